@@ -1,0 +1,420 @@
+"""The scenario: every input of a run, validated once and then frozen.
+
+A scenario file (YAML) is parsed into these pydantic models. Unknown keys are errors
+(``extra="forbid"``), every number carries its unit in its name, and cross-field rules (mixes
+sum to 1, a visit window shorter than its interval, staff never negative after the planned
+changes) are checked here so the model itself never has to. Variants of a scenario are made
+with ``model_copy(update=...)`` or by re-validating a changed dict, never by mutation.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from .distributions import Distribution
+from .levels import LEVELS
+
+__all__ = [
+    "Assessments",
+    "InitialCaseload",
+    "InitialOverdue",
+    "Population",
+    "PRIORITY_RULES",
+    "RatePeriod",
+    "Registrations",
+    "Scenario",
+    "Staffing",
+    "StaffingChange",
+    "Visits",
+    "WEEKDAYS",
+]
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PRIORITY_RULES = (
+    "highest_risk_first",
+    "most_overdue_first",
+    "earliest_due_date",
+    "first_come_first_served",
+)
+MAX_OFFENDERS = 2_000_000
+MAX_HORIZON_DAYS = 365 * 50
+MIX_TOLERANCE = 1e-6
+
+Level = Literal["very_high", "high", "medium", "low"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Frozen(BaseModel):
+    """Base for all scenario sections: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _scalar_to_every_level(value: Any) -> Any:
+    """Let a per-level field be written as one number that applies to every level."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {level: value for level in LEVELS}
+    return value
+
+
+class _PerLevel(Frozen):
+    def as_tuple(self) -> tuple:
+        """Values in level order (very high first), for index look-ups on the hot path."""
+        return tuple(getattr(self, level) for level in LEVELS)
+
+
+class DaysByLevel(_PerLevel):
+    """A whole number of days (at least 1) for each risk level."""
+
+    very_high: int = Field(gt=0, le=3650)
+    high: int = Field(gt=0, le=3650)
+    medium: int = Field(gt=0, le=3650)
+    low: int = Field(gt=0, le=3650)
+
+
+class WindowDaysByLevel(_PerLevel):
+    """Days before the due date that the work joins the queue (0 = on the due date)."""
+
+    very_high: int = Field(ge=0, le=3650)
+    high: int = Field(ge=0, le=3650)
+    medium: int = Field(ge=0, le=3650)
+    low: int = Field(ge=0, le=3650)
+
+
+class ProbabilityByLevel(_PerLevel):
+    """A probability in [0, 1] for each risk level."""
+
+    very_high: Probability
+    high: Probability
+    medium: Probability
+    low: Probability
+
+
+class RatePerYearByLevel(_PerLevel):
+    """A yearly rate (events per offender per year, >= 0) for each risk level."""
+
+    very_high: float = Field(ge=0, le=100)
+    high: float = Field(ge=0, le=100)
+    medium: float = Field(ge=0, le=100)
+    low: float = Field(ge=0, le=100)
+
+
+class OfficersByLevel(_PerLevel):
+    """Number of officers who attend a visit (1 to 4) for each risk level."""
+
+    very_high: int = Field(ge=1, le=4)
+    high: int = Field(ge=1, le=4)
+    medium: int = Field(ge=1, le=4)
+    low: int = Field(ge=1, le=4)
+
+
+class RiskMix(ProbabilityByLevel):
+    """Shares of offenders at each risk level; they must add up to 1."""
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> RiskMix:
+        total = sum(self.as_tuple())
+        if abs(total - 1.0) > MIX_TOLERANCE:
+            raise ValueError(f"risk shares must add up to 1, they add up to {total:g}")
+        return self
+
+
+WindowDays = Annotated[WindowDaysByLevel, BeforeValidator(_scalar_to_every_level)]
+OfficersPerVisit = Annotated[OfficersByLevel, BeforeValidator(_scalar_to_every_level)]
+
+
+class InitialOverdue(Frozen):
+    """How much work is already overdue on the start date (a force's real backlog)."""
+
+    count: int = Field(ge=0, le=MAX_OFFENDERS, description="Number of offenders overdue.")
+    max_days_overdue: int = Field(
+        ge=1, le=3650, description="The oldest item's days overdue; others spread evenly below."
+    )
+    levels: list[Level] = Field(
+        default_factory=lambda: list(LEVELS),
+        min_length=1,
+        description="Risk levels the overdue work falls in (e.g. no high-risk backlog).",
+    )
+
+
+class InitialCaseload(Frozen):
+    """The register on the start date."""
+
+    size: int = Field(ge=0, le=MAX_OFFENDERS, description="Offenders managed on the start date.")
+    risk_mix: RiskMix
+    overdue_visits: InitialOverdue | None = None
+    overdue_assessments: InitialOverdue | None = None
+    reactive_share_of_low: Probability = Field(
+        0.0, description="Share of low-risk offenders already under reactive management."
+    )
+
+    def level_counts(self) -> tuple[int, ...]:
+        """Offenders per level, apportioned exactly (largest remainder) so they sum to size."""
+        shares = self.risk_mix.as_tuple()
+        raw = [self.size * s for s in shares]
+        counts = [math.floor(r) for r in raw]
+        by_remainder = sorted(range(len(raw)), key=lambda i: (-(raw[i] - counts[i]), i))
+        for i in by_remainder[: self.size - sum(counts)]:
+            counts[i] += 1
+        return tuple(counts)
+
+    @model_validator(mode="after")
+    def _overdue_fits(self) -> InitialCaseload:
+        counts = dict(zip(LEVELS, self.level_counts(), strict=True))
+        for name in ("overdue_visits", "overdue_assessments"):
+            overdue: InitialOverdue | None = getattr(self, name)
+            if overdue is None:
+                continue
+            room = sum(counts[level] for level in set(overdue.levels))
+            if overdue.count > room:
+                raise ValueError(
+                    f"{name}.count is {overdue.count} but only {room} offenders are at "
+                    f"levels {overdue.levels}"
+                )
+        return self
+
+
+class RatePeriod(Frozen):
+    """From ``from_date`` on, registrations arrive at ``per_year`` a year."""
+
+    from_date: date
+    per_year: float = Field(ge=0, le=1_000_000)
+
+
+class Registrations(Frozen):
+    """New registrations: a Poisson process whose yearly rate may grow or follow a schedule."""
+
+    per_year: float = Field(ge=0, le=1_000_000, description="Yearly rate at the start date.")
+    growth_per_year: float = Field(
+        0.0, gt=-1.0, le=10.0, description="Compound growth of the rate, e.g. 0.03 = 3% a year."
+    )
+    schedule: list[RatePeriod] = Field(
+        default_factory=list,
+        description="Optional piecewise rates by date; replaces per_year from each from_date.",
+    )
+    risk_mix: RiskMix
+
+    @field_validator("schedule")
+    @classmethod
+    def _dates_increase(cls, periods: list[RatePeriod]) -> list[RatePeriod]:
+        dates = [p.from_date for p in periods]
+        if dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise ValueError("schedule dates must be in increasing order, each once")
+        return periods
+
+
+def _period_keys_to_text(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
+    return value
+
+
+class Population(Frozen):
+    """Who is on the register, who joins, who leaves, and how risk changes unseen."""
+
+    initial: InitialCaseload
+    registrations: Registrations
+    notification_periods: Annotated[
+        dict[str, Probability], BeforeValidator(_period_keys_to_text)
+    ] = Field(description="Share of offenders by notification period in years, or 'indefinite'.")
+    other_exit_rate_per_year: float = Field(
+        0.0, ge=0, le=10, description="Yearly rate of leaving for other reasons (death, moving)."
+    )
+    reactive_after_years: float | None = Field(
+        None, gt=0, le=100, description="Low risk this long moves to reactive management."
+    )
+    escalation_rate_per_year: RatePerYearByLevel = Field(
+        description="Yearly rate at which true risk rises one level, unseen until contact."
+    )
+
+    @field_validator("notification_periods")
+    @classmethod
+    def _valid_periods(cls, periods: dict[str, float]) -> dict[str, float]:
+        if not periods:
+            raise ValueError("give at least one notification period")
+        for key in periods:
+            if key == "indefinite":
+                continue
+            try:
+                years = float(key)
+            except ValueError:
+                raise ValueError(
+                    f"period '{key}' is not a number of years or 'indefinite'"
+                ) from None
+            if not 0 < years <= 100:
+                raise ValueError(f"period '{key}' years must be in (0, 100]")
+        total = sum(periods.values())
+        if abs(total - 1.0) > MIX_TOLERANCE:
+            raise ValueError(f"period shares must add up to 1, they add up to {total:g}")
+        return periods
+
+    @field_validator("escalation_rate_per_year")
+    @classmethod
+    def _top_cannot_escalate(cls, rates: RatePerYearByLevel) -> RatePerYearByLevel:
+        if rates.very_high != 0:
+            raise ValueError("very_high must be 0: there is no higher level to escalate to")
+        return rates
+
+    def period_years(self) -> tuple[tuple[float, float], ...]:
+        """(years, share) pairs; indefinite is ``math.inf`` years."""
+        return tuple(
+            (math.inf if key == "indefinite" else float(key), share)
+            for key, share in self.notification_periods.items()
+        )
+
+
+class Visits(Frozen):
+    """Home visits: when they are due, how long attempts take, and what follows contact."""
+
+    interval_days: DaysByLevel = Field(description="Days from a completed visit to the next due.")
+    window_days: WindowDays = Field(
+        description="Days before the due date that a visit may be made (joins the work queue)."
+    )
+    first_visit_due_days: int = Field(
+        ge=0, le=3650, description="Days after registration that the first visit is due."
+    )
+    out_probability: ProbabilityByLevel = Field(
+        description="Probability an unannounced attempt finds the offender out."
+    )
+    retry_delay_days: Distribution = Field(
+        description="Days from a failed attempt until the visit may be tried again."
+    )
+    officers_per_visit: OfficersPerVisit = Field(
+        description="Officers who attend, one number or one per level."
+    )
+    travel_hours: Distribution = Field(description="Travel time of one attempt, both ways.")
+    on_site_hours: Distribution = Field(description="Time at the home when the offender is in.")
+    failed_on_site_hours: Distribution = Field(
+        description="Time at the door when the offender is out."
+    )
+    write_up_hours: Distribution = Field(description="Recording time after each attempt.")
+    police_action_probability: ProbabilityByLevel = Field(
+        description="Probability that a completed visit leads to police action."
+    )
+    police_action_hours: Distribution = Field(
+        description="Extra hours the visiting officers spend when action is taken."
+    )
+
+    @model_validator(mode="after")
+    def _window_inside_interval(self) -> Visits:
+        for level, window, interval in zip(
+            LEVELS, self.window_days.as_tuple(), self.interval_days.as_tuple(), strict=True
+        ):
+            if window >= interval:
+                raise ValueError(
+                    f"window_days.{level} ({window}) must be less than "
+                    f"interval_days.{level} ({interval})"
+                )
+        return self
+
+
+class Assessments(Frozen):
+    """Structured risk assessments (ARMS)."""
+
+    interval_days: DaysByLevel = Field(description="Days from an assessment to the next due.")
+    window_days: WindowDays = Field(description="Days before the due date it may be done.")
+    first_due_days: int = Field(
+        ge=0, le=3650, description="Days after registration the first assessment is due."
+    )
+    duration_hours: Distribution = Field(description="Officer hours one assessment takes.")
+    after_police_action_due_days: int = Field(
+        ge=0, le=3650, description="Days after police action a new assessment is due."
+    )
+
+    @model_validator(mode="after")
+    def _window_inside_interval(self) -> Assessments:
+        for level, window, interval in zip(
+            LEVELS, self.window_days.as_tuple(), self.interval_days.as_tuple(), strict=True
+        ):
+            if window >= interval:
+                raise ValueError(
+                    f"window_days.{level} ({window}) must be less than "
+                    f"interval_days.{level} ({interval})"
+                )
+        return self
+
+
+class StaffingChange(Frozen):
+    """Recruitment (positive) or departures (negative) on a date."""
+
+    date: date
+    offender_managers: int = Field(0, ge=-100_000, le=100_000)
+    sergeants: int = Field(0, ge=-100_000, le=100_000)
+    training_delay_days: int = Field(
+        0, ge=0, le=3650, description="Days before recruits are productive (leavers go at once)."
+    )
+
+
+class Staffing(Frozen):
+    """Offender managers and trained sergeants, and the hours they can give to casework."""
+
+    offender_managers: int = Field(ge=0, le=100_000, description="Officers doing visits and ARMS.")
+    sergeants: int = Field(0, ge=0, le=100_000, description="Sergeants trained to do ARMS.")
+    sergeant_assessment_share: Probability = Field(
+        0.2, description="Share of a sergeant's available hours that can go to assessments."
+    )
+    hours_per_day: float = Field(gt=0, le=24, description="Hours in a working day.")
+    availability: float = Field(
+        gt=0,
+        le=1,
+        description="Share of hours available for visits and ARMS (after leave, "
+        "sickness, training, court and other duties).",
+    )
+    working_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1)
+    shift_start_hour: float = Field(9.0, ge=0, lt=24, description="Clock hour work starts.")
+    holidays: list[date] = Field(default_factory=list, description="Dates nobody works.")
+    changes: list[StaffingChange] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Staffing:
+        if len(set(self.working_days)) != len(self.working_days):
+            raise ValueError("working_days lists a day twice")
+        if self.shift_start_hour + self.hours_per_day > 24:
+            raise ValueError(
+                f"shift_start_hour + hours_per_day = "
+                f"{self.shift_start_hour + self.hours_per_day:g}; a shift must end by midnight"
+            )
+        managers, sergeants = self.offender_managers, self.sergeants
+        for change in sorted(self.changes, key=lambda c: c.date):
+            managers += change.offender_managers
+            sergeants += change.sergeants
+            if managers < 0 or sergeants < 0:
+                raise ValueError(f"staffing change on {change.date} leaves fewer than 0 staff")
+        return self
+
+
+class Scenario(Frozen):
+    """One force (or team) to simulate: who is registered, the work, the staff, the rules."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=100,
+        description="Short name; also the default results folder.",
+    )
+    description: str = ""
+    start_date: date
+    horizon_days: int = Field(gt=0, le=MAX_HORIZON_DAYS, description="Days to simulate.")
+    seed: int = Field(12345, ge=0, le=2**63 - 1)
+    replications: int = Field(10, ge=1, le=100_000)
+    priority: Literal[
+        "highest_risk_first",
+        "most_overdue_first",
+        "earliest_due_date",
+        "first_come_first_served",
+    ] = Field("highest_risk_first", description="Which due work is done first.")
+    population: Population
+    visits: Visits
+    assessments: Assessments
+    staffing: Staffing

@@ -1,0 +1,154 @@
+"""Probability distributions for durations and delays, as small validated objects.
+
+A scenario writes a duration either as a plain number (a fixed value) or as a mapping with a
+``dist`` key, e.g. ``{dist: triangular, low: 0.5, mode: 1.0, high: 2.0}``. Each distribution
+checks its parameters once when the scenario is loaded, knows its ``mean`` (used in docs and
+capacity estimates) and draws with ``sample(rng)`` from the numpy generator it is given, so the
+caller decides which random stream a draw comes from.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Distribution",
+    "Exponential",
+    "Fixed",
+    "LogNormal",
+    "Triangular",
+    "Uniform",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @property
+    def mean(self) -> float:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator) -> float:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class Fixed(_Dist):
+    """Always the same value (a deterministic duration)."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: float = Field(ge=0, description="The value every draw returns.")
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.value
+
+
+class Uniform(_Dist):
+    """Any value between ``low`` and ``high`` equally likely."""
+
+    dist: Literal["uniform"]
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be at least low ({self.low})")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.low + (self.high - self.low) * rng.random()
+
+
+class Triangular(_Dist):
+    """Three-point estimate (least, most likely, most): the usual way to elicit a duration."""
+
+    dist: Literal["triangular"]
+    low: float = Field(ge=0)
+    mode: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"need low <= mode <= high, got {self.low}, {self.mode}, {self.high}")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+    def sample(self, rng: np.random.Generator) -> float:
+        # Inverse CDF so that one uniform draw makes one sample (keeps streams in step).
+        low, mode, high = self.low, self.mode, self.high
+        if high == low:
+            return low
+        u = rng.random()
+        cut = (mode - low) / (high - low)
+        if u < cut:
+            return low + math.sqrt(u * (high - low) * (mode - low))
+        return high - math.sqrt((1 - u) * (high - low) * (high - mode))
+
+
+class Exponential(_Dist):
+    """Memoryless, with the given mean (used for queueing-theory checks)."""
+
+    dist: Literal["exponential"]
+    mean_value: float = Field(gt=0, alias="mean")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return -self.mean_value * math.log(1.0 - rng.random())
+
+
+class LogNormal(_Dist):
+    """Right-skewed, given by its own mean and standard deviation (not those of the log)."""
+
+    dist: Literal["lognormal"]
+    mean_value: float = Field(gt=0, alias="mean")
+    sd: float = Field(gt=0)
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    def sample(self, rng: np.random.Generator) -> float:
+        sigma2 = math.log(1 + (self.sd / self.mean_value) ** 2)
+        mu = math.log(self.mean_value) - sigma2 / 2
+        return math.exp(mu + math.sqrt(sigma2) * rng.standard_normal())
+
+
+def _number_means_fixed(value: Any) -> Any:
+    """Let a scenario write ``2.5`` for ``{dist: fixed, value: 2.5}``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"dist": "fixed", "value": value}
+    if isinstance(value, dict) and "dist" not in value and set(value) == {"value"}:
+        return {"dist": "fixed", **value}
+    return value
+
+
+_Union = Annotated[
+    Fixed | Uniform | Triangular | Exponential | LogNormal,
+    Field(discriminator="dist"),
+]
+
+# A field annotated ``Distribution`` accepts a number or any of the mappings above.
+Distribution = Annotated[_Union, BeforeValidator(_number_means_fixed)]

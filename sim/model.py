@@ -1,0 +1,299 @@
+"""One replication of one scenario: build the SimPy world, run it, return the daily table.
+
+``single_run(scenario, replication)`` is the model's only entry point. It is a pure function of
+its arguments (all randomness comes from streams keyed by the scenario seed, the replication
+index and a name), which is what makes serial and parallel batches give identical results.
+
+The :class:`World` holds what the processes share (the environment, the workforce, the
+counters, parameters as tuples indexed by risk level) and the transitions several processes
+need: an offender joining or leaving, a due date passing, a hidden escalation being found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import simpy
+
+from .assessments import assessment_cycle
+from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders
+from .config import Scenario
+from .counters import Counters
+from .distributions import Distribution
+from .offender import Offender
+from .registrations import registration_arrivals
+from .staff import MANAGER, SERGEANT, Workforce
+from .streams import Streams
+from .visits import visit_cycle
+from .workdays import WorkingCalendar
+
+__all__ = ["DailyRecord", "World", "single_run"]
+
+
+@dataclass(frozen=True, slots=True)
+class VisitParams:
+    """Visit parameters as tuples indexed by risk level (very high first)."""
+
+    interval_days: tuple[int, ...]
+    window_days: tuple[int, ...]
+    out_probability: tuple[float, ...]
+    officers_per_visit: tuple[int, ...]
+    police_action_probability: tuple[float, ...]
+    retry_delay_days: Distribution
+    travel_hours: Distribution
+    on_site_hours: Distribution
+    failed_on_site_hours: Distribution
+    write_up_hours: Distribution
+    police_action_hours: Distribution
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentParams:
+    """Assessment parameters as tuples indexed by risk level."""
+
+    interval_days: tuple[int, ...]
+    window_days: tuple[int, ...]
+    duration_hours: Distribution
+
+
+@dataclass(frozen=True)
+class DailyRecord:
+    """What one replication produced: one row per simulated day (see counters.DAILY_COLUMNS)."""
+
+    replication: int
+    table: np.ndarray
+
+
+class World:
+    """The shared state of one replication and the transitions between offender states."""
+
+    def __init__(self, scenario: Scenario, replication: int) -> None:
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.horizon_days = scenario.horizon_days
+        self.streams = Streams(scenario.seed, replication)
+        self.counters = Counters(scenario.horizon_days)
+        self.calendar = WorkingCalendar(
+            scenario.start_date, scenario.horizon_days, scenario.staffing
+        )
+        self.workforce = Workforce(
+            self.env, scenario.staffing, self.calendar, self.counters, scenario.priority
+        )
+        visits, assessments = scenario.visits, scenario.assessments
+        self.visit_params = VisitParams(
+            interval_days=visits.interval_days.as_tuple(),
+            window_days=visits.window_days.as_tuple(),
+            out_probability=visits.out_probability.as_tuple(),
+            officers_per_visit=visits.officers_per_visit.as_tuple(),
+            police_action_probability=visits.police_action_probability.as_tuple(),
+            retry_delay_days=visits.retry_delay_days,
+            travel_hours=visits.travel_hours,
+            on_site_hours=visits.on_site_hours,
+            failed_on_site_hours=visits.failed_on_site_hours,
+            write_up_hours=visits.write_up_hours,
+            police_action_hours=visits.police_action_hours,
+        )
+        self.assessment_params = AssessmentParams(
+            interval_days=assessments.interval_days.as_tuple(),
+            window_days=assessments.window_days.as_tuple(),
+            duration_hours=assessments.duration_hours,
+        )
+        years = scenario.population.reactive_after_years
+        self.reactive_after_days = None if years is None else years * DAYS_PER_YEAR
+        self.life = LifeDraws(scenario)
+        self._registration_rng = self.streams.process("registrations.attributes")
+        self._registration_mix = np.array(scenario.population.registrations.risk_mix.as_tuple())
+        self._next_id = 0
+
+    # -- building -------------------------------------------------------------------------
+    def populate(self) -> None:
+        """Put the starting caseload on the register and start the background processes."""
+        rng = self.streams.process("initial_caseload")
+        offenders = initial_offenders(self.scenario, rng, self.life)
+        for offender in offenders:
+            self.add_offender(offender, self.life.escalation_delay(rng, offender.level))
+        self._next_id = len(offenders)
+        self.env.process(registration_arrivals(self))
+        self._schedule_staffing_changes()
+
+    def register_new(self) -> None:
+        """A new registration today: draw who they are and put them on the register."""
+        rng = self._registration_rng
+        now = self.env.now
+        level = int(rng.choice(len(self._registration_mix), p=self._registration_mix))
+        offender = Offender(self._next_id, level, self.life.exit_time(rng, now, False))
+        self._next_id += 1
+        offender.visit_due_day = int(now) + self.scenario.visits.first_visit_due_days
+        offender.assessment_due_day = int(now) + self.scenario.assessments.first_due_days
+        offender.low_since_day = now
+        self.counters.add("registrations")
+        self.add_offender(offender, self.life.escalation_delay(rng, level))
+
+    def add_offender(self, offender: Offender, escalation_delay: float) -> None:
+        env = self.env
+        self.counters.joined(offender)
+        if offender.exit_time < self.horizon_days:
+            env.timeout(offender.exit_time - env.now).callbacks.append(
+                partial(self._exit, offender)
+            )
+        self._schedule_escalation(offender, escalation_delay)
+        if offender.reactive:
+            self.counters.reactive += 1
+        else:
+            self.watch_visit_due(offender)
+            offender.visit_process = env.process(visit_cycle(self, offender))
+        self.watch_assessment_due(offender)
+        offender.assessment_process = env.process(assessment_cycle(self, offender))
+
+    def _schedule_staffing_changes(self) -> None:
+        day_of = self.calendar.day_of
+        for change in self.scenario.staffing.changes:
+            for kind, count in ((MANAGER, change.offender_managers), (SERGEANT, change.sergeants)):
+                if count == 0:
+                    continue
+                day = day_of(change.date) + (change.training_delay_days if count > 0 else 0)
+                if day >= self.horizon_days:
+                    continue
+                action = self.workforce.hire if count > 0 else self.workforce.release
+                event = self.env.timeout(max(day, 0))
+                event.callbacks.append(partial(_apply_change, action, kind, abs(count)))
+
+    # -- due dates --------------------------------------------------------------------------
+    def watch_visit_due(self, offender: Offender) -> None:
+        """Mark the visit overdue when its due date passes, unless done (or moved) first."""
+        becomes_overdue_at = offender.visit_due_day + 1
+        if becomes_overdue_at <= self.env.now:
+            if not offender.visit_overdue:
+                self.counters.visit_now_overdue(offender)
+                if self.env.now > 0:
+                    self.counters.add("visits_became_overdue")
+        elif becomes_overdue_at < self.horizon_days:
+            self.env.timeout(becomes_overdue_at - self.env.now).callbacks.append(
+                partial(self._visit_due_passed, offender, offender.visit_version)
+            )
+
+    def _visit_due_passed(self, offender: Offender, version: int, _event) -> None:
+        if (
+            offender.active
+            and offender.visit_version == version
+            and not offender.visit_overdue
+            and not offender.reactive
+        ):
+            self.counters.visit_now_overdue(offender)
+            self.counters.add("visits_became_overdue")
+
+    def watch_assessment_due(self, offender: Offender) -> None:
+        """Mark the assessment overdue when its due date passes, unless done first."""
+        becomes_overdue_at = offender.assessment_due_day + 1
+        if becomes_overdue_at <= self.env.now:
+            if not offender.assessment_overdue:
+                self.counters.assessment_now_overdue(offender)
+                if self.env.now > 0:
+                    self.counters.add("assessments_became_overdue")
+        elif becomes_overdue_at < self.horizon_days:
+            self.env.timeout(becomes_overdue_at - self.env.now).callbacks.append(
+                partial(self._assessment_due_passed, offender, offender.assessment_version)
+            )
+
+    def _assessment_due_passed(self, offender: Offender, version: int, _event) -> None:
+        if (
+            offender.active
+            and offender.assessment_version == version
+            and not offender.assessment_overdue
+        ):
+            self.counters.assessment_now_overdue(offender)
+            self.counters.add("assessments_became_overdue")
+
+    def request_assessment_after_action(self, offender: Offender) -> None:
+        """Police action (or found escalation) calls for a new assessment soon."""
+        due_day = int(self.env.now) + self.scenario.assessments.after_police_action_due_days
+        if offender.assessment_sleeping and due_day < offender.assessment_due_day:
+            offender.assessment_due_day = due_day
+            offender.assessment_version += 1
+            self.watch_assessment_due(offender)
+            offender.assessment_process.interrupt()
+
+    # -- leaving, escalating ----------------------------------------------------------------
+    def _exit(self, offender: Offender, _event) -> None:
+        if offender.active:
+            self.counters.left(offender)
+            self.counters.add("exits")
+            offender.active = False
+
+    def _schedule_escalation(self, offender: Offender, delay: float) -> None:
+        at = self.env.now + delay
+        if at < self.horizon_days and at < offender.exit_time:
+            self.env.timeout(delay).callbacks.append(partial(self._escalate, offender))
+
+    def _escalate(self, offender: Offender, _event) -> None:
+        """The offender's true risk rises one level; the force does not know yet."""
+        if not offender.active or offender.true_level == 0:
+            return
+        offender.true_level -= 1
+        self.counters.add("escalations")
+        if offender.escalated_at is None:
+            offender.escalated_at = self.env.now
+            self.counters.undetected_escalations += 1
+        if offender.rng_escalation is None:
+            offender.rng_escalation = self.streams.offender("escalation", offender.id)
+        delay = self.life.escalation_delay(offender.rng_escalation, offender.true_level)
+        self._schedule_escalation(offender, delay)
+
+    def detect_escalation(self, offender: Offender) -> None:
+        """At a completed visit or assessment the force learns the true risk level."""
+        if offender.escalated_at is None:
+            return
+        counters = self.counters
+        counters.add("escalations_detected")
+        counters.add("escalation_days_unnoticed", self.env.now - offender.escalated_at)
+        counters.undetected_escalations -= 1
+        offender.escalated_at = None
+        old_level = offender.level
+        offender.level = offender.true_level
+        counters.level_changed(offender, old_level)
+        if offender.reactive:
+            self._return_to_active_management(offender)
+        elif offender.visit_sleeping and not offender.visit_overdue:
+            self._bring_visit_forward(offender, old_level)
+        self.request_assessment_after_action(offender)
+
+    def _bring_visit_forward(self, offender: Offender, old_level: int) -> None:
+        intervals = self.visit_params.interval_days
+        last_visit_day = offender.visit_due_day - intervals[old_level]
+        due_day = max(int(self.env.now), last_visit_day + intervals[offender.level])
+        if due_day < offender.visit_due_day:
+            offender.visit_due_day = due_day
+            offender.visit_version += 1
+            self.watch_visit_due(offender)
+            offender.visit_process.interrupt()
+
+    def _return_to_active_management(self, offender: Offender) -> None:
+        offender.reactive = False
+        self.counters.reactive -= 1
+        offender.visit_due_day = int(self.env.now) + self.scenario.visits.first_visit_due_days
+        offender.visit_version += 1
+        self.watch_visit_due(offender)
+        if offender.visit_process is None:
+            offender.visit_process = self.env.process(visit_cycle(self, offender))
+
+    # -- running ----------------------------------------------------------------------------
+    def run(self) -> np.ndarray:
+        """Simulate day by day, taking the end-of-day snapshot before anything of the next day."""
+        env, counters, workforce = self.env, self.counters, self.workforce
+        for day in range(self.horizon_days):
+            env.run(until=day + 1)
+            counters.snapshot(day, *workforce.staff_counts)
+        return counters.table
+
+
+def _apply_change(action, kind: str, count: int, _event) -> None:
+    action(kind, count)
+
+
+def single_run(scenario: Scenario, replication: int) -> DailyRecord:
+    """Run one replication; a pure function of (scenario, replication)."""
+    world = World(scenario, replication)
+    world.populate()
+    return DailyRecord(replication=replication, table=world.run())

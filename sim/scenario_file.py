@@ -1,0 +1,225 @@
+"""Read a scenario file (plus ``--set`` overrides) into a validated :class:`Scenario`.
+
+Everything a user can get wrong is turned into a :class:`ScenarioError` holding one
+:class:`Problem` per mistake: which file (or ``--set``), which field, what was given and what is
+allowed. The command line prints those and exits with code 2; nobody sees a traceback. YAML is
+read with ``yaml.safe_load`` so object-construction tags are refused, never executed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .config import Scenario
+
+__all__ = ["Problem", "ScenarioError", "apply_overrides", "load_scenario", "parse_scenario"]
+
+MAX_FILE_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input."""
+
+    source: str
+    field: str
+    given: str
+    allowed: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.field}" if self.field else self.source
+        given = f" (given: {self.given})" if self.given else ""
+        return f"{where}: {self.allowed}{given}"
+
+
+class ScenarioError(Exception):
+    """The scenario cannot be used; ``problems`` says why, one entry per mistake."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Parse the file as YAML and insist on a mapping at the top level."""
+    source = str(path)
+    if not path.exists():
+        raise ScenarioError([Problem(source, "", "", "file not found")])
+    if not path.is_file():
+        raise ScenarioError([Problem(source, "", "", "not a file")])
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            [Problem(source, "", "", f"file is larger than {MAX_FILE_BYTES} bytes")]
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(
+            [Problem(source, "", "", "not a text (UTF-8) file; a scenario is YAML text")]
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as err:
+        raise ScenarioError(
+            [
+                Problem(
+                    source, "", "", f"YAML tags that build objects are not allowed ({err.problem})"
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(
+            [Problem(source, "", "", f"YAML syntax error at {where}{problem}")]
+        ) from None
+    if data is None:
+        raise ScenarioError([Problem(source, "", "", "file is empty; expected a scenario mapping")])
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem(source, "", type(data).__name__, "the top level must be a mapping of fields")]
+        )
+    return data
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[str, Any], dict]:
+    """Apply ``KEY=VALUE`` overrides (dotted keys, YAML values) to a copy of ``data``.
+
+    Returns the new mapping and, for error messages, which override set each path.
+    """
+    import copy
+
+    result = copy.deepcopy(data)
+    origin: dict[tuple[str, ...], str] = {}
+    problems: list[Problem] = []
+    for item in overrides:
+        source = f"--set {item}"
+        key, sep, raw = item.partition("=")
+        path = tuple(part.strip() for part in key.split("."))
+        if not sep or not key.strip() or any(not part for part in path):
+            problems.append(Problem(source, key, item, "write --set dotted.key=value"))
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            problems.append(Problem(source, key, raw, "the value is not valid YAML"))
+            continue
+        node = result
+        for depth, part in enumerate(path[:-1]):
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                problems.append(
+                    Problem(
+                        source,
+                        ".".join(path[: depth + 1]),
+                        _short(child),
+                        "is a single value, so it has no sub-fields to set",
+                    )
+                )
+                break
+            node = child
+        else:
+            node[path[-1]] = value
+            origin[path] = source
+    if problems:
+        raise ScenarioError(problems)
+    return result, origin
+
+
+def _model_at(path: tuple, model: type[BaseModel] = Scenario) -> type[BaseModel] | None:
+    """The pydantic model class reached by following ``path`` from Scenario, if any."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = _first_model(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _first_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is None and not isinstance(annotation, types.UnionType):
+        return None
+    for arg in typing.get_args(annotation):
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's internal steps (union tags, validator names) from an error location."""
+    kept = []
+    for part in loc:
+        if isinstance(part, str) and (
+            part.startswith("function-")
+            or part in {"fixed", "uniform", "triangular", "exponential", "lognormal"}
+        ):
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
+def _problems_from(err: ValidationError, source: str, origin: dict) -> list[Problem]:
+    problems = []
+    for item in err.errors():
+        loc = _clean_loc(tuple(item["loc"]))
+        field = ".".join(str(p) for p in loc)
+        where = source
+        for length in range(len(loc), 0, -1):
+            if tuple(str(p) for p in loc[:length]) in origin:
+                where = origin[tuple(str(p) for p in loc[:length])]
+                break
+        message = item["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        if item["type"] == "extra_forbidden":
+            parent = _model_at(loc[:-1])
+            allowed = sorted(parent.model_fields) if parent else []
+            guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            hint = f"; did you mean '{guess[0]}'?" if guess else ""
+            message = f"unknown field{hint} Allowed here: {', '.join(allowed)}"
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        given = "" if item["type"] == "missing" else _short(item.get("input"))
+        problems.append(Problem(where, field, given, message))
+    return problems
+
+
+def parse_scenario(data: dict[str, Any], source: str, origin: dict | None = None) -> Scenario:
+    """Validate a parsed mapping; errors name ``source`` (or the --set that caused them)."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(_problems_from(err, source, origin or {})) from None
+
+
+def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:
+    """Read, override and validate a scenario file. Raises :class:`ScenarioError`."""
+    path = Path(path)
+    data = read_yaml_mapping(path)
+    data, origin = apply_overrides(data, overrides or [])
+    return parse_scenario(data, str(path), origin)

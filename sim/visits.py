@@ -1,0 +1,110 @@
+"""The home-visit cycle of one offender, as a SimPy process.
+
+1. Sleep until the visit window opens (``window_days`` before the due date).
+2. Ask the workforce for an attempt: travel + time at the door or in the home + write-up, with
+   one or more officers. Whether the offender is in comes from the offender's own stream
+   (attempt k always gets draw k: common random numbers across policies).
+3. If out, wait a retry delay and try again; the visit stays due (and becomes overdue when the
+   due date passes, which model.py tracks).
+4. If in, the visit is complete: police action may follow (extra hours in the same attempt and
+   a new risk assessment), a hidden escalation is discovered, and the next due date is set from
+   the completion date. Low-risk offenders who have been low risk long enough move to reactive
+   management and the cycle ends.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import simpy
+
+from .levels import LOW
+from .offender import Offender
+
+if TYPE_CHECKING:
+    from .model import World
+
+__all__ = ["visit_cycle"]
+
+
+def visit_cycle(world: World, offender: Offender):
+    """SimPy process: visit ``offender`` on schedule for as long as they are managed."""
+    env = world.env
+    params = world.visit_params
+    while offender.active and not offender.reactive:
+        opens_at = offender.visit_due_day - params.window_days[offender.level]
+        if opens_at > env.now:
+            offender.visit_sleeping = True
+            try:
+                yield env.timeout(opens_at - env.now)
+            except simpy.Interrupt:
+                continue  # the due date was brought forward: work out the wait again
+            finally:
+                offender.visit_sleeping = False
+            if not offender.active:
+                break
+        police_action = yield from _attempt_until_in(world, offender)
+        if police_action is None:
+            break  # left the register while the visit was outstanding
+        _complete_visit(world, offender, police_action)
+    offender.visit_process = None
+
+
+def _attempt_until_in(world: World, offender: Offender):
+    """Attempt the visit until the offender is in; returns whether police action followed."""
+    env = world.env
+    params = world.visit_params
+    counters = world.counters
+    if offender.rng_at_home is None:
+        offender.rng_at_home = world.streams.offender("visit.at_home", offender.id)
+        offender.rng_visit = world.streams.offender("visit.work", offender.id)
+    at_home, rng = offender.rng_at_home, offender.rng_visit
+    while True:
+        level = offender.level
+        is_in = at_home.random() >= params.out_probability[level]
+        hours = params.travel_hours.sample(rng) + params.write_up_hours.sample(rng)
+        police_action = False
+        if is_in:
+            hours += params.on_site_hours.sample(rng)
+            if rng.random() < params.police_action_probability[level]:
+                police_action = True
+                hours += params.police_action_hours.sample(rng)
+        else:
+            hours += params.failed_on_site_hours.sample(rng)
+        n_officers = params.officers_per_visit[level]
+        yield world.workforce.perform(
+            offender, offender.visit_due_day, n_officers, hours, is_assessment=False
+        )
+        if not offender.active:
+            return None
+        counters.add("visit_attempts")
+        if n_officers == 1:
+            counters.add("lone_visit_attempts")
+        if is_in:
+            return police_action
+        yield env.timeout(params.retry_delay_days.sample(rng))
+        if not offender.active:
+            return None
+
+
+def _complete_visit(world: World, offender: Offender, police_action: bool) -> None:
+    now = world.env.now
+    counters = world.counters
+    counters.add("visits_completed")
+    counters.visit_no_longer_overdue(offender)
+    world.detect_escalation(offender)
+    if police_action:
+        counters.add("police_actions")
+        world.request_assessment_after_action(offender)
+    if (
+        offender.level == LOW
+        and world.reactive_after_days is not None
+        and now - offender.low_since_day >= world.reactive_after_days
+    ):
+        offender.reactive = True
+        offender.visit_version += 1
+        counters.reactive += 1
+        return
+    offender.visit_due_day = int(now) + world.visit_params.interval_days[offender.level]
+    offender.visit_version += 1
+    world.watch_visit_due(offender)
