@@ -27,8 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ScenarioPath = Annotated[
     Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/small_example.yaml")

@@ -206,6 +206,14 @@ class Registrations(Frozen):
     )
     risk_mix: RiskMix
 
+    @model_validator(mode="after")
+    def _growth_or_schedule(self) -> Registrations:
+        if self.schedule and self.growth_per_year != 0:
+            raise ValueError(
+                "give growth_per_year or a schedule, not both (a schedule sets each rate)"
+            )
+        return self
+
     @field_validator("schedule")
     @classmethod
     def _dates_increase(cls, periods: list[RatePeriod]) -> list[RatePeriod]:
