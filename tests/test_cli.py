@@ -20,10 +20,22 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 runner = CliRunner()
 
 REQUIRED_COLUMNS = [
-    "replication", "day", "date", "population", "overdue_visits", "overdue_visits_very_high",
-    "overdue_visits_high", "overdue_visits_medium", "overdue_visits_low", "overdue_assessments",
-    "oldest_overdue_visit_days", "visit_attempts", "visits_completed", "police_actions",
-    "officer_hours_used", "undetected_escalations",
+    "replication",
+    "day",
+    "date",
+    "population",
+    "overdue_visits",
+    "overdue_visits_very_high",
+    "overdue_visits_high",
+    "overdue_visits_medium",
+    "overdue_visits_low",
+    "overdue_assessments",
+    "oldest_overdue_visit_days",
+    "visit_attempts",
+    "visits_completed",
+    "police_actions",
+    "officer_hours_used",
+    "undetected_escalations",
 ]
 
 
@@ -36,17 +48,23 @@ def test_every_shipped_scenario_validates(path):
 
 def test_run_writes_the_four_files_with_the_named_columns(tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(SMALL), "--replications", "3", "--out", str(out),
-                                 "--quiet"])
+    result = runner.invoke(
+        app, ["run", str(SMALL), "--replications", "3", "--out", str(out), "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "backlog.png", "manifest.json", "summary.csv", "trajectories.csv"]
+        "backlog.png",
+        "manifest.json",
+        "summary.csv",
+        "trajectories.csv",
+    ]
     frame = pd.read_csv(out / "trajectories.csv")
     assert set(REQUIRED_COLUMNS) <= set(frame.columns)
     assert len(frame) == 3 * 120  # replications x days
     summary = pd.read_csv(out / "summary.csv")
     assert {"period", "metric", "mean", "ci95_low", "ci95_high", "p5", "p50", "p95"} <= set(
-        summary.columns)
+        summary.columns
+    )
     end = summary[(summary["period"] == "end") & (summary["metric"] == "overdue_visits")].iloc[0]
     last_day = frame[frame["day"] == frame["day"].max()]["overdue_visits"]
     assert end["mean"] == pytest.approx(last_day.mean())
@@ -55,7 +73,8 @@ def test_run_writes_the_four_files_with_the_named_columns(tmp_path):
     april = summary[(summary["period"] == "2024-04") & (summary["metric"] == "visit_attempts")]
     april_days = frame[pd.to_datetime(frame["date"]).dt.month == 4]
     assert april["mean"].item() == pytest.approx(
-        april_days.groupby("replication")["visit_attempts"].sum().mean())
+        april_days.groupby("replication")["visit_attempts"].sum().mean()
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["replications"] == 3 and manifest["seed"] == 42
     assert manifest["scenario"]["name"] == "small_example"
@@ -65,20 +84,57 @@ def test_run_writes_the_four_files_with_the_named_columns(tmp_path):
 
 def test_same_seed_gives_identical_trajectories_file(tmp_path):
     for name in ("a", "b"):
-        result = runner.invoke(app, ["run", str(SMALL), "--replications", "2", "--seed", "9",
-                                     "--out", str(tmp_path / name), "--quiet"])
+        result = runner.invoke(
+            app,
+            [
+                "run",
+                str(SMALL),
+                "--replications",
+                "2",
+                "--seed",
+                "9",
+                "--out",
+                str(tmp_path / name),
+                "--quiet",
+            ],
+        )
         assert result.exit_code == 0, result.output
     first = (tmp_path / "a" / "trajectories.csv").read_bytes()
     assert first == (tmp_path / "b" / "trajectories.csv").read_bytes()
-    runner.invoke(app, ["run", str(SMALL), "--replications", "2", "--seed", "10",
-                        "--out", str(tmp_path / "c"), "--quiet"])
+    runner.invoke(
+        app,
+        [
+            "run",
+            str(SMALL),
+            "--replications",
+            "2",
+            "--seed",
+            "10",
+            "--out",
+            str(tmp_path / "c"),
+            "--quiet",
+        ],
+    )
     assert first != (tmp_path / "c" / "trajectories.csv").read_bytes()
 
 
 def test_set_overrides_change_the_run(tmp_path):
-    result = runner.invoke(app, [
-        "run", str(SMALL), "--replications", "1", "--out", str(tmp_path / "o"), "--quiet",
-        "--set", "staffing.offender_managers=0", "--set", "staffing.changes=[]"])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(SMALL),
+            "--replications",
+            "1",
+            "--out",
+            str(tmp_path / "o"),
+            "--quiet",
+            "--set",
+            "staffing.offender_managers=0",
+            "--set",
+            "staffing.changes=[]",
+        ],
+    )
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(tmp_path / "o" / "trajectories.csv")
     assert frame["visit_attempts"].sum() == 0
@@ -103,45 +159,63 @@ BROKEN = {
     "yaml syntax": ("name: [unclosed\n", "YAML syntax error"),
     "list at top": ("- 1\n- 2\n", "mapping"),
     "object tag": ("!!python/object/apply:os.system ['echo hi']\n", "tags"),
-    "unknown top-level key": (
-        _small_with(lambda d: d.update(staf=1)), "staf"),
+    "unknown top-level key": (_small_with(lambda d: d.update(staf=1)), "staf"),
     "misspelt staffing key": (
-        _small_with(lambda d: d["staffing"].update(offender_manager=3)), "offender_managers"),
+        _small_with(lambda d: d["staffing"].update(offender_manager=3)),
+        "offender_managers",
+    ),
     "negative duration": (
-        _small_with(lambda d: d["visits"].update(travel_hours=-1)), "visits.travel_hours"),
+        _small_with(lambda d: d["visits"].update(travel_hours=-1)),
+        "visits.travel_hours",
+    ),
     "probability above one": (
         _small_with(lambda d: d["visits"]["out_probability"].update(medium=1.5)),
-        "visits.out_probability.medium"),
+        "visits.out_probability.medium",
+    ),
     "mix not summing to one": (
         _small_with(lambda d: d["population"]["initial"]["risk_mix"].update(low=0.5)),
-        "add up to 1"),
+        "add up to 1",
+    ),
     "unknown risk level": (
         _small_with(lambda d: d["visits"]["interval_days"].update(extreme=10)),
-        "visits.interval_days.extreme"),
+        "visits.interval_days.extreme",
+    ),
     "wrong type": (
         _small_with(lambda d: d["staffing"].update(offender_managers="lots")),
-        "staffing.offender_managers"),
-    "bad date": (
-        _small_with(lambda d: d.update(start_date="2024-13-45")), "start_date"),
+        "staffing.offender_managers",
+    ),
+    "bad date": (_small_with(lambda d: d.update(start_date="2024-13-45")), "start_date"),
     "window longer than interval": (
-        _small_with(lambda d: d["visits"].update(window_days=400)), "window_days"),
+        _small_with(lambda d: d["visits"].update(window_days=400)),
+        "window_days",
+    ),
     "bad distribution": (
-        _small_with(lambda d: d["visits"].update(
-            on_site_hours={"dist": "triangular", "low": 3, "mode": 1, "high": 2})),
-        "visits.on_site_hours"),
+        _small_with(
+            lambda d: d["visits"].update(
+                on_site_hours={"dist": "triangular", "low": 3, "mode": 1, "high": 2}
+            )
+        ),
+        "visits.on_site_hours",
+    ),
     "unknown distribution": (
         _small_with(lambda d: d["visits"].update(on_site_hours={"dist": "weibull"})),
-        "visits.on_site_hours"),
+        "visits.on_site_hours",
+    ),
     "absurd size": (
         _small_with(lambda d: d["population"]["initial"].update(size=10**12)),
-        "population.initial.size"),
+        "population.initial.size",
+    ),
     "zero horizon": (_small_with(lambda d: d.update(horizon_days=0)), "horizon_days"),
     "too many overdue": (
         _small_with(lambda d: d["population"]["initial"]["overdue_visits"].update(count=10_000)),
-        "overdue_visits"),
+        "overdue_visits",
+    ),
     "staff going negative": (
-        _small_with(lambda d: d["staffing"].update(
-            changes=[{"date": "2024-05-01", "offender_managers": -50}])),
+        _small_with(
+            lambda d: d["staffing"].update(
+                changes=[{"date": "2024-05-01", "offender_managers": -50}]
+            )
+        ),
         "fewer than 0",
     ),
     "missing section": (_small_with(lambda d: d.pop("visits")), "visits"),
@@ -174,13 +248,16 @@ def test_missing_file_is_refused(tmp_path):
     assert result.exit_code == 2 and "not found" in result.output
 
 
-@pytest.mark.parametrize("override, expected", [
-    ("staffing.offender_managers=-3", "staffing.offender_managers"),
-    ("visits.officers_per_visit=7", "visits.officers_per_visit"),
-    ("staffing.sergents=2", "did you mean 'sergeants'"),
-    ("nonsense", "dotted.key=value"),
-    ("visits.travel_hours.low.deeper=1", "visits.travel_hours"),
-])
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("staffing.offender_managers=-3", "staffing.offender_managers"),
+        ("visits.officers_per_visit=7", "visits.officers_per_visit"),
+        ("staffing.sergents=2", "did you mean 'sergeants'"),
+        ("nonsense", "dotted.key=value"),
+        ("visits.travel_hours.low.deeper=1", "visits.travel_hours"),
+    ],
+)
 def test_bad_set_values_are_reported_as_set(override, expected):
     result = runner.invoke(app, ["validate", str(SMALL), "--set", override])
     assert result.exit_code == 2, result.output
@@ -191,14 +268,32 @@ def test_bad_set_values_are_reported_as_set(override, expected):
 def test_real_process_run_exits_cleanly(tmp_path):
     # The command as a user types it, in a separate process: exit code, files, no traceback.
     broken = _broken(tmp_path, "name: x\n")
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "validate", str(broken)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "validate", str(broken)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr + proc.stdout
     assert "required field is missing" in proc.stderr
     out = tmp_path / "res"
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", str(SMALL),
-                           "--replications", "2", "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "run",
+            str(SMALL),
+            "--replications",
+            "2",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "overdue_visits" in proc.stdout
     assert (out / "manifest.json").exists()

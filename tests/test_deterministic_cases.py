@@ -117,7 +117,10 @@ def test_initial_backlog_only_at_named_levels():
     first = simulate(scenario).iloc[0]
     # apportioned exactly: 100 / 200 / 300 / 400
     assert [first[f"population_{lvl}"] for lvl in ("very_high", "high", "medium", "low")] == [
-        100, 200, 300, 400,
+        100,
+        200,
+        300,
+        400,
     ]
     assert first["overdue_visits_low"] == 300
     assert first["overdue_visits"] == 300
@@ -129,8 +132,11 @@ def test_every_failed_attempt_is_retried_until_the_offender_is_in():
     # Completed visits stay 600 whatever happens at the door only if no visit slips past
     # the horizon; instead check the identity attempts = completions + failed attempts and
     # the geometric mean within a generous statistical bound (n = 600, sd of mean ~ 0.058).
-    frame = simulate(make_scenario(visits={"out_probability": {"very_high": 0.5, "high": 0.5,
-                                                               "medium": 0.5, "low": 0.5}}))
+    frame = simulate(
+        make_scenario(
+            visits={"out_probability": {"very_high": 0.5, "high": 0.5, "medium": 0.5, "low": 0.5}}
+        )
+    )
     attempts = frame["visit_attempts"].sum()
     completed = frame["visits_completed"].sum()
     assert completed > 0

@@ -75,13 +75,17 @@ def test_officers_per_visit_by_level():
 def test_two_officer_visits_cannot_deadlock_with_two_officers():
     # With exactly two officers and two-officer visits, every visit needs the whole team;
     # visits must still happen (no officer waits holding half a team).
-    scenario = make_scenario(visits={"officers_per_visit": 2},
-                             staffing={"offender_managers": 2}, horizon_days=60)
+    scenario = make_scenario(
+        visits={"officers_per_visit": 2}, staffing={"offender_managers": 2}, horizon_days=60
+    )
     frame = simulate(scenario)
     assert frame["visit_attempts"].sum() > 0
     # with three officers, one is always left over, yet two-officer visits proceed
-    odd = simulate(make_scenario(visits={"officers_per_visit": 2},
-                                 staffing={"offender_managers": 3}, horizon_days=60))
+    odd = simulate(
+        make_scenario(
+            visits={"officers_per_visit": 2}, staffing={"offender_managers": 3}, horizon_days=60
+        )
+    )
     assert odd["visit_attempts"].sum() >= frame["visit_attempts"].sum()
 
 
@@ -90,9 +94,12 @@ def test_at_home_draws_are_common_across_policies():
     # offender is the same under one- and two-officer policies: identical attempt counts.
     def scenario(officers):
         return make_scenario(
-            visits={"officers_per_visit": officers, "out_probability": {
-                "very_high": 0.3, "high": 0.3, "medium": 0.3, "low": 0.3}},
+            visits={
+                "officers_per_visit": officers,
+                "out_probability": {"very_high": 0.3, "high": 0.3, "medium": 0.3, "low": 0.3},
+            },
         )
+
     one, two = simulate(scenario(1)), simulate(scenario(2))
     assert (one["visit_attempts"].to_numpy() == two["visit_attempts"].to_numpy()).all()
     assert (one["visits_completed"].to_numpy() == two["visits_completed"].to_numpy()).all()
@@ -118,8 +125,9 @@ def test_replications_do_not_depend_on_each_other():
 
 def test_sergeants_take_assessments_off_offender_managers():
     # No offender managers at all: only sergeants can work, and they do assessments only.
-    scenario = make_scenario(staffing={"offender_managers": 0, "sergeants": 5,
-                                       "sergeant_assessment_share": 1.0})
+    scenario = make_scenario(
+        staffing={"offender_managers": 0, "sergeants": 5, "sergeant_assessment_share": 1.0}
+    )
     frame = simulate(scenario)
     assert frame["visit_attempts"].sum() == 0
     assert frame["assessments_completed"].sum() > 0

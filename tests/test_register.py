@@ -20,16 +20,17 @@ def test_population_is_conserved_and_counts_add_up():
     # per-level columns add up to their totals, and nothing is ever negative.
     scenario = load_scenario(
         "scenarios/small_example.yaml",
-        ["population.other_exit_rate_per_year=0.5", "population.registrations.per_year=200",
-         "horizon_days=200"],
+        [
+            "population.other_exit_rate_per_year=0.5",
+            "population.registrations.per_year=200",
+            "horizon_days=200",
+        ],
     )
     frame = simulate(scenario, replications=3)
     levels = ("very_high", "high", "medium", "low")
     for _, run in frame.groupby("replication"):
         expected = (
-            scenario.population.initial.size
-            + run["registrations"].cumsum()
-            - run["exits"].cumsum()
+            scenario.population.initial.size + run["registrations"].cumsum() - run["exits"].cumsum()
         )
         assert (run["population"] == expected).all()
         assert run["exits"].sum() > 0 and run["registrations"].sum() > 0
@@ -73,8 +74,12 @@ def test_schedule_steps_the_rate_on_its_dates():
     # 0 a year until day 50, then 7305 a year (20 a day) to day 100: ~1000 in the second half.
     scenario = make_scenario(
         horizon_days=100,
-        population={"registrations": {"per_year": 0.0, "schedule": [
-            {"from_date": "2024-02-20", "per_year": 7305.0}]}},
+        population={
+            "registrations": {
+                "per_year": 0.0,
+                "schedule": [{"from_date": "2024-02-20", "per_year": 7305.0}],
+            }
+        },
         staffing={"offender_managers": 0},
     )
     frame = simulate(scenario)
@@ -87,7 +92,10 @@ def test_everyone_leaves_when_two_year_notification_periods_end():
     # all 200 have left by day 731, and about half by day 365 (binomial sd ~ 7).
     scenario = make_scenario(
         horizon_days=740,
-        population={"initial": {"size": 200}, "notification_periods": {"indefinite": 0.0, "2": 1.0}},
+        population={
+            "initial": {"size": 200},
+            "notification_periods": {"indefinite": 0.0, "2": 1.0},
+        },
     )
     frame = simulate(scenario)
     assert frame["exits"].sum() == 200
@@ -113,10 +121,11 @@ def test_low_risk_offenders_become_reactive_after_their_visit():
     # Everyone is low risk and has been for at least the qualifying time (0.001 years) by the
     # time of their first visit, so each is visited exactly once and then managed reactively.
     scenario = make_scenario(
-        population={"initial": {"risk_mix": {"very_high": 0, "high": 0, "medium": 0, "low": 1}},
-                    "registrations": {"risk_mix": {"very_high": 0, "high": 0, "medium": 0,
-                                                   "low": 1}},
-                    "reactive_after_years": 0.001},
+        population={
+            "initial": {"risk_mix": {"very_high": 0, "high": 0, "medium": 0, "low": 1}},
+            "registrations": {"risk_mix": {"very_high": 0, "high": 0, "medium": 0, "low": 1}},
+            "reactive_after_years": 0.001,
+        },
     )
     frame = simulate(scenario)
     assert frame["visits_completed"].sum() == 50
@@ -126,8 +135,12 @@ def test_low_risk_offenders_become_reactive_after_their_visit():
 
 def test_already_reactive_offenders_get_no_planned_visits():
     scenario = make_scenario(
-        population={"initial": {"risk_mix": {"very_high": 0, "high": 0, "medium": 0, "low": 1},
-                                "reactive_share_of_low": 1.0}},
+        population={
+            "initial": {
+                "risk_mix": {"very_high": 0, "high": 0, "medium": 0, "low": 1},
+                "reactive_share_of_low": 1.0,
+            }
+        },
     )
     frame = simulate(scenario)
     assert frame["visit_attempts"].sum() == 0
@@ -165,8 +178,10 @@ def test_recruits_work_only_after_their_training_delay():
     # No staff until 10 recruits join on day 50 (2024-02-20) and finish training 20 days later.
     scenario = make_scenario(
         horizon_days=120,
-        staffing={"offender_managers": 0, "changes": [
-            {"date": "2024-02-20", "offender_managers": 10, "training_delay_days": 20}]},
+        staffing={
+            "offender_managers": 0,
+            "changes": [{"date": "2024-02-20", "offender_managers": 10, "training_delay_days": 20}],
+        },
     )
     frame = simulate(scenario)
     before = frame["day"] < 70
@@ -179,8 +194,10 @@ def test_recruits_work_only_after_their_training_delay():
 def test_leavers_reduce_staff_on_the_day():
     scenario = make_scenario(
         horizon_days=30,
-        staffing={"offender_managers": 10, "changes": [
-            {"date": "2024-01-11", "offender_managers": -4}]},
+        staffing={
+            "offender_managers": 10,
+            "changes": [{"date": "2024-01-11", "offender_managers": -4}],
+        },
     )
     frame = simulate(scenario)
     assert (frame.loc[frame["day"] < 10, "offender_managers"] == 10).all()
@@ -196,5 +213,8 @@ def test_officer_hours_used_never_run_ahead_of_hours_available_by_more_than_one_
     longest_task_hours = 2.0 + 2.0 + 2.0 + 8.0
     for _, run in frame.groupby("replication"):
         slack = run["offender_managers"].max() * longest_task_hours
-        used, available = run["officer_hours_used"].cumsum(), run["officer_hours_available"].cumsum()
+        used, available = (
+            run["officer_hours_used"].cumsum(),
+            run["officer_hours_available"].cumsum(),
+        )
         assert (used <= available + slack + 1e-6).all()
