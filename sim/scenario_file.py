@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .config import Scenario
+from .levels import LEVELS
 
 __all__ = ["Problem", "ScenarioError", "apply_overrides", "load_scenario", "parse_scenario"]
 
@@ -46,6 +47,10 @@ class ScenarioError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -123,6 +128,9 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
             child = node.get(part)
             if child is None:
                 child = node[part] = {}
+            elif _is_number(child) and path[depth + 1] in LEVELS:
+                # one number for every level, now set per level: spread it first
+                child = node[part] = {level: child for level in LEVELS}
             if not isinstance(child, dict):
                 problems.append(
                     Problem(

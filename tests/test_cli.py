@@ -297,3 +297,29 @@ def test_real_process_run_exits_cleanly(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "overdue_visits" in proc.stdout
     assert (out / "manifest.json").exists()
+
+
+def test_set_one_level_of_a_single_number_field(tmp_path):
+    # small_example has officers_per_visit: 2 (all levels); setting one level keeps the others.
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(SMALL),
+            "--replications",
+            "1",
+            "--out",
+            str(tmp_path / "o"),
+            "--quiet",
+            "--set",
+            "visits.officers_per_visit.low=1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert manifest["scenario"]["visits"]["officers_per_visit"] == {
+        "very_high": 2,
+        "high": 2,
+        "medium": 2,
+        "low": 1,
+    }
