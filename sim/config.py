@@ -140,7 +140,9 @@ class InitialOverdue(Frozen):
 
     count: int = Field(ge=0, le=MAX_OFFENDERS, description="Number of offenders overdue.")
     max_days_overdue: int = Field(
-        ge=1, le=3650, description="The oldest item's days overdue; others spread evenly below."
+        ge=1,
+        le=3650,
+        description="The oldest item's days overdue; the others are drawn uniformly below it.",
     )
     levels: list[Level] = Field(
         default_factory=lambda: list(LEVELS),

@@ -1,8 +1,7 @@
 """Turn what replications recorded into tidy tables (pure functions, no SimPy).
 
 ``trajectories`` is long in replications and wide in metrics: one row per replication per day,
-with the calendar date, every column of ``counters.DAILY_COLUMNS``, and the derived
-``officer_utilisation`` (hours used / hours available that day, empty on days off).
+with the calendar date and every column of ``counters.DAILY_COLUMNS``.
 """
 
 from __future__ import annotations

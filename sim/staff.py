@@ -7,9 +7,11 @@ that the free staff can do:
 * Sergeants do assessments only; offender managers do visits and assessments.
 * A visit that needs k officers starts only when k officers are free, and takes all k at once
   and holds them for its whole duration. Nobody ever holds one officer while waiting for
-  another, so there is no hold-and-wait and hence no deadlock. A two-officer visit cannot be
-  starved by one-officer work either: every shift starts with all officers free, and the
-  highest-priority task is served first.
+  another, so there is no hold-and-wait and hence no deadlock.
+* While fewer officers are free than the best task needs, they take the best task they *can*
+  do (backfilling), so a lone free officer is never idle beside a queue of one-officer work.
+  A two-officer visit is still not starved: every shift starts with all officers free, and
+  the highest-priority task is served first.
 * Each officer has a budget of hours for the working day (``hours_per_day * availability``,
   and for sergeants also ``sergeant_assessment_share``). A task is charged in full when it
   starts; an officer with hours left may start another task. A task that runs past the end of
