@@ -285,6 +285,18 @@ class Population(Frozen):
         )
 
 
+def _check_windows(window_days: WindowDaysByLevel, interval_days: DaysByLevel) -> None:
+    """Work must not be able to start a whole interval early (it would never be due)."""
+    for level, window, interval in zip(
+        LEVELS, window_days.as_tuple(), interval_days.as_tuple(), strict=True
+    ):
+        if window >= interval:
+            raise ValueError(
+                f"window_days.{level} ({window}) must be less than "
+                f"interval_days.{level} ({interval})"
+            )
+
+
 class Visits(Frozen):
     """Home visits: when they are due, how long attempts take, and what follows contact."""
 
@@ -319,14 +331,7 @@ class Visits(Frozen):
 
     @model_validator(mode="after")
     def _window_inside_interval(self) -> Visits:
-        for level, window, interval in zip(
-            LEVELS, self.window_days.as_tuple(), self.interval_days.as_tuple(), strict=True
-        ):
-            if window >= interval:
-                raise ValueError(
-                    f"window_days.{level} ({window}) must be less than "
-                    f"interval_days.{level} ({interval})"
-                )
+        _check_windows(self.window_days, self.interval_days)
         return self
 
 
@@ -345,14 +350,7 @@ class Assessments(Frozen):
 
     @model_validator(mode="after")
     def _window_inside_interval(self) -> Assessments:
-        for level, window, interval in zip(
-            LEVELS, self.window_days.as_tuple(), self.interval_days.as_tuple(), strict=True
-        ):
-            if window >= interval:
-                raise ValueError(
-                    f"window_days.{level} ({window}) must be less than "
-                    f"interval_days.{level} ({interval})"
-                )
+        _check_windows(self.window_days, self.interval_days)
         return self
 
 
