@@ -13,13 +13,25 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+try:
+    import typer
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.table import Table
 
-from sim.config import Scenario
-from sim.scenario_file import ScenarioError, load_scenario
+    from sim.config import Scenario
+    from sim.scenario_file import ScenarioError, load_scenario
+except ModuleNotFoundError as missing:  # a clear word instead of a traceback
+    sys.exit(
+        f"run_sim.py needs the package '{missing.name}', which this Python does not have.\n"
+        "Install the tool first (see README.md): pip install -e ."
+    )
 
 app = typer.Typer(
     help="Simulate police visits to registered sex offenders and forecast the backlog.",
