@@ -119,27 +119,20 @@ def test_same_seed_gives_identical_trajectories_file(tmp_path):
 
 
 def test_set_overrides_change_the_run(tmp_path):
-    result = runner.invoke(
-        app,
-        [
-            "run",
-            str(SMALL),
-            "--replications",
-            "1",
-            "--out",
-            str(tmp_path / "o"),
-            "--quiet",
-            "--set",
-            "staffing.offender_managers=0",
-            "--set",
-            "staffing.changes=[]",
-        ],
-    )
+    result = _run_small_once(tmp_path / "o", "staffing.offender_managers=0", "staffing.changes=[]")
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(tmp_path / "o" / "trajectories.csv")
     assert frame["visit_attempts"].sum() == 0
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert manifest["scenario"]["staffing"]["offender_managers"] == 0
+
+
+def _run_small_once(out: Path, *overrides: str):
+    """One quiet replication of small_example with --set overrides."""
+    args = ["run", str(SMALL), "--replications", "1", "--out", str(out), "--quiet"]
+    for override in overrides:
+        args += ["--set", override]
+    return runner.invoke(app, args)
 
 
 def _broken(tmp_path, text: str) -> Path:
@@ -301,20 +294,7 @@ def test_real_process_run_exits_cleanly(tmp_path):
 
 def test_set_one_level_of_a_single_number_field(tmp_path):
     # small_example has officers_per_visit: 2 (all levels); setting one level keeps the others.
-    result = runner.invoke(
-        app,
-        [
-            "run",
-            str(SMALL),
-            "--replications",
-            "1",
-            "--out",
-            str(tmp_path / "o"),
-            "--quiet",
-            "--set",
-            "visits.officers_per_visit.low=1",
-        ],
-    )
+    result = _run_small_once(tmp_path / "o", "visits.officers_per_visit.low=1")
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert manifest["scenario"]["visits"]["officers_per_visit"] == {
