@@ -1,0 +1,100 @@
+"""`run`: replications of one scenario, written to a results folder with a summary table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from .app import QuietOption, ScenarioPath, SetOption, app, err, load, out
+
+
+@app.command()
+def run(
+    scenario: ScenarioPath,
+    replications: Annotated[
+        int | None, typer.Option(min=1, max=100_000, help="Replications (default: the file's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the file's).")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Results folder (default results/<name>/).")
+    ] = None,
+    set_: SetOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Run replications and write trajectories.csv, summary.csv, backlog.png, manifest.json.
+
+    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 10
+    --set staffing.offender_managers=30
+    """
+    overrides = list(set_ or [])
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    if replications is not None:
+        overrides.append(f"replications={replications}")
+    loaded = load(scenario, overrides)
+    n = loaded.replications
+    target = out_dir or Path("results") / loaded.name
+
+    from sim.runner import execute, write_results  # heavy imports only when running
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("replications"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(loaded.name, total=n)
+        result = execute(loaded, n, on_done=lambda _r: progress.advance(task))
+    write_results(result, target, sys.argv)
+    _print_summary(result, target)
+
+
+def _print_summary(result, target: Path) -> None:
+    summary = result.summary
+    end = summary[summary["period"] == "end"].set_index("metric")
+    table = Table(
+        title=f"{result.scenario.name}: end of horizon, {result.replications} replications"
+    )
+    table.add_column("metric")
+    table.add_column("mean", justify="right")
+    table.add_column("90% of runs", justify="right")
+    for metric in (
+        "population",
+        "overdue_visits",
+        "overdue_visits_very_high",
+        "overdue_visits_high",
+        "overdue_visits_medium",
+        "overdue_visits_low",
+        "oldest_overdue_visit_days",
+        "overdue_assessments",
+        "undetected_escalations",
+        "visit_attempts",
+        "visits_completed",
+        "police_actions",
+    ):
+        row = end.loc[metric]
+        label = metric + (" (total)" if row["kind"] == "flow" else "")
+        table.add_row(label, f"{row['mean']:,.0f}", f"{row['p5']:,.0f} - {row['p95']:,.0f}")
+    used, available = (
+        end.loc["officer_hours_used", "mean"],
+        end.loc["officer_hours_available", "mean"],
+    )
+    if available > 0:
+        table.add_row("officer utilisation", f"{used / available:.0%}", "")
+    out.print(table)
+    out.print(f"Results in {target}/ ({result.seconds:.1f} s)", highlight=False)

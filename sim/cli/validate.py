@@ -1,0 +1,21 @@
+"""`validate`: check a scenario file without running it."""
+
+from __future__ import annotations
+
+from .app import ScenarioPath, SetOption, app, load, out
+
+
+@app.command()
+def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
+    """Check a scenario file and print a one-line summary (exit 2 listing problems if invalid).
+
+    Example: python run_sim.py validate scenarios/avon_somerset_2023.yaml
+    """
+    loaded = load(scenario, set_ or [])
+    staff = loaded.staffing
+    out.print(
+        f"OK {scenario}: '{loaded.name}', {loaded.population.initial.size} offenders, "
+        f"{staff.offender_managers} offender managers, {staff.sergeants} sergeants, "
+        f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
+        highlight=False,
+    )
