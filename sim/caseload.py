@@ -4,8 +4,10 @@ The starting caseload reproduces a force's position on the start date: the exact
 offenders at each risk level (apportioned from the mix), the exact number already overdue for a
 visit and for an assessment (spread from 1 day up to the oldest reported age, only at the levels
 named), and everyone else with a next due date spread evenly over their coming interval (the
-steady state of a periodic schedule). Draws come from process streams in offender-id order, so
-the same seed gives the same offenders whatever policy is simulated.
+steady state of a periodic schedule). Alternatively ``population.initial_caseload`` names a
+CSV of the force's own register (sim/caseload_file.py), which fixes all of that. Draws come
+from process streams in offender-id order, so the same seed gives the same offenders whatever
+policy is simulated.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 
 import numpy as np
 
+from .caseload_file import read_caseload
 from .config import InitialOverdue, Scenario
 from .levels import LEVEL_INDEX, LOW, N_LEVELS
 from .offender import Offender
@@ -48,12 +51,13 @@ class LifeDraws:
         else:
             left = years * (rng.random() if already_served else 1.0)
             notification_end = now + left * DAYS_PER_YEAR
-        other_exit = (
-            now + rng.exponential(1 / self._exit_rate_per_day)
-            if self._exit_rate_per_day > 0
-            else math.inf
-        )
-        return min(notification_end, other_exit)
+        return min(notification_end, self.other_exit_time(rng, now))
+
+    def other_exit_time(self, rng: np.random.Generator, now: float) -> float:
+        """When the offender leaves for another reason (death, moving away, custody)."""
+        if self._exit_rate_per_day > 0:
+            return now + rng.exponential(1 / self._exit_rate_per_day)
+        return math.inf
 
     def escalation_delay(self, rng: np.random.Generator, level: int) -> float:
         """Days until the true risk rises from ``level`` (``math.inf`` if it never does)."""
@@ -84,6 +88,8 @@ def initial_offenders(
     scenario: Scenario, rng: np.random.Generator, life: LifeDraws
 ) -> list[Offender]:
     """The register on day 0, due dates set; overdue flags are applied by the model."""
+    if scenario.population.initial_caseload is not None:
+        return _offenders_from_file(scenario, rng, life)
     initial = scenario.population.initial
     levels = np.repeat(np.arange(N_LEVELS), initial.level_counts())
     visit_intervals = scenario.visits.interval_days.as_tuple()
@@ -118,5 +124,34 @@ def initial_offenders(
             offender.reactive = index in reactive
             if reactive_after_days is not None:
                 offender.low_since_day = -rng.random() * reactive_after_days
+        offenders.append(offender)
+    return offenders
+
+
+def _offenders_from_file(
+    scenario: Scenario, rng: np.random.Generator, life: LifeDraws
+) -> list[Offender]:
+    """The register as the force's caseload file gives it (see sim/caseload_file.py).
+
+    The file fixes each offender's level, due dates, notification end and reactive status.
+    What it cannot know is drawn as for a register given by counts: other exits (death,
+    moving away) and, for low-risk offenders, how long they have been low risk.
+    """
+    rows = read_caseload(
+        scenario.population.initial_caseload,
+        scenario.start_date,
+        scenario.visits.interval_days.as_tuple(),
+    )
+    years = scenario.population.reactive_after_years
+    reactive_after_days = None if years is None else years * DAYS_PER_YEAR
+    offenders = []
+    for index, row in enumerate(rows):
+        exit_time = min(row.notification_end_day, life.other_exit_time(rng, 0.0))
+        offender = Offender(index, row.level, exit_time)
+        offender.reactive = row.visit_due_day is None
+        offender.visit_due_day = 0 if row.visit_due_day is None else row.visit_due_day
+        offender.assessment_due_day = row.assessment_due_day
+        if row.level == LOW and reactive_after_days is not None:
+            offender.low_since_day = -rng.random() * reactive_after_days
         offenders.append(offender)
     return offenders

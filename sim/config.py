@@ -10,7 +10,7 @@ with ``model_copy(update=...)`` or by re-validating a changed dict, never by mut
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,6 +24,7 @@ from pydantic import (
 
 from .distributions import Distribution
 from .levels import LEVELS
+from .observations import Observation
 
 __all__ = [
     "Assessments",
@@ -234,7 +235,16 @@ def _period_keys_to_text(value: Any) -> Any:
 class Population(Frozen):
     """Who is on the register, who joins, who leaves, and how risk changes unseen."""
 
-    initial: InitialCaseload
+    initial: InitialCaseload | None = Field(
+        None,
+        description="The register on the start date, described by counts (size, risk mix, "
+        "backlog). Give this or initial_caseload.",
+    )
+    initial_caseload: str | None = Field(
+        None,
+        description="A CSV of the register on the start date, one row per offender (see "
+        "docs/calibration.md); relative to the scenario file. Give this or initial.",
+    )
     registrations: Registrations
     notification_periods: Annotated[
         dict[str, Probability], BeforeValidator(_period_keys_to_text)
@@ -248,6 +258,15 @@ class Population(Frozen):
     escalation_rate_per_year: RatePerYearByLevel = Field(
         description="Yearly rate at which true risk rises one level, unseen until contact."
     )
+
+    @model_validator(mode="after")
+    def _one_starting_register(self) -> Population:
+        if (self.initial is None) == (self.initial_caseload is None):
+            raise ValueError(
+                "give the starting register either as initial (counts) or as "
+                "initial_caseload (a CSV file), exactly one of them"
+            )
+        return self
 
     @field_validator("notification_periods")
     @classmethod
@@ -373,6 +392,11 @@ class Staffing(Frozen):
     sergeant_assessment_share: Probability = Field(
         0.2, description="Share of a sergeant's available hours that can go to assessments."
     )
+    manager_assessment_share: Probability = Field(
+        1.0,
+        description="Share of an offender manager's available hours that can go to "
+        "assessments (1 = no limit). Stands for a limited pool of ARMS-trained staff.",
+    )
     hours_per_day: float = Field(gt=0, le=24, description="Hours in a working day.")
     availability: float = Field(
         gt=0,
@@ -426,3 +450,20 @@ class Scenario(Frozen):
     visits: Visits
     assessments: Assessments
     staffing: Staffing
+    observations: list[Observation] = Field(
+        default_factory=list,
+        description="Figures the force reported, compared with the simulation in "
+        "calibration.csv and fitted by the calibrate command (see sim/observations.py).",
+    )
+
+    @model_validator(mode="after")
+    def _observations_inside_horizon(self) -> Scenario:
+        last_day = self.start_date + timedelta(days=self.horizon_days - 1)
+        for index, observation in enumerate(self.observations):
+            if observation.first_day < self.start_date or observation.date > last_day:
+                raise ValueError(
+                    f"observations[{index}] ({observation.metric}, "
+                    f"{observation.period_label()}) must lie inside the simulated days "
+                    f"{self.start_date} to {last_day}"
+                )
+        return self

@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import summarise
+from .calibration_plots import mark_observations
+from .calibration_report import write_calibration
 from .config import Scenario
 from .experiment import run_replications
 from .io import atomic_write, git_commit, package_versions, write_json
@@ -55,7 +57,10 @@ def execute(
 
 
 def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[Path]:
-    """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir."""
+    """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir.
+
+    A scenario with observations also gets calibration.csv and calibration.png.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         name: out_dir / name
@@ -71,12 +76,15 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
     figure = backlog_figure(
         result.trajectories, result.scenario.description or result.scenario.name
     )
+    mark_observations(figure, result.scenario.observations)
     try:
         atomic_write(paths["backlog.png"], lambda tmp: figure.savefig(tmp, dpi=120, format="png"))
     finally:
         import matplotlib.pyplot as plt
 
         plt.close(figure)
+    if result.scenario.observations:
+        paths.update(write_calibration(result.scenario, result.trajectories, out_dir))
     write_json(
         paths["manifest.json"],
         {

@@ -17,6 +17,10 @@ that the free staff can do:
   starts; an officer with hours left may start another task. A task that runs past the end of
   the shift is finished (overtime) and the overrun is taken off the next day's hours, so hours
   used never exceed hours available by more than one task.
+* ``manager_assessment_share`` below 1 gives each offender manager a second, smaller budget:
+  the hours of the day that may go to assessments (the model's stand-in for a limited pool of
+  ARMS-trained staff). An offender manager starts an assessment only while it has some of
+  that budget left; overruns carry over to the next working day in the same way.
 
 With ``hours_per_day: 24``, ``availability: 1`` and every day a working day, officers are
 always on duty and the workforce is an ordinary c-server queue (used to test against Erlang C).
@@ -43,11 +47,12 @@ MANAGER, SERGEANT = "offender_manager", "sergeant"
 class Officer:
     """One member of staff; ``budget_hours`` is what is left of today's hours."""
 
-    __slots__ = ("kind", "budget_hours", "busy", "leaving")
+    __slots__ = ("kind", "budget_hours", "assessment_hours", "busy", "leaving")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.budget_hours = 0.0
+        self.assessment_hours = 0.0
         self.busy = False
         self.leaving = False
 
@@ -94,6 +99,10 @@ class Workforce:
             * staffing.availability
             * staffing.sergeant_assessment_share,
         }
+        self._manager_assessment_hours = (
+            staffing.hours_per_day * staffing.availability * staffing.manager_assessment_share
+        )
+        self._managers_assessments_limited = staffing.manager_assessment_share < 1.0
         self.managers = [Officer(MANAGER) for _ in range(staffing.offender_managers)]
         self.sergeants = [Officer(SERGEANT) for _ in range(staffing.sergeants)]
         self._free_managers: list[Officer] = []
@@ -156,7 +165,7 @@ class Workforce:
             n_free = len(free_managers)
             best = best_queue = None
             head = self._live_head(self._assessment_queue)
-            if head is not None:
+            if head is not None and self._a_free_manager_may_assess():
                 best, best_queue = head, self._assessment_queue
             for n_officers, queue in self._visit_queues.items():
                 if n_officers > n_free:
@@ -168,7 +177,19 @@ class Workforce:
                 return
             heapq.heappop(best_queue)
             task = best[-1]
-            self._start(task, [free_managers.pop() for _ in range(task.n_officers)])
+            if task.is_assessment and self._managers_assessments_limited:
+                officer = next(o for o in free_managers if o.assessment_hours > 0)
+                free_managers.remove(officer)
+                officer.assessment_hours -= task.hours
+                self._start(task, [officer])
+            else:
+                self._start(task, [free_managers.pop() for _ in range(task.n_officers)])
+
+    def _a_free_manager_may_assess(self) -> bool:
+        """Whether a free offender manager has assessment hours left today."""
+        if not self._managers_assessments_limited:
+            return True
+        return any(o.assessment_hours > 0 for o in self._free_managers)
 
     def _start(self, task: Task, officers: list[Officer]) -> None:
         hours = task.hours
@@ -210,6 +231,10 @@ class Workforce:
             free.clear()
             for officer in self._all(kind):
                 officer.budget_hours = min(officer.budget_hours, 0.0) + daily
+                if kind == MANAGER:
+                    officer.assessment_hours = (
+                        min(officer.assessment_hours, 0.0) + self._manager_assessment_hours
+                    )
                 available += daily
                 if not officer.busy and officer.budget_hours > 0:
                     free.append(officer)
@@ -219,6 +244,7 @@ class Workforce:
     def _close_shift(self) -> None:
         for officer in itertools.chain(self.managers, self.sergeants):
             officer.budget_hours = min(officer.budget_hours, 0.0)
+            officer.assessment_hours = min(officer.assessment_hours, 0.0)
         self._free_managers.clear()
         self._free_sergeants.clear()
 

@@ -62,6 +62,15 @@ def run(
         result = execute(loaded, n, on_done=lambda _r: progress.advance(task))
     write_results(result, target, sys.argv)
     _print_summary(result, target)
+    if loaded.observations:
+        from sim.calibration import fit_table
+
+        from .fit_display import print_fit_table
+
+        print_fit_table(
+            fit_table(loaded.observations, result.trajectories),
+            f"{loaded.name}: observed figures (calibration.csv)",
+        )
 
 
 def _print_summary(result, target: Path) -> None:
