@@ -101,12 +101,14 @@ class Tolerance(BaseModel):
         le=10,
         description="The simulated mean must be within this fraction of the observed value "
         "(0.15 = within 15%).",
+        json_schema_extra={"unit": "share of the observed value"},
     )
     absolute: float | None = Field(
         None,
         gt=0,
         description="The simulated mean must be within this distance of the observed value, "
         "in the metric's own unit (0.05 = 5 points for a share).",
+        json_schema_extra={"unit": "unit of the metric"},
     )
     interval: bool = Field(
         False,
@@ -138,7 +140,10 @@ class Observation(BaseModel):
         description="First day of the period (inclusive). A flow is totalled from here to "
         "'date'; a state takes its largest value over the period.",
     )
-    value: float = Field(description="The observed figure, in the metric's unit.")
+    value: float = Field(
+        description="The observed figure, in the metric's unit.",
+        json_schema_extra={"unit": "unit of the metric"},
+    )
     tolerance: Annotated[Tolerance | None, BeforeValidator(_number_means_relative)] = Field(
         None,
         description="How close the simulation must be; a plain number is a relative "
