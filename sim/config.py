@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -691,14 +692,20 @@ class Scenario(Frozen):
         "with the simulation in calibration.csv and fitted by the calibrate command.",
     )
 
-    @model_validator(mode="after")
-    def _observations_inside_horizon(self) -> Scenario:
-        last_day = self.start_date + timedelta(days=self.horizon_days - 1)
-        for index, observation in enumerate(self.observations):
-            if observation.first_day < self.start_date or observation.date > last_day:
+    @field_validator("observations")
+    @classmethod
+    def _observations_inside_horizon(
+        cls, observations: list[Observation], info: ValidationInfo
+    ) -> list[Observation]:
+        start, horizon = info.data.get("start_date"), info.data.get("horizon_days")
+        if start is None or horizon is None:
+            return observations  # already reported as wrong
+        last_day = start + timedelta(days=horizon - 1)
+        for index, observation in enumerate(observations):
+            if observation.first_day < start or observation.date > last_day:
                 raise ValueError(
                     f"observations[{index}] ({observation.metric}, "
                     f"{observation.period_label()}) must lie inside the simulated days "
-                    f"{self.start_date} to {last_day}"
+                    f"{start} to {last_day}"
                 )
-        return self
+        return observations

@@ -15,7 +15,7 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
     loaded = load(scenario, set_ or [])
     staff = loaded.staffing
     out.print(
-        f"OK {scenario}: '{loaded.name}', {_starting_size(loaded)} offenders, "
+        f"OK {scenario}: '{loaded.name}', {_starting_size(loaded)}, "
         f"{staff.offender_managers} offender managers, {staff.sergeants} sergeants, "
         f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
         highlight=False,
@@ -25,7 +25,7 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
 def _starting_size(scenario: Scenario) -> str:
     population = scenario.population
     if population.initial is not None:
-        return str(population.initial.size)
+        return f"{population.initial.size} offenders"
     from ..caseload_file import read_caseload
 
     rows = read_caseload(
@@ -33,4 +33,4 @@ def _starting_size(scenario: Scenario) -> str:
         scenario.start_date,
         scenario.visits.interval_days.as_tuple(),
     )
-    return f"{len(rows)} (caseload file)"
+    return f"{len(rows)} offenders (caseload file)"
