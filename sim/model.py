@@ -60,10 +60,15 @@ class AssessmentParams:
 
 @dataclass(frozen=True)
 class DailyRecord:
-    """What one replication produced: one row per simulated day (see counters.DAILY_COLUMNS)."""
+    """What one replication produced: one row per simulated day (see counters.DAILY_COLUMNS).
+
+    ``simpy_events`` is how many SimPy events the replication scheduled: the model's unit of
+    work, used by the benchmarks (events per second, events per visit).
+    """
 
     replication: int
     table: np.ndarray
+    simpy_events: int = 0
 
 
 class World:
@@ -296,4 +301,7 @@ def single_run(scenario: Scenario, replication: int) -> DailyRecord:
     """Run one replication; a pure function of (scenario, replication)."""
     world = World(scenario, replication)
     world.populate()
-    return DailyRecord(replication=replication, table=world.run())
+    table = world.run()
+    # SimPy numbers every event it schedules from one counter: its next value is the count.
+    simpy_events = next(world.env._eid)
+    return DailyRecord(replication=replication, table=table, simpy_events=simpy_events)
