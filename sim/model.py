@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from itertools import accumulate
 
 import numpy as np
 import simpy
 
 from .assessments import assessment_cycle
-from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders
+from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders, pick
 from .config import Scenario
 from .counters import Counters
 from .distributions import Distribution
@@ -109,7 +110,9 @@ class World:
         self.reactive_after_days = None if years is None else years * DAYS_PER_YEAR
         self.life = LifeDraws(scenario)
         self._registration_rng = self.streams.process("registrations.attributes")
-        self._registration_mix = np.array(scenario.population.registrations.risk_mix.as_tuple())
+        self._registration_mix = tuple(
+            accumulate(scenario.population.registrations.risk_mix.as_tuple())
+        )
         self._next_id = 0
 
     # -- building -------------------------------------------------------------------------
@@ -117,8 +120,10 @@ class World:
         """Put the starting caseload on the register and start the background processes."""
         rng = self.streams.process("initial_caseload")
         offenders = initial_offenders(self.scenario, rng, self.life)
-        for offender in offenders:
-            self.add_offender(offender, self.life.escalation_delay(rng, offender.level))
+        levels = np.array([offender.level for offender in offenders], dtype=np.intp)
+        delays = self.life.escalation_delays(rng, levels).tolist()
+        for offender, delay in zip(offenders, delays, strict=True):
+            self.add_offender(offender, delay)
         self._next_id = len(offenders)
         self.env.process(registration_arrivals(self))
         self._schedule_staffing_changes()
@@ -127,8 +132,8 @@ class World:
         """A new registration today: draw who they are and put them on the register."""
         rng = self._registration_rng
         now = self.env.now
-        level = int(rng.choice(len(self._registration_mix), p=self._registration_mix))
-        offender = Offender(self._next_id, level, self.life.exit_time(rng, now, False))
+        level = pick(self._registration_mix, rng.random())
+        offender = Offender(self._next_id, level, self.life.exit_time(rng, now))
         self._next_id += 1
         offender.visit_due_day = int(now) + self.scenario.visits.first_visit_due_days
         offender.assessment_due_day = int(now) + self.scenario.assessments.first_due_days
