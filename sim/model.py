@@ -114,6 +114,15 @@ class World:
             accumulate(scenario.population.registrations.risk_mix.as_tuple())
         )
         self._next_id = 0
+        # Due dates pass at midnight, so they are kept by day rather than as SimPy events
+        # (two fewer events per visit and assessment): day d's list holds (offender, version)
+        # of the visits and assessments that become overdue at the start of day d.
+        self._visit_deadlines: list[list[tuple[Offender, int]]] = [
+            [] for _ in range(scenario.horizon_days)
+        ]
+        self._assessment_deadlines: list[list[tuple[Offender, int]]] = [
+            [] for _ in range(scenario.horizon_days)
+        ]
 
     # -- building -------------------------------------------------------------------------
     def populate(self) -> None:
@@ -180,11 +189,9 @@ class World:
                 if self.env.now > 0:
                     self.counters.add("visits_became_overdue")
         elif becomes_overdue_at < self.horizon_days:
-            self.env.timeout(becomes_overdue_at - self.env.now).callbacks.append(
-                partial(self._visit_due_passed, offender, offender.visit_version)
-            )
+            self._visit_deadlines[becomes_overdue_at].append((offender, offender.visit_version))
 
-    def _visit_due_passed(self, offender: Offender, version: int, _event) -> None:
+    def _visit_due_passed(self, offender: Offender, version: int) -> None:
         if (
             offender.active
             and offender.visit_version == version
@@ -203,11 +210,11 @@ class World:
                 if self.env.now > 0:
                     self.counters.add("assessments_became_overdue")
         elif becomes_overdue_at < self.horizon_days:
-            self.env.timeout(becomes_overdue_at - self.env.now).callbacks.append(
-                partial(self._assessment_due_passed, offender, offender.assessment_version)
+            self._assessment_deadlines[becomes_overdue_at].append(
+                (offender, offender.assessment_version)
             )
 
-    def _assessment_due_passed(self, offender: Offender, version: int, _event) -> None:
+    def _assessment_due_passed(self, offender: Offender, version: int) -> None:
         if (
             offender.active
             and offender.assessment_version == version
@@ -293,9 +300,18 @@ class World:
         """Simulate day by day, taking the end-of-day snapshot before anything of the next day."""
         env, counters, workforce = self.env, self.counters, self.workforce
         for day in range(self.horizon_days):
+            self._pass_deadlines(day)
             env.run(until=day + 1)
             counters.snapshot(day, *workforce.staff_counts)
         return counters.table
+
+    def _pass_deadlines(self, day: int) -> None:
+        """Due dates that passed at midnight: overdue unless done (or moved) since."""
+        for offender, version in self._visit_deadlines[day]:
+            self._visit_due_passed(offender, version)
+        for offender, version in self._assessment_deadlines[day]:
+            self._assessment_due_passed(offender, version)
+        self._visit_deadlines[day] = self._assessment_deadlines[day] = []
 
 
 def _apply_change(action, kind: str, count: int, _event) -> None:
