@@ -5,9 +5,10 @@ For every observation of a scenario, :func:`fit_table` reads the quantity off ea
 summary.csv), whether that interval covers the observed value, whether the mean is within the
 tolerance, and the *scaled error*: ``(mean - observed) / scale``, where ``scale`` is the
 tolerance in the metric's unit (the tighter one if both a relative and an absolute tolerance
-are given; 10% of the observed value if only the interval is required). A scaled error between
--1 and 1 means the mean is within tolerance, which puts figures of different sizes (273 overdue
-visits, a 68% share) on one footing. :func:`loss` sums the squared scaled errors: the objective
+are given; and, when the 90% interval must cover the observed value, no more than half the
+simulated interval's width). A scaled error between -1 and 1 means the mean is within
+tolerance (and, roughly, the interval reaches the observed value), which puts figures of
+different sizes (273 overdue visits, a 68% share) on one footing. :func:`loss` sums the squared scaled errors: the objective
 the calibrate command minimises.
 """
 
@@ -38,11 +39,19 @@ FIT_COLUMNS = (
     "source",
 )
 INTERVAL_ONLY_RELATIVE_SCALE = 0.10
+MIN_SCALE = 1e-3  # of the observed value: a scale never shrinks to nothing
 UNDEFINED_PENALTY = 1e6  # loss term when a figure cannot be computed (e.g. a ratio 0/0)
 
 
-def scale_of(observation: Observation) -> float:
-    """The distance from the observed value that counts as one unit of error."""
+def scale_of(observation: Observation, interval_halfwidth: float | None = None) -> float:
+    """The distance from the observed value that counts as one unit of error.
+
+    The relative or absolute tolerance, in the metric's unit (the tighter if both are given).
+    When the 90% interval must cover the observed value, half the simulated interval's width
+    (``interval_halfwidth``) is a candidate too: the mean must then be within about that
+    distance for the interval to reach the observed value. Without any of these, 10% of the
+    observed value.
+    """
     tolerance = observation.tolerance
     observed = abs(observation.value)
     candidates = []
@@ -50,6 +59,9 @@ def scale_of(observation: Observation) -> float:
         candidates.append(tolerance.absolute)
     if tolerance is not None and tolerance.relative is not None and observed > 0:
         candidates.append(tolerance.relative * observed)
+    needs_interval = tolerance is None or tolerance.interval
+    if needs_interval and interval_halfwidth is not None and np.isfinite(interval_halfwidth):
+        candidates.append(max(interval_halfwidth, MIN_SCALE * max(observed, 1.0)))
     if not candidates:
         candidates.append(INTERVAL_ONLY_RELATIVE_SCALE * observed if observed > 0 else 1.0)
     return min(candidates)
@@ -99,7 +111,9 @@ def _row(observation: Observation, values: np.ndarray) -> dict:
         "interval_covers": covers,
         "mean_within": mean_within,
         "within": within,
-        "scaled_error": (mean - observed) / scale_of(observation) if defined else float("nan"),
+        "scaled_error": (mean - observed) / scale_of(observation, (p95 - p5) / 2)
+        if defined
+        else float("nan"),
         "replications": len(finite),
         "source": observation.source,
     }

@@ -45,6 +45,7 @@ __all__ = [
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITY_RULES = (
     "highest_risk_first",
+    "high_risk_then_most_overdue",
     "most_overdue_first",
     "earliest_due_date",
     "first_come_first_served",
@@ -676,6 +677,7 @@ class Scenario(Frozen):
     )
     priority: Literal[
         "highest_risk_first",
+        "high_risk_then_most_overdue",
         "most_overdue_first",
         "earliest_due_date",
         "first_come_first_served",

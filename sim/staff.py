@@ -35,6 +35,7 @@ import simpy
 from simpy.events import NORMAL
 
 from .config import Staffing
+from .levels import HIGH
 from .counters import Counters
 from .offender import Offender
 from .workdays import WorkingCalendar
@@ -124,6 +125,8 @@ class Workforce:
         self._sequence = itertools.count()
         self._key = {
             "highest_risk_first": lambda level, due, seq: (level, due, seq),
+            # very high and high risk first; medium and low together, the oldest due first
+            "high_risk_then_most_overdue": lambda level, due, seq: (level > HIGH, due, seq),
             "most_overdue_first": lambda level, due, seq: (due, seq),
             "earliest_due_date": lambda level, due, seq: (due, seq),
             "first_come_first_served": lambda level, due, seq: (seq,),

@@ -119,6 +119,10 @@ def test_scaled_error_and_loss():
     table = fit_table(observations, TRAJECTORIES)
     assert table["scaled_error"].tolist() == pytest.approx([-2.0, -2.0])
     assert loss(table) == pytest.approx(8.0)
+    # when the interval must cover the value, half the simulated 90% interval (3.1 to 4.9,
+    # so 0.9) is the scale if it is tighter: (4 - 4.5) / 0.9; a 50% tolerance (2.25) is not
+    interval = obs(**at, value=4.5, tolerance={"relative": 0.5, "interval": True})
+    assert fit_table([interval], TRAJECTORIES)["scaled_error"].item() == pytest.approx(-0.5 / 0.9)
 
 
 @pytest.mark.parametrize(
