@@ -7,7 +7,8 @@ identical results; only the time differs.
 
 - :class:`SerialExecutor`: one after the other, here (no start-up cost; easiest to debug).
 - :class:`ProcessExecutor`: ``concurrent.futures.ProcessPoolExecutor`` with ``workers``
-  processes, started with ``spawn`` (safe with the progress bar's thread, same on every OS).
+  processes, started by a fork server that has imported the model (quick, and safe with the
+  progress bar's thread), or with ``spawn`` where there is no fork server.
 - :class:`DaskExecutor`: a ``dask.distributed`` cluster (``dask scheduler`` plus
   ``dask worker`` processes, possibly on other machines), reached at a scheduler address.
   Workers need this package importable (``pip install -e .`` on each) and must run the same
@@ -89,9 +90,7 @@ class ProcessExecutor(_Closing):
         if not arguments:
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-            )
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
         pending: dict[Future, int] = {
             self._pool.submit(function, *args): index for index, args in enumerate(arguments)
         }
@@ -109,6 +108,17 @@ class ProcessExecutor(_Closing):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """``forkserver`` where available (workers forked from a clean server that has already
+    imported the model: quick to start, and no fork of this multi-threaded process), else
+    ``spawn`` (fresh interpreters, e.g. on Windows)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.model"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _worker_fingerprint() -> str:

@@ -115,19 +115,19 @@ def tornado_figure(table: pd.DataFrame, outcome: str, base_mean: float, title: s
     sns.set_theme(style="whitegrid")
     ordered = table.assign(swing=(table["high_mean"] - table["low_mean"]).abs())
     ordered = ordered.sort_values("swing", ascending=True)
-    figure, axes = plt.subplots(figsize=(9, 0.38 * len(ordered) + 1.8))
+    figure, axes = plt.subplots(figsize=(11, 0.38 * len(ordered) + 2.2))
     y = np.arange(len(ordered))
-    for column, colour, label in (
-        ("low_mean", "tab:blue", "parameter lowered"),
-        ("high_mean", "tab:red", "parameter raised"),
+    for column, colour, label, offset in (
+        ("low_mean", "tab:blue", "parameter lowered", 0.2),
+        ("high_mean", "tab:red", "parameter raised", -0.2),
     ):
         values = ordered[column].to_numpy(dtype=float)
-        axes.barh(y, values - base_mean, left=base_mean, color=colour, alpha=0.75, label=label)
+        axes.barh(y + offset, values - base_mean, 0.4, left=base_mean, color=colour, label=label)
     axes.axvline(base_mean, color="black", linewidth=1)
     axes.set_yticks(y, ordered["parameter"])
     axes.set_xlabel(describe_outcome(outcome))
     axes.legend(loc="lower right", fontsize=8)
-    axes.set_title(title)
+    axes.set_title(title, fontsize=10)
     figure.tight_layout()
     return figure
 
