@@ -104,6 +104,7 @@ class ReplicationStore:
                 table = stored["table"]
                 columns = tuple(str(c) for c in stored["columns"])
                 stored_replication = int(stored["replication"])
+                events = int(stored["simpy_events"]) if "simpy_events" in stored else 0
         except (OSError, ValueError, KeyError, EOFError):
             return None
         expected_shape = (scenario.horizon_days, len(DAILY_COLUMNS))
@@ -113,7 +114,7 @@ class ReplicationStore:
             or table.shape != expected_shape
         ):
             return None
-        return DailyRecord(replication=replication, table=table)
+        return DailyRecord(replication=replication, table=table, simpy_events=events)
 
     def save(self, scenario: Scenario, record: DailyRecord) -> None:
         """Store one finished replication atomically (and the scenario, once, for people)."""
@@ -130,6 +131,7 @@ class ReplicationStore:
                     table=record.table,
                     columns=np.array(DAILY_COLUMNS),
                     replication=np.array(record.replication),
+                    simpy_events=np.array(record.simpy_events),
                 )
 
         atomic_write(path, write)
