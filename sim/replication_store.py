@@ -13,7 +13,8 @@ The key is a hash of everything that decides a replication's numbers:
   replications after 10 reuses the first 10;
 - the source of the model's code (``sim/model.py`` and every ``sim`` module it imports,
   directly or not), so a fixed bug never serves stale results;
-- the numpy and SimPy versions (random streams and event order).
+- the numpy and SimPy versions (random streams and event order);
+- the contents of any file the scenario names (a starting caseload CSV), not just its path.
 
 The store is a cache: deleting the folder only costs the time to recompute.
 """
@@ -34,7 +35,13 @@ from .counters import DAILY_COLUMNS
 from .io import atomic_write
 from .model import DailyRecord
 
-__all__ = ["CACHE_FOLDER_NAME", "ReplicationStore", "model_code_fingerprint", "scenario_key"]
+__all__ = [
+    "CACHE_FOLDER_NAME",
+    "ReplicationStore",
+    "model_code_fingerprint",
+    "referenced_file_digests",
+    "scenario_key",
+]
 
 CACHE_FOLDER_NAME = ".replications"
 SIM_DIR = Path(__file__).resolve().parent
@@ -69,9 +76,30 @@ def model_code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# Scenario fields that name a file the model reads (by dotted path): the key includes the
+# file's contents, so editing the file is a different scenario even if its path is the same.
+FILE_FIELDS = ("population.initial_caseload",)
+
+
+def referenced_file_digests(resolved: dict) -> dict[str, str]:
+    """SHA-256 of every file the scenario names in FILE_FIELDS (missing files: 'missing')."""
+    digests = {}
+    for dotted in FILE_FIELDS:
+        node = resolved
+        for part in dotted.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, str):
+            path = Path(node)
+            digests[dotted] = (
+                hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+            )
+    return digests
+
+
 def scenario_key(scenario: Scenario) -> str:
     """The store key of a scenario: 20 hex digits of SHA-256 (see the module docstring)."""
     resolved = json.loads(scenario.model_dump_json(exclude=NOT_AFFECTING_A_REPLICATION))
+    resolved["__files__"] = referenced_file_digests(resolved)
     text = json.dumps(resolved, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(f"{model_code_fingerprint()}\n{text}".encode())
     return digest.hexdigest()[:20]

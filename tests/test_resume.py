@@ -20,7 +20,12 @@ from typer.testing import CliRunner
 
 from run_sim import app
 from sim.experiment import BatchStats, evaluate
-from sim.replication_store import CACHE_FOLDER_NAME, ReplicationStore, scenario_key
+from sim.replication_store import (
+    CACHE_FOLDER_NAME,
+    ReplicationStore,
+    referenced_file_digests,
+    scenario_key,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_example.yaml"
@@ -101,3 +106,15 @@ def test_an_unreadable_stored_replication_is_recomputed(tmp_path):
     assert (again.table == good.table).all()
     assert store.load(scenario, 0) is not None  # rewritten whole
     assert not [p for p in os.listdir(path.parent) if p.endswith(".tmp")]
+
+
+def test_a_named_caseload_file_enters_the_key_by_its_contents(tmp_path):
+    # Same path, edited file: a different scenario for the store (never stale results).
+    caseload = tmp_path / "caseload.csv"
+    caseload.write_text("risk_level\nhigh\n")
+    resolved = {"population": {"initial_caseload": str(caseload)}}
+    before = referenced_file_digests(resolved)
+    caseload.write_text("risk_level\nlow\n")
+    after = referenced_file_digests(resolved)
+    assert before != after and set(before) == {"population.initial_caseload"}
+    assert referenced_file_digests({"population": {"initial": {"size": 3}}}) == {}
