@@ -141,3 +141,13 @@ def test_compared_files_must_share_dates(tmp_path):
     result = runner.invoke(app, ["compare", str(SMALL), str(path), "--quiet"])
     assert result.exit_code == 2
     assert "horizon_days" in result.output and str(path) in result.output
+
+
+def test_validate_lists_the_variants_and_duplicates_are_refused(tmp_path):
+    path = _small_with_variants(tmp_path, {"one": {"visits.officers_per_visit": 1}})
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0 and "variants (for compare): one" in result.output
+    again = runner.invoke(
+        app, ["compare", str(path), "--variant", "one:staffing.sergeants=2", "--quiet"]
+    )
+    assert again.exit_code == 2 and "each variant needs its own name" in again.output

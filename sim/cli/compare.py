@@ -52,7 +52,7 @@ def compare(
         typer.Option("--no-crn", help="Give each variant its own seed (no common random numbers)."),
     ] = False,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Results folder (default results/<name>_compare/).")
+        Path | None, typer.Option("--out", help="Results folder (default results/<name>-compare/).")
     ] = None,
     set_: SetOption = None,
     workers: WorkersOption = None,
@@ -86,7 +86,7 @@ def compare(
     n = arms[0].scenario.replications
     if n < 2:
         fail_with("a comparison needs at least 2 replications for its confidence intervals")
-    target = out_dir or Path("results") / f"{loaded[0][1].name}_compare"
+    target = out_dir or Path("results") / f"{loaded[0][1].name}-compare"
 
     from ..compare_study import run_comparison, write_comparison
     from ..executors import ExecutorError

@@ -67,7 +67,7 @@ def sensitivity(
     out_dir: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Results folder (default results/<name>_sensitivity_<method>/)."
+            "--out", help="Results folder (default results/<name>-sensitivity-<method>/)."
         ),
     ] = None,
     set_: SetOption = None,
@@ -117,7 +117,7 @@ def sensitivity(
         sample_scenarios(base, parsed, matrix, str(ranges))  # every sample valid before running
     except ScenarioError as error:
         fail(error)
-    target = out_dir or Path("results") / f"{base.name}_sensitivity_{method}"
+    target = out_dir or Path("results") / f"{base.name}-sensitivity-{method}"
     r = base.replications
     total = len(matrix) * r
     try:

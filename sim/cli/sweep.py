@@ -74,7 +74,7 @@ def sweep(
     seed: Annotated[int | None, typer.Option(min=0, help="Seed shared by all points.")] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Results folder (default results/<name>_sweep/ or _tornado/)."),
+        typer.Option("--out", help="Results folder (default results/<name>-sweep/ or -tornado/)."),
     ] = None,
     set_: SetOption = None,
     workers: WorkersOption = None,
@@ -108,7 +108,7 @@ def sweep(
             "_average (states) or _total (flows), e.g. overdue_visits_end"
         )
     kind = "tornado" if tornado else "sweep"
-    target = out_dir or Path("results") / f"{base.name}_{kind}"
+    target = out_dir or Path("results") / f"{base.name}-{kind}"
     from ..executors import ExecutorError
 
     try:
