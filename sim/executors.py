@@ -23,6 +23,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 __all__ = [
@@ -33,6 +34,12 @@ __all__ = [
     "SerialExecutor",
     "make_executor",
 ]
+
+
+WORKER_DIED = (
+    "a worker process stopped unexpectedly (out of memory, or killed); the replications "
+    "already finished are kept: run the same command again to resume"
+)
 
 
 class ExecutorError(RuntimeError):
@@ -99,7 +106,12 @@ class ProcessExecutor(_Closing):
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     index = pending.pop(future)
-                    yield index, future.result()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        self.close()
+                        raise ExecutorError(WORKER_DIED) from None
+                    yield index, result
         finally:
             for future in pending:
                 future.cancel()
@@ -181,14 +193,18 @@ class DaskExecutor(_Closing):
     ) -> Iterator[tuple[int, Any]]:
         if not arguments:
             return
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
 
         client = self._connect()
         futures = [client.submit(function, *args, pure=False) for args in arguments]
         index_of = {future.key: index for index, future in enumerate(futures)}
         try:
             for future in as_completed(futures):
-                yield index_of[future.key], future.result()
+                try:
+                    result = future.result()
+                except KilledWorker:
+                    raise ExecutorError(WORKER_DIED) from None
+                yield index_of[future.key], result
         finally:
             client.cancel([future for future in futures if not future.done()])
 

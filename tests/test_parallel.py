@@ -96,3 +96,16 @@ def test_sensitivity_runs_on_the_dask_cluster(tmp_path, dask_scheduler):
         assert result.exit_code == 0, result.output
         results[name] = (out / "samples.csv").read_bytes()
     assert results["dask"] == results["local"]
+
+
+def _die(_argument: int) -> None:
+    """A task whose worker process dies at once (as if killed for lack of memory)."""
+    import os
+
+    os._exit(1)
+
+
+def test_a_dead_worker_process_is_a_clear_error():
+    with ProcessExecutor(1) as executor:
+        with pytest.raises(ExecutorError, match="run the same command again to resume"):
+            list(executor.map_unordered(_die, [(1,)]))
