@@ -7,6 +7,7 @@ the mean, because these figures compare means across variants or parameter value
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 
@@ -26,6 +27,11 @@ from .model import DailyRecord  # noqa: E402
 from .outcomes import describe_outcome  # noqa: E402
 
 __all__ = ["comparison_figure", "sensitivity_figure", "sweep_figure", "tornado_figure"]
+
+
+def _wrapped(title: str, width: int = 90) -> str:
+    """A long title broken into lines (each line of it wrapped separately)."""
+    return "\n".join(textwrap.fill(line, width) for line in title.splitlines())
 
 
 def comparison_figure(
@@ -54,7 +60,9 @@ def comparison_figure(
     axes[0].legend(title="variant", fontsize=8)
     _lone_visit_bars(axes[2], lone_by_level, [name for name, _ in arms], palette)
     n = len(arms[0][1]) if arms else 0
-    figure.suptitle(f"{title}\nMean of {n} replications per variant; bands and bars: 95% CI")
+    figure.suptitle(
+        f"{_wrapped(title, 140)}\nMean of {n} replications per variant; bands and bars: 95% CI"
+    )
     figure.tight_layout()
     return figure
 
@@ -105,7 +113,9 @@ def sweep_figure(
             panel.legend(fontsize=7)
     for panel in list(axes.flat)[len(outcomes) :]:
         panel.set_visible(False)
-    figure.suptitle(f"{title}\nMean and 95% CI at each value (common random numbers)")
+    figure.suptitle(
+        f"{_wrapped(title, 120)}\nMean and 95% CI at each value (common random numbers)"
+    )
     figure.tight_layout()
     return figure
 
@@ -127,7 +137,7 @@ def tornado_figure(table: pd.DataFrame, outcome: str, base_mean: float, title: s
     axes.set_yticks(y, ordered["parameter"])
     axes.set_xlabel(describe_outcome(outcome))
     axes.legend(loc="lower right", fontsize=8)
-    axes.set_title(title, fontsize=10)
+    axes.set_title(_wrapped(title), fontsize=10)
     figure.tight_layout()
     return figure
 
@@ -139,8 +149,9 @@ def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str, title: st
     indices = ("mu_star", "sigma") if method == "morris" else ("S1", "ST")
     pivot = part.pivot(index="parameter", columns="index", values="value")
     conf = part.pivot(index="parameter", columns="index", values="conf")
-    order = pivot[indices[-1]].sort_values(ascending=True).index
-    figure, axes = plt.subplots(figsize=(9, 0.45 * len(order) + 1.8))
+    ranking = "mu_star" if method == "morris" else "ST"  # overall influence
+    order = pivot[ranking].sort_values(ascending=True, na_position="first").index
+    figure, axes = plt.subplots(figsize=(10, 0.45 * len(order) + 2.0))
     y = np.arange(len(order))
     height = 0.4
     for offset, index in zip((-height / 2, height / 2), indices, strict=True):
@@ -150,6 +161,6 @@ def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str, title: st
     axes.set_yticks(y, order)
     axes.legend(fontsize=8)
     axes.set_xlabel("index (error bars: 95% CI)")
-    axes.set_title(f"{title}\n{method}: {describe_outcome(outcome)}")
+    axes.set_title(f"{_wrapped(title)}\n{method}: {describe_outcome(outcome)}", fontsize=10)
     figure.tight_layout()
     return figure

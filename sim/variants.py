@@ -17,6 +17,7 @@ its own instead (``--no-crn``), to show what common random numbers buy.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -108,8 +109,6 @@ def parse_variant_option(text: str) -> tuple[str, dict[str, Any]]:
 
 
 def _valid_name(name: str) -> bool:
-    import re
-
     return re.fullmatch(NAME_PATTERN, name) is not None and len(name) <= 100
 
 

@@ -157,7 +157,7 @@ def _print_ranking(result, outcome: str, target: Path) -> None:
         "(common random numbers); ± = 95% CI half-width (bootstrap). Other outcomes: "
         "sensitivity.csv.",
     )
-    table.add_column("parameter")
+    table.add_column("parameter", overflow="fold")
     for index in shown:
         table.add_column(index, justify="right")
     for parameter in order:

@@ -144,7 +144,7 @@ def _sweep(base, specs, chosen, target, workers, scheduler, no_cache, quiet) -> 
         caption="Mean ± 95% CI half-width. All outcomes are in sweep.csv.",
     )
     for key in keys:
-        table.add_column(key)
+        table.add_column(key, overflow="fold")
     for name in printed:
         table.add_column(describe_outcome(name), justify="right")
     shown = result.table[result.table["outcome"].isin(printed)]
@@ -181,16 +181,25 @@ def _tornado(base, share, outcome, vary, target, workers, scheduler, no_cache, q
         f"(base {result.base_mean:,.1f}; {n} replications, common random numbers)"
     )
     for column in ("parameter", "lowered", "raised", "swing"):
-        table.add_column(column, justify="left" if column == "parameter" else "right")
+        table.add_column(
+            column, justify="left" if column == "parameter" else "right", overflow="fold"
+        )
+    skipped = []
     for row in result.table.itertuples():
-        notes = dict.fromkeys(n for n in (row.low_note, row.high_note) if isinstance(n, str))
+        notes = {side: n for side, n in (("-", row.low_note), ("+", row.high_note)) if n == n}
+        if len(notes) == 2:
+            skipped.append(f"{row.parameter} ({'; '.join(dict.fromkeys(notes.values()))})")
+            continue
+        skipped += [f"{row.parameter} {side}{share:.0%} ({note})" for side, note in notes.items()]
         table.add_row(
             row.parameter,
             _at(row.low_mean, row.low_value),
             _at(row.high_mean, row.high_value),
-            f"{row.swing:,.1f}" + (f" [dim]({'; '.join(notes)})[/]" if notes else ""),
+            f"{row.swing:,.1f}",
         )
     out.print(table)
+    if skipped:
+        out.print(f"Not varied: {', '.join(skipped)}.", highlight=False)
     out.print(f"Results in {target}/ ({result.seconds:.1f} s; {result.executor})", highlight=False)
 
 
