@@ -55,6 +55,7 @@ def test_run_writes_the_four_files_with_the_named_columns(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "backlog.png",
         "manifest.json",
+        "report.html",
         "summary.csv",
         "trajectories.csv",
     ]

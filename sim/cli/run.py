@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -31,11 +33,25 @@ def run(
     ] = None,
     set_: SetOption = None,
     quiet: QuietOption = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the end-of-horizon summary as JSON (for scripts); no table."
+        ),
+    ] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+    ] = False,
 ) -> None:
-    """Run replications and write trajectories.csv, summary.csv, backlog.png, manifest.json.
+    """Run replications; write the results folder and report.html, print a summary.
 
-    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 10
-    --set staffing.offender_managers=30
+    Writes trajectories.csv, summary.csv, backlog.png, manifest.json and report.html.
+
+    Example: python run_sim.py run scenarios/small_example.yaml
+
+    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 20
+
+    Example: python run_sim.py run scenarios/small_example.yaml --json --quiet
     """
     overrides = list(set_ or [])
     if seed is not None:
@@ -55,13 +71,56 @@ def run(
         TextColumn("replications"),
         TimeRemainingColumn(),
         console=err,
-        disable=quiet,
+        disable=quiet or json_output,
         transient=True,
     ) as progress:
         task = progress.add_task(loaded.name, total=n)
         result = execute(loaded, n, on_done=lambda _r: progress.advance(task))
     write_results(result, target, sys.argv)
+    report_path = None if no_report else _write_report(target)
+    if json_output:
+        sys.stdout.write(json.dumps(_summary_json(result, target, report_path), indent=2) + "\n")
+        return
     _print_summary(result, target)
+    if report_path is not None:
+        out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
+
+
+def _write_report(target: Path) -> Path | None:
+    """report.html next to the results; a failure is reported but keeps the results."""
+    from sim.report import ReportError, write_report
+
+    try:
+        return write_report(target)
+    except ReportError as error:
+        err.print(f"[yellow]No report.html:[/] {error}", highlight=False)
+        return None
+
+
+def _summary_json(result, target: Path, report_path: Path | None) -> dict:
+    """Every metric at the end of the horizon, as plain JSON (NaN, e.g. one run's CI, is null)."""
+    end = result.summary[result.summary["period"] == "end"]
+    statistics = ("mean", "ci95_low", "ci95_high", "p5", "p50", "p95")
+
+    def number(value: float) -> float | None:
+        return None if math.isnan(value) else round(float(value), 4)
+
+    metrics = {
+        row["metric"]: {"kind": row["kind"], **{k: number(row[k]) for k in statistics}}
+        for _, row in end.iterrows()
+    }
+    used = metrics["officer_hours_used"]["mean"]
+    available = metrics["officer_hours_available"]["mean"]
+    return {
+        "scenario": result.scenario.name,
+        "replications": result.replications,
+        "seed": result.scenario.seed,
+        "results": str(target),
+        "report": str(report_path) if report_path else None,
+        "run_seconds": round(result.seconds, 3),
+        "officer_utilisation": round(used / available, 4) if available else None,
+        "end_of_horizon": metrics,
+    }
 
 
 def _print_summary(result, target: Path) -> None:

@@ -1,0 +1,215 @@
+"""Read a results folder and derive the tables the HTML report shows (pure pandas).
+
+The report is built from the files a run leaves behind (manifest.json, trajectories.csv,
+summary.csv, and when present calibration.csv and comparison.csv), never from the model, so
+``python run_sim.py report DIR`` can rebuild it at any time from any finished run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .analysis import describe
+from .levels import LEVELS
+
+__all__ = [
+    "Milestone",
+    "ReportError",
+    "Results",
+    "load_results",
+    "milestones",
+    "month_days",
+    "monthly",
+    "observed_points",
+]
+
+REQUIRED_FILES = ("manifest.json", "trajectories.csv", "summary.csv")
+RUN_HINT = "run one first: python run_sim.py run SCENARIO.yaml --out {path}"
+
+
+class ReportError(Exception):
+    """The folder cannot be reported on; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Results:
+    path: Path
+    manifest: dict
+    trajectories: pd.DataFrame
+    summary: pd.DataFrame
+    calibration: pd.DataFrame | None
+    comparison: pd.DataFrame | None
+
+    @property
+    def scenario(self) -> dict:
+        return self.manifest.get("scenario", {})
+
+    @property
+    def start_date(self) -> date:
+        return date.fromisoformat(str(self.scenario["start_date"]))
+
+    @property
+    def replications(self) -> int:
+        return int(self.trajectories["replication"].nunique())
+
+    @property
+    def title(self) -> str:
+        return (self.scenario.get("description") or "").strip() or self.scenario.get("name", "")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as error:
+        raise ReportError(f"{path}: cannot be read as a table ({error})") from None
+
+
+def load_results(path: Path | str) -> Results:
+    """Load a finished run's folder, or raise :class:`ReportError` saying what is missing."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ReportError(f"{path}: no such folder; {RUN_HINT.format(path=path)}")
+    missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
+    if missing:
+        raise ReportError(
+            f"{path}: not a finished results folder (missing {', '.join(missing)}). "
+            f"manifest.json is written last, so a run that stopped early has none; "
+            + RUN_HINT.format(path=path)
+        )
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{path / 'manifest.json'}: not valid JSON ({error})") from None
+    if not isinstance(manifest, dict) or "start_date" not in manifest.get("scenario", {}):
+        raise ReportError(f"{path / 'manifest.json'}: has no scenario; was it written by run?")
+    trajectories = _read_csv(path / "trajectories.csv")
+    summary = _read_csv(path / "summary.csv")
+    for name, frame, needed in (
+        ("trajectories.csv", trajectories, {"replication", "day", "date", "overdue_visits"}),
+        ("summary.csv", summary, {"period", "metric", "mean", "p5", "p95"}),
+    ):
+        lacking = needed - set(frame.columns)
+        if lacking or frame.empty:
+            raise ReportError(
+                f"{path / name}: lacks the columns {sorted(lacking)} or has no rows; "
+                "was it written by this version of run?"
+            )
+    optional = {
+        name: _read_csv(path / name) if (path / name).is_file() else None
+        for name in ("calibration.csv", "comparison.csv")
+    }
+    return Results(
+        path=path,
+        manifest=manifest,
+        trajectories=trajectories,
+        summary=summary,
+        calibration=optional["calibration.csv"],
+        comparison=optional["comparison.csv"],
+    )
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A metric on one day across replications (mean, 95% CI of the mean, 90% of runs)."""
+
+    label: str
+    day: int
+    date: date
+    stats: dict[str, dict[str, float]]  # metric -> describe()
+
+
+def _months_after(start: date, months: int) -> date:
+    return (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+
+
+def milestones(results: Results, metrics: tuple[str, ...]) -> tuple[list[Milestone], list[str]]:
+    """The backlog at the start, in 6 and 12 months, and at the end of the run.
+
+    Returns the milestones inside the horizon and the labels of those beyond it (the report
+    says plainly that the run does not reach them rather than guessing).
+    """
+    frame = results.trajectories
+    last_day = int(frame["day"].max())
+    start = results.start_date
+    wanted = [("At the start", 0)]
+    beyond = []
+    for months in (6, 12):
+        when = _months_after(start, months)
+        day = (when - start).days
+        label = f"In {months} months"
+        if day <= last_day:
+            wanted.append((label, day))
+        else:
+            beyond.append(f"{label.lower()} ({when:%-d %B %Y})")
+    if wanted[-1][1] != last_day:
+        wanted.append(("End of the run", last_day))
+    found = []
+    for label, day in wanted:
+        today = frame[frame["day"] == day]
+        stats = {metric: describe(today[metric].to_numpy()) for metric in metrics}
+        found.append(Milestone(label, day, date.fromordinal(start.toordinal() + day), stats))
+    return found, beyond
+
+
+def month_days(results: Results) -> dict[str, int]:
+    """Simulated days in each calendar month (to mark part months)."""
+    dates = pd.to_datetime(
+        results.trajectories.loc[
+            results.trajectories["replication"] == results.trajectories["replication"].iloc[0],
+            "date",
+        ]
+    )
+    return dates.dt.strftime("%Y-%m").value_counts().sort_index().to_dict()
+
+
+def monthly(results: Results, metrics: list[str], column: str = "mean") -> pd.DataFrame:
+    """Months as rows, metrics as columns, from summary.csv (states at month end, flows totals)."""
+    rows = results.summary[results.summary["period"] != "end"]
+    rows = rows[rows["metric"].isin(metrics)]
+    table = rows.pivot(index="period", columns="metric", values=column)
+    return table.reindex(columns=[m for m in metrics if m in table.columns]).sort_index()
+
+
+def observed_points(results: Results) -> pd.DataFrame:
+    """Observed figures that are one state metric on one date: columns date, metric, observed.
+
+    From calibration.csv when the run wrote one (columns metric, period, observed), else from
+    the scenario's ``observations`` in the manifest. Figures over a period or ratios are kept
+    out: they are not a point on a daily trajectory (the calibration table lists them all).
+    """
+    rows = []
+    if results.calibration is not None and {"metric", "period", "observed"} <= set(
+        results.calibration.columns
+    ):
+        for _, row in results.calibration.iterrows():
+            rows.append((str(row["period"]), str(row["metric"]), row["observed"]))
+    else:
+        for item in results.scenario.get("observations", []) or []:
+            if isinstance(item, dict) and not item.get("from_date"):
+                rows.append((str(item.get("date")), str(item.get("metric")), item.get("value")))
+    states = set(results.trajectories.columns)
+    points = [
+        {"date": date.fromisoformat(when), "metric": metric.strip(), "observed": float(value)}
+        for when, metric, value in rows
+        if _is_iso_date(when) and metric.strip() in states and value is not None
+    ]
+    return pd.DataFrame(points, columns=["date", "metric", "observed"])
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+LEVEL_COLUMNS = {
+    prefix: [f"{prefix}_{level}" for level in LEVELS]
+    for prefix in ("overdue_visits", "overdue_assessments", "population")
+}
