@@ -1,7 +1,14 @@
 """The command line: one module per command, all registered on the shared ``app``."""
 
-# importing a command module registers it on the app
-from . import report, run, schema, validate  # noqa: F401
+# Importing a command module registers it on the app. One line per command, so commands
+# added in parallel do not collide.
+from . import (
+    plan,  # noqa: F401
+    report,  # noqa: F401
+    run,  # noqa: F401
+    schema,  # noqa: F401
+    validate,  # noqa: F401
+)
 from .app import app
 
 __all__ = ["app"]
