@@ -7,6 +7,7 @@ summary.csv, and when present calibration.csv and comparison.csv), never from th
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -73,7 +74,14 @@ def load_results(path: Path | str) -> Results:
     """Load a finished run's folder, or raise :class:`ReportError` saying what is missing."""
     path = Path(path)
     if not path.is_dir():
-        raise ReportError(f"{path}: no such folder; {RUN_HINT.format(path=path)}")
+        siblings = (
+            sorted(p.name for p in path.parent.iterdir() if (p / "manifest.json").is_file())
+            if path.parent.is_dir()
+            else []
+        )
+        guess = difflib.get_close_matches(path.name, siblings, n=1)
+        hint = f"did you mean {path.parent / guess[0]}? Or " if guess else ""
+        raise ReportError(f"{path}: no such folder; {hint}{RUN_HINT.format(path=path)}")
     missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
     if missing:
         raise ReportError(
