@@ -248,3 +248,13 @@ def test_schema_command_reports_an_unwritable_file_without_a_traceback(tmp_path)
     result = CliRunner().invoke(app, ["schema", "--out", str(blocker / "inside.json")])
     assert result.exit_code == 2
     assert "Cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_editors_on_the_older_draft_7_read_it_the_same_way():
+    # Some editor plug-ins still validate with draft 7. The schema only uses keywords that
+    # mean the same there, so shipped scenarios pass and a broken field still fails.
+    draft7 = jsonschema.Draft7Validator({k: v for k, v in SCHEMA.items() if k != "$schema"})
+    for path in SHIPPED:
+        assert list(draft7.iter_errors(as_json(yaml.safe_load(path.read_text())))) == []
+    for case in ("misspelt staffing key", "unknown distribution", "five officers"):
+        assert list(draft7.iter_errors(as_json(_with(BROKEN_FIELDS[case]))))
