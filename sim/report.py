@@ -15,14 +15,14 @@ from pathlib import Path
 import jinja2
 
 from .io import atomic_write
-from .report_data import ReportError, Results, load_results
+from .report_compare import compare_context, variant_changes
+from .report_data import ComparisonResults, ReportError, Results, load_results
 from .report_format import human_date
 from .report_sections import (
     activity_section,
     assessments_section,
     backlog_section,
     calibration_section,
-    comparison_section,
     escalations_section,
     headline_section,
     utilisation_section,
@@ -56,6 +56,7 @@ FILES = {
     "calibration.png": "reported figures beside the simulation, as charts",
     "comparison.csv": "each variant and its paired difference against the first",
     "comparison.png": "the variants' backlog over time",
+    "outcomes.csv": "every replication's outcomes, per variant",
 }
 
 _environment = jinja2.Environment(
@@ -71,7 +72,6 @@ def _context(results: Results) -> dict:
     scenario = results.scenario
     start = results.start_date
     last_day = int(results.trajectories["day"].max())
-    present = {p.name for p in results.path.iterdir()} | {REPORT_NAME}
     return {
         "title": results.title,
         "name": scenario.get("name", ""),
@@ -88,9 +88,17 @@ def _context(results: Results) -> dict:
         "assessments": assessments_section(results),
         "escalations": escalations_section(results),
         "calibration": calibration_section(results),
-        "comparison": comparison_section(results),
         "assumptions": assumption_sections(scenario),
+        "variant_changes": [],
         "stress": stress_des(manifest),
+        **_common(results),
+    }
+
+
+def _common(results: Results | ComparisonResults) -> dict:
+    manifest = results.manifest
+    present = {p.name for p in results.path.iterdir()} | {REPORT_NAME}
+    return {
         "folder": str(results.path),
         "files": [(name, what) for name, what in FILES.items() if name in present],
         "command": " ".join(manifest.get("command", [])) or "not recorded",
@@ -98,10 +106,44 @@ def _context(results: Results) -> dict:
     }
 
 
+def _comparison_context(results: ComparisonResults) -> dict:
+    manifest = results.manifest
+    scenario = results.scenario
+    # the STRESS-DES text describes the reference variant's run, plus how variants were made
+    stress = stress_des({**manifest, "scenario": scenario})
+    stress[3][1].append(
+        (
+            "Variants",
+            f"{len(results.names)} variants ({', '.join(results.names)}), each compared with "
+            f"{results.reference} on the same {results.replications} replications"
+            + (
+                " with common random numbers (the same seeds and per-offender streams)."
+                if manifest.get("common_random_numbers", True)
+                else " with independent seeds (no common random numbers)."
+            ),
+        )
+    )
+    return {
+        "title": results.title,
+        "name": scenario.get("name", ""),
+        "replications": results.replications,
+        "seed": scenario.get("seed", ""),
+        "started": manifest.get("started_at", "–"),
+        "contents": SECTIONS,
+        **compare_context(results),
+        "assumptions": assumption_sections(scenario),
+        "variant_changes": variant_changes(results),
+        "stress": stress,
+        **_common(results),
+    }
+
+
 def build_report(results_dir: Path | str) -> str:
-    """The report's HTML for a finished results folder (raises ReportError if it is not one)."""
+    """The report's HTML for a finished run or comparison folder (else raises ReportError)."""
     results = load_results(results_dir)
-    return _environment.get_template(REPORT_NAME).render(**_context(results))
+    if isinstance(results, ComparisonResults):
+        return _environment.get_template("compare.html").render(**_comparison_context(results))
+    return _environment.get_template("run.html").render(**_context(results))
 
 
 def write_report(results_dir: Path | str) -> Path:

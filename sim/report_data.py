@@ -19,6 +19,8 @@ from .analysis import describe
 from .levels import LEVELS
 
 __all__ = [
+    "COMPARISON_COLUMNS",
+    "ComparisonResults",
     "Milestone",
     "ReportError",
     "Results",
@@ -30,6 +32,16 @@ __all__ = [
 ]
 
 REQUIRED_FILES = ("manifest.json", "trajectories.csv", "summary.csv")
+# comparison.csv as `compare` writes it: one row per outcome and variant
+COMPARISON_COLUMNS = {
+    "outcome",
+    "variant",
+    "mean",
+    "difference",
+    "difference_ci95_low",
+    "difference_ci95_high",
+    "significant",
+}
 RUN_HINT = "run one first: python run_sim.py run SCENARIO.yaml --out {path}"
 
 
@@ -44,7 +56,6 @@ class Results:
     trajectories: pd.DataFrame
     summary: pd.DataFrame
     calibration: pd.DataFrame | None
-    comparison: pd.DataFrame | None
 
     @property
     def scenario(self) -> dict:
@@ -70,8 +81,73 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise ReportError(f"{path}: cannot be read as a table ({error})") from None
 
 
-def load_results(path: Path | str) -> Results:
-    """Load a finished run's folder, or raise :class:`ReportError` saying what is missing."""
+@dataclass(frozen=True)
+class ComparisonResults:
+    """A folder written by ``compare``: comparison.csv, comparison.png and its manifest."""
+
+    path: Path
+    manifest: dict
+    table: pd.DataFrame
+    figure_png: bytes | None
+
+    @property
+    def variants(self) -> dict[str, dict]:
+        return self.manifest.get("variants", {})
+
+    @property
+    def reference(self) -> str:
+        return self.manifest.get("reference_variant") or str(self.table["variant"].iloc[0])
+
+    @property
+    def names(self) -> list[str]:
+        return list(dict.fromkeys(self.table["variant"].astype(str)))
+
+    @property
+    def scenario(self) -> dict:
+        return self.variants.get(self.reference, {})
+
+    @property
+    def replications(self) -> int:
+        return int(self.manifest.get("replications") or self.table["replications"].max())
+
+    @property
+    def title(self) -> str:
+        text = (self.scenario.get("description") or "").strip() or self.scenario.get("name", "")
+        return f"{text} – comparison of {len(self.names)} variants"
+
+    def value(self, outcome: str, variant: str, column: str = "mean") -> float:
+        rows = self.table[(self.table["outcome"] == outcome) & (self.table["variant"] == variant)]
+        return float(rows[column].iloc[0]) if len(rows) else float("nan")
+
+    def has(self, outcome: str) -> bool:
+        return bool((self.table["outcome"] == outcome).any())
+
+
+def _load_comparison(path: Path, manifest: dict) -> ComparisonResults:
+    if not (path / "comparison.csv").is_file():
+        raise ReportError(
+            f"{path}: the manifest is a comparison's but comparison.csv is missing; run the "
+            "comparison again: python run_sim.py compare SCENARIO.yaml --variant ..."
+        )
+    table = _read_csv(path / "comparison.csv")
+    lacking = COMPARISON_COLUMNS - set(table.columns)
+    if lacking or table.empty:
+        raise ReportError(
+            f"{path / 'comparison.csv'}: lacks the columns {sorted(lacking)} or has no rows; "
+            "was it written by this version of compare?"
+        )
+    table["variant"] = table["variant"].astype(str)
+    figure = path / "comparison.png"
+    return ComparisonResults(
+        path=path,
+        manifest=manifest,
+        table=table,
+        figure_png=figure.read_bytes() if figure.is_file() else None,
+    )
+
+
+def load_results(path: Path | str) -> Results | ComparisonResults:
+    """Load a finished run's (or comparison's) folder, or raise :class:`ReportError`."""
     path = Path(path)
     if not path.is_dir():
         siblings = (
@@ -82,6 +158,10 @@ def load_results(path: Path | str) -> Results:
         guess = difflib.get_close_matches(path.name, siblings, n=1)
         hint = f"did you mean {path.parent / guess[0]}? Or " if guess else ""
         raise ReportError(f"{path}: no such folder; {hint}{RUN_HINT.format(path=path)}")
+    if (path / "manifest.json").is_file():
+        manifest = _read_manifest(path)
+        if manifest.get("study") == "compare":
+            return _load_comparison(path, manifest)
     missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
     if missing:
         raise ReportError(
@@ -89,11 +169,8 @@ def load_results(path: Path | str) -> Results:
             f"manifest.json is written last, so a run that stopped early has none; "
             + RUN_HINT.format(path=path)
         )
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ReportError(f"{path / 'manifest.json'}: not valid JSON ({error})") from None
-    if not isinstance(manifest, dict) or "start_date" not in manifest.get("scenario", {}):
+    manifest = _read_manifest(path)
+    if "start_date" not in manifest.get("scenario", {}):
         raise ReportError(f"{path / 'manifest.json'}: has no scenario; was it written by run?")
     trajectories = _read_csv(path / "trajectories.csv")
     summary = _read_csv(path / "summary.csv")
@@ -107,18 +184,24 @@ def load_results(path: Path | str) -> Results:
                 f"{path / name}: lacks the columns {sorted(lacking)} or has no rows; "
                 "was it written by this version of run?"
             )
-    optional = {
-        name: _read_csv(path / name) if (path / name).is_file() else None
-        for name in ("calibration.csv", "comparison.csv")
-    }
+    calibration = path / "calibration.csv"
     return Results(
         path=path,
         manifest=manifest,
         trajectories=trajectories,
         summary=summary,
-        calibration=optional["calibration.csv"],
-        comparison=optional["comparison.csv"],
+        calibration=_read_csv(calibration) if calibration.is_file() else None,
     )
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{path / 'manifest.json'}: not valid JSON ({error})") from None
+    if not isinstance(manifest, dict):
+        raise ReportError(f"{path / 'manifest.json'}: not a manifest written by this tool")
+    return manifest
 
 
 @dataclass(frozen=True)

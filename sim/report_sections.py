@@ -26,7 +26,6 @@ __all__ = [
     "assessments_section",
     "backlog_section",
     "calibration_section",
-    "comparison_section",
     "escalations_section",
     "headline_section",
     "utilisation_section",
@@ -310,67 +309,3 @@ def _figure(value) -> str:
         return "–"
     value = float(value)
     return human_share(value) if 0 < abs(value) < 1 else human_count(value)
-
-
-def _find(columns: list[str], *needles: str, avoid: str | None = None) -> str | None:
-    for column in columns:
-        name = column.lower()
-        if all(n in name for n in needles) and not (avoid and avoid in name):
-            return column
-    return None
-
-
-def comparison_section(results: Results) -> dict | None:
-    """Paired differences against the first variant, one table per metric."""
-    table = results.comparison
-    if table is None or table.empty:
-        return None
-    columns = list(table.columns)
-    found = {
-        "variant": _find(columns, "variant"),
-        "metric": _find(columns, "metric"),
-        "mean": _find(columns, "mean", avoid="diff"),
-        "difference": _find(columns, "diff", avoid="ci") or _find(columns, "diff", avoid="low"),
-        "low": _find(columns, "low"),
-        "high": _find(columns, "high"),
-        "significant": _find(columns, "signif"),
-    }
-    if any(found[key] is None for key in ("variant", "metric", "mean", "difference")):
-        return {"raw_columns": columns, "raw_rows": table.astype(str).values.tolist()}
-    metrics = []
-    for metric, rows in table.groupby(found["metric"], sort=False):
-        cells = []
-        for _, row in rows.iterrows():
-            low = row[found["low"]] if found["low"] else float("nan")
-            high = row[found["high"]] if found["high"] else float("nan")
-            significant = _truth(row[found["significant"]]) if found["significant"] else None
-            cells.append(
-                [
-                    str(row[found["variant"]]),
-                    human_count(row[found["mean"]]),
-                    human_count(row[found["difference"]]),
-                    human_range(low, high),
-                    {True: "yes", False: "no"}.get(significant, "–"),
-                ]
-            )
-        metrics.append({"metric": str(metric), "rows": cells})
-    key = next((m for m in metrics if m["metric"] == "overdue_visits"), metrics[0])
-    key_rows = table[table[found["metric"]].astype(str) == key["metric"]].iloc[1:]
-    chart = alt = None
-    if found["low"] and found["high"] and not key_rows.empty:
-        forest = pd.DataFrame(
-            {
-                "variant": key_rows[found["variant"]].to_numpy(),
-                "difference": key_rows[found["difference"]].to_numpy(dtype=float),
-                "low": key_rows[found["low"]].to_numpy(dtype=float),
-                "high": key_rows[found["high"]].to_numpy(dtype=float),
-            }
-        )
-        chart = figures.data_uri(figures.comparison_chart(forest, key["metric"]))
-        alt = (
-            f"Chart of the difference in {key['metric']} between each variant and the first, "
-            "with 95% confidence intervals and a dashed line at zero. The first table below "
-            "gives the numbers."
-        )
-    first = str(table[found["variant"]].iloc[0])
-    return {"metrics": metrics, "first": first, "chart": chart, "alt": alt}

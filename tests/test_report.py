@@ -199,8 +199,8 @@ def test_model_description_follows_stress_des(html):
 
 @pytest.fixture(scope="module")
 def enriched(run_dir, tmp_path_factory) -> str:
-    """The run's report with a calibration.csv and a comparison.csv added (as issue 3 and
-    issue 4 write them), built once for the tests below."""
+    """The run's report with a calibration.csv added (columns as `run` writes it when the
+    scenario lists observations), built once for the test below."""
     folder = tmp_path_factory.mktemp("enriched") / "run"
     shutil.copytree(run_dir, folder)
     pd.DataFrame(
@@ -217,17 +217,6 @@ def enriched(run_dir, tmp_path_factory) -> str:
             "within": [False, True],
         }
     ).to_csv(folder / "calibration.csv", index=False)
-    pd.DataFrame(
-        {
-            "metric": ["overdue_visits"] * 3 + ["lone_visit_attempts"] * 3,
-            "variant": ["two officers", "mixed", "one officer"] * 2,
-            "mean": [190.0, 150.0, 120.4, 0.0, 800.0, 1500.0],
-            "difference": [0.0, -40.0, -69.6, 0.0, 800.0, 1500.0],
-            "diff_ci95_low": [0.0, -55.0, -80.2, 0.0, 760.0, 1450.0],
-            "diff_ci95_high": [0.0, -25.0, -60.1, 0.0, 840.0, 1550.0],
-            "significant": [False, True, True, False, True, True],
-        }
-    ).to_csv(folder / "comparison.csv", index=False)
     return build_report(folder)
 
 
@@ -239,13 +228,134 @@ def test_observed_figures_are_drawn_and_tabled(enriched):
     assert "no" in cells and "yes" in cells
 
 
-def test_comparison_shows_paired_differences(enriched, html):
-    page = Page(enriched)
-    cells = [c for t in page.tables for c in t["cells"]]
-    assert "one officer" in cells and "-70" in cells and "-80 to -60" in cells
-    assert "against the first variant, <strong>two officers</strong>" in enriched
-    # the forest plot of the differences is one more chart than the single run has
-    assert len(page.find("img")) == len(Page(html).find("img")) + 1
+def _comparison_rows(outcome, means, differences, lows, highs, significant):
+    names = ["two officers", "mixed", "one officer"]
+    return [
+        {
+            "outcome": outcome,
+            "variant": name,
+            "mean": mean,
+            "ci95_low": mean - 5,
+            "ci95_high": mean + 5,
+            "difference": difference,
+            "difference_ci95_low": low,
+            "difference_ci95_high": high,
+            "significant": sig,
+            "replications": 10,
+        }
+        for name, mean, difference, low, high, sig in zip(
+            names, means, differences, lows, highs, significant, strict=True
+        )
+    ]
+
+
+@pytest.fixture(scope="module")
+def comparison_html(run_dir, tmp_path_factory) -> str:
+    """A folder as `compare` writes it (comparison.csv, comparison.png, manifest.json with
+    every variant's scenario), with numbers chosen so the expected cells are known."""
+    folder = tmp_path_factory.mktemp("compare") / "cmp"
+    folder.mkdir()
+    scenario = json.loads((run_dir / "manifest.json").read_text())["scenario"]
+    one = json.loads(json.dumps(scenario))
+    one["visits"]["officers_per_visit"] = {lv: 1 for lv in ("very_high", "high", "medium", "low")}
+    mixed = json.loads(json.dumps(one))
+    mixed["visits"]["officers_per_visit"].update(very_high=2, high=2)
+    nan = float("nan")
+    rows = (
+        _comparison_rows(
+            "overdue_visits_end",
+            [190.0, 150.0, 120.4],
+            [0.0, -40.0, -69.6],
+            [nan, -55.0, -80.2],
+            [nan, -25.0, -60.1],
+            [False, True, True],
+        )
+        + _comparison_rows(
+            "lone_visit_attempts_total",
+            [0.0, 800.0, 1500.0],
+            [0.0, 800.0, 1500.0],
+            [nan, 760.0, 1450.0],
+            [nan, 840.0, 1550.0],
+            [False, True, True],
+        )
+        + _comparison_rows(
+            "officer_hours_used_total",
+            [3000.0, 2500.0, 2000.0],
+            [0.0, -500.0, -1000.0],
+            [nan, -520.0, -1030.0],
+            [nan, -480.0, -970.0],
+            [False, True, True],
+        )
+        + _comparison_rows(
+            "officer_hours_available_total",
+            [2500.0] * 3,
+            [0.0] * 3,
+            [nan, 0.0, 0.0],
+            [nan, 0.0, 0.0],
+            [False] * 3,
+        )
+    )
+    pd.DataFrame(rows).to_csv(folder / "comparison.csv", index=False)
+    shutil.copy(run_dir / "backlog.png", folder / "comparison.png")
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {
+                "tool": "offender-visit-sim",
+                "study": "compare",
+                "common_random_numbers": True,
+                "replications": 10,
+                "reference_variant": "two officers",
+                "variants": {"two officers": scenario, "mixed": mixed, "one officer": one},
+                "command": ["run_sim.py", "compare", "scenarios/small_example.yaml"],
+            }
+        )
+    )
+    return build_report(folder)
+
+
+def test_comparison_report_has_every_section(comparison_html):
+    page = Page(comparison_html)
+    assert [a.get("id") for a in page.find("section")] == list(SECTION_IDS)
+    for table in page.tables:
+        assert table["caption"] and all(s in ("col", "row", "colgroup") for s in table["th"])
+    for image in page.find("img"):
+        assert image["src"].startswith("data:image/png;base64,") and len(image["alt"]) > 40
+    assert "http://" not in comparison_html and "https://" not in comparison_html
+
+
+def test_comparison_report_shows_paired_differences(comparison_html):
+    cells = [c for t in Page(comparison_html).tables for c in t["cells"]]
+    # the change against the reference, its interval and whether the interval excludes 0
+    assert "-70 (-80 to -60), clear" in cells and "-40 (-55 to -25), clear" in cells
+    assert "+1,500 (1,450 to 1,550), clear" in cells  # lone-officer attempts rise
+    assert "reference" in cells
+    # utilisation per variant is hours used over hours available: 2,000 / 2,500
+    assert "80%" in cells and "120%" in cells
+    assert "<strong>two officers</strong>" in comparison_html
+
+
+def test_comparison_report_lists_what_each_variant_changes(comparison_html):
+    cells = [c for t in Page(comparison_html).tables for c in t["cells"]]
+    # mixed keeps two officers for very high and high risk, one for medium and low
+    rows = [
+        cells[i : i + 4]
+        for i in range(len(cells) - 3)
+        if cells[i] in ("mixed", "one officer") and cells[i + 1] == "visits.officers_per_visit"
+    ]
+    assert rows == [
+        [
+            "mixed",
+            "visits.officers_per_visit",
+            "very high 2 · high 2 · medium 2 · low 2",
+            "very high 2 · high 2 · medium 1 · low 1",
+        ],
+        [
+            "one officer",
+            "visits.officers_per_visit",
+            "very high 2 · high 2 · medium 2 · low 2",
+            "very high 1 · high 1 · medium 1 · low 1",
+        ],
+    ]
 
 
 def _copy(run_dir: Path, tmp_path: Path) -> Path:
