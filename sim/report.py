@@ -29,7 +29,14 @@ from .report_sections import (
 )
 from .report_text import assumption_sections, stress_des
 
-__all__ = ["REPORT_NAME", "SECTION_IDS", "ReportError", "build_report", "write_report"]
+__all__ = [
+    "REPORT_NAME",
+    "SECTION_IDS",
+    "ReportError",
+    "build_report",
+    "write_report",
+    "write_report_or_warn",
+]
 
 REPORT_NAME = "report.html"
 SECTIONS = (
@@ -152,3 +159,13 @@ def write_report(results_dir: Path | str) -> Path:
     path = Path(results_dir) / REPORT_NAME
     atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return path
+
+
+def write_report_or_warn(results_dir: Path | str, console) -> Path | None:
+    """For commands that have just written results: the report, or a warning on ``console``
+    (a rich Console) if it cannot be built; the results themselves are kept either way."""
+    try:
+        return write_report(results_dir)
+    except ReportError as error:
+        console.print(f"[yellow]No report.html:[/] {error}", highlight=False)
+        return None

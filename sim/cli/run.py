@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -62,6 +60,8 @@ def run(
     n = loaded.replications
     target = out_dir or Path("results") / loaded.name
 
+    from sim.report import write_report_or_warn
+    from sim.run_summary import summary_json
     from sim.runner import execute, write_results  # heavy imports only when running
 
     with Progress(
@@ -77,50 +77,13 @@ def run(
         task = progress.add_task(loaded.name, total=n)
         result = execute(loaded, n, on_done=lambda _r: progress.advance(task))
     write_results(result, target, sys.argv)
-    report_path = None if no_report else _write_report(target)
+    report_path = None if no_report else write_report_or_warn(target, err)
     if json_output:
-        sys.stdout.write(json.dumps(_summary_json(result, target, report_path), indent=2) + "\n")
+        sys.stdout.write(summary_json(result, target, report_path) + "\n")
         return
     _print_summary(result, target)
     if report_path is not None:
         out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
-
-
-def _write_report(target: Path) -> Path | None:
-    """report.html next to the results; a failure is reported but keeps the results."""
-    from sim.report import ReportError, write_report
-
-    try:
-        return write_report(target)
-    except ReportError as error:
-        err.print(f"[yellow]No report.html:[/] {error}", highlight=False)
-        return None
-
-
-def _summary_json(result, target: Path, report_path: Path | None) -> dict:
-    """Every metric at the end of the horizon, as plain JSON (NaN, e.g. one run's CI, is null)."""
-    end = result.summary[result.summary["period"] == "end"]
-    statistics = ("mean", "ci95_low", "ci95_high", "p5", "p50", "p95")
-
-    def number(value: float) -> float | None:
-        return None if math.isnan(value) else round(float(value), 4)
-
-    metrics = {
-        row["metric"]: {"kind": row["kind"], **{k: number(row[k]) for k in statistics}}
-        for _, row in end.iterrows()
-    }
-    used = metrics["officer_hours_used"]["mean"]
-    available = metrics["officer_hours_available"]["mean"]
-    return {
-        "scenario": result.scenario.name,
-        "replications": result.replications,
-        "seed": result.scenario.seed,
-        "results": str(target),
-        "report": str(report_path) if report_path else None,
-        "run_seconds": round(result.seconds, 3),
-        "officer_utilisation": round(used / available, 4) if available else None,
-        "end_of_horizon": metrics,
-    }
 
 
 def _print_summary(result, target: Path) -> None:
