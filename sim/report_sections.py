@@ -141,11 +141,21 @@ def backlog_section(results: Results) -> dict:
 
 
 def assessments_section(results: Results) -> dict:
-    chart = figures.levels_chart(results.trajectories, "overdue_assessments", "overdue assessments")
+    points = observed_points(results)
+    chart = figures.levels_chart(
+        results.trajectories, "overdue_assessments", "overdue assessments", points
+    )
+    mine = (
+        points[points["metric"].str.startswith("overdue_assessments")]
+        if not points.empty
+        else points
+    )
     return {
         **_level_table(results, "overdue_assessments", "oldest_overdue_assessment_days"),
         "chart": figures.data_uri(chart),
-        "alt": _levels_alt(results, "overdue_assessments", "overdue risk assessments"),
+        "alt": _levels_alt(results, "overdue_assessments", "overdue risk assessments")
+        + (f" Black diamonds mark {len(mine)} reported figure(s)." if len(mine) else ""),
+        "observed": len(mine),
     }
 
 

@@ -54,10 +54,12 @@ def _distribution_text(value: dict) -> str:
             f"triangular: least {number(value['low'])}, most likely {number(value['mode'])}, "
             f"most {number(value['high'])} (mean {mean:.3g})"
         )
+    # "mean" as written in scenario files; "mean_value" in manifests written before by_alias
+    mean = value.get("mean", value.get("mean_value"))
     if kind == "exponential":
-        return f"exponential, mean {number(value['mean'])}"
+        return f"exponential, mean {number(mean)}"
     if kind == "lognormal":
-        return f"lognormal, mean {number(value['mean'])}, sd {number(value['sd'])}"
+        return f"lognormal, mean {number(mean)}, sd {number(value['sd'])}"
     return ", ".join(f"{k} {format_value(v)}" for k, v in value.items())
 
 

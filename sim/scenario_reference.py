@@ -197,9 +197,15 @@ class _Renderer:
             if any(self.is_per_level(r) for r in refs):
                 model = next(r for r in refs if self.is_per_level(r))
                 return "number or per-level map", self.per_level_allowed(model), None, ""
-            kinds = " or ".join(_scalar_type(b) for b in others)
-            allowed = "; ".join(a for a in (_allowed_scalar(b) for b in others) if a)
-            return kinds + (" or null" if nullable else ""), allowed, None, ""
+            # scalars, perhaps with one section (e.g. a number or a mapping of options)
+            section = next((r for r in refs if r is not None), None)
+            scalars = [b for b, r in zip(others, refs, strict=True) if r is None]
+            kinds = [_scalar_type(b) for b in scalars] + (["section"] if section else [])
+            allowed = "; ".join(a for a in (_allowed_scalar(b) for b in scalars) if a)
+            if section is not None:
+                allowed = "; ".join(a for a in (allowed, "section: see below") if a)
+            kind = " or ".join(kinds) + (" or null" if nullable else "")
+            return kind, allowed, section, f"{path}."
         if prop.get("type") == "array":
             items = prop.get("items", {})
             item_model = self.ref(items)

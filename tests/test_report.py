@@ -421,3 +421,30 @@ def test_report_opens_in_a_headless_browser_without_network(html, run_dir):
     dom = Page(proc.stdout)
     assert [a.get("id") for a in dom.find("section")] == list(SECTION_IDS)
     assert len(dom.find("img")) == len(Page(html).find("img"))
+
+
+def test_distributions_with_a_mean_are_described_and_saved_as_written(tmp_path):
+    # exponential and lognormal take `mean` in a scenario file; the manifest keeps that
+    # spelling (so its scenario is still a valid file for editors) and the report says it
+    out = tmp_path / "dists"
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(SMALL),
+            "--replications",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+            "--set",
+            "visits.travel_hours={dist: lognormal, mean: 1.5, sd: 0.5}",
+            "--set",
+            "visits.retry_delay_days={dist: exponential, mean: 4}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    visits = json.loads((out / "manifest.json").read_text())["scenario"]["visits"]
+    assert visits["travel_hours"] == {"dist": "lognormal", "mean": 1.5, "sd": 0.5}
+    text = (out / REPORT_NAME).read_text()
+    assert "lognormal, mean 1.5, sd 0.5" in text and "exponential, mean 4" in text
