@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import describe
-from .levels import LEVELS
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -249,12 +248,9 @@ def milestones(results: Results, metrics: tuple[str, ...]) -> tuple[list[Milesto
 
 def month_days(results: Results) -> dict[str, int]:
     """Simulated days in each calendar month (to mark part months)."""
-    dates = pd.to_datetime(
-        results.trajectories.loc[
-            results.trajectories["replication"] == results.trajectories["replication"].iloc[0],
-            "date",
-        ]
-    )
+    frame = results.trajectories
+    first_replication = frame[frame["replication"] == frame["replication"].iloc[0]]
+    dates = pd.to_datetime(first_replication["date"])
     return dates.dt.strftime("%Y-%m").value_counts().sort_index().to_dict()
 
 
@@ -298,9 +294,3 @@ def _is_iso_date(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-LEVEL_COLUMNS = {
-    prefix: [f"{prefix}_{level}" for level in LEVELS]
-    for prefix in ("overdue_visits", "overdue_assessments", "population")
-}

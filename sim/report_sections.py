@@ -38,7 +38,6 @@ def _month_labels(results: Results, periods: list[str]) -> list[str]:
     days = month_days(results)
     labels = []
     for period in periods:
-        year, month = (int(part) for part in period.split("-"))
         in_month = pd.Period(period, freq="M").days_in_month
         label = human_month(period, short=True)
         if days.get(period, in_month) < in_month:
