@@ -673,8 +673,9 @@ class Scenario(Frozen):
     staffing: Staffing = Field(description="Offender managers, sergeants and their hours.")
     variants: dict[VariantName, dict[str, Any]] = Field(
         default_factory=dict,
-        description="Named variants for `compare`: name -> {dotted.path: value}. A variant "
-        "with no changes names the base scenario. `run` ignores them.",
+        description="Named variants for `compare`: name -> {dotted.path: value}, paths as in "
+        "--set. A variant with no changes names the base scenario. `run` ignores them. See "
+        "docs/experiments.md.",
     )
 
     @field_validator("variants")

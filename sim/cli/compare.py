@@ -17,6 +17,7 @@ from .app import (
     SetOption,
     WorkersOption,
     app,
+    err,
     executor_for,
     fail,
     fail_with,
@@ -59,10 +60,14 @@ def compare(
     scheduler: SchedulerOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+    ] = False,
 ) -> None:
     """Compare variants replication by replication (paired differences with 95% CIs).
 
-    Writes comparison.csv, outcomes.csv, comparison.png and manifest.json. Example:
+    Writes comparison.csv, outcomes.csv, comparison.png, manifest.json and report.html.
+    Example:
     python run_sim.py compare scenarios/avon_somerset_2023.yaml --replications 20
     """
     from ..variants import comparison_variants, parse_variant_option
@@ -102,7 +107,12 @@ def compare(
     except ExecutorError as error:
         fail_with(str(error))
     write_comparison(result, target, sys.argv)
+    from ..report import write_report_or_warn
+
+    report_path = None if no_report else write_report_or_warn(target, err)
     _print_table(result, target)
+    if report_path is not None:
+        out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
 
 
 def _print_table(result, target: Path) -> None:

@@ -17,6 +17,7 @@ from .app import (
     SetOption,
     WorkersOption,
     app,
+    err,
     executor_for,
     fail_with,
     load,
@@ -56,11 +57,25 @@ def run(
     ] = 1000,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the end-of-horizon summary as JSON (for scripts); no table."
+        ),
+    ] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+    ] = False,
 ) -> None:
-    """Run replications and write trajectories.csv, summary.csv, backlog.png, manifest.json.
+    """Run replications; write the results folder and report.html, print a summary.
 
-    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 10
-    --set staffing.offender_managers=30
+    Writes trajectories.csv, summary.csv, backlog.png, manifest.json and report.html.
+
+    Example: python run_sim.py run scenarios/small_example.yaml
+
+    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 20
+
+    Example: python run_sim.py run scenarios/small_example.yaml --json --quiet
     """
     overrides = list(set_ or [])
     if seed is not None:
@@ -81,13 +96,17 @@ def run(
     target = out_dir or Path("results") / loaded.name
 
     from sim.executors import ExecutorError
+    from sim.report import write_report_or_warn
+    from sim.run_summary import summary_json
     from sim.runner import execute, execute_to_precision, write_results
 
     tasks = n if precision is None else max_replications
     try:
         with (
             executor_for(workers, scheduler, tasks) as executor,
-            progress_bar(loaded.name, n if precision is None else None, quiet) as advance,
+            progress_bar(
+                loaded.name, n if precision is None else None, quiet or json_output
+            ) as advance,
         ):
             store = store_for(target, no_cache)
             if precision is None:
@@ -106,7 +125,13 @@ def run(
     except ExecutorError as error:
         fail_with(str(error))
     write_results(result, target, sys.argv)
+    report_path = None if no_report else write_report_or_warn(target, err)
+    if json_output:
+        sys.stdout.write(summary_json(result, target, report_path) + "\n")
+        return
     _print_summary(result, target)
+    if report_path is not None:
+        out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
 
 
 def _print_summary(result, target: Path) -> None:
