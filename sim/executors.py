@@ -51,6 +51,11 @@ class Executor(Protocol):
 
     description: str
 
+    @property
+    def parallelism(self) -> int:
+        """How many tasks run at once (a batch this size keeps every worker busy)."""
+        ...
+
     def map_unordered(
         self, function: Callable[..., Any], arguments: Sequence[tuple]
     ) -> Iterator[tuple[int, Any]]: ...
@@ -73,6 +78,7 @@ class SerialExecutor(_Closing):
     """Run every task here, in order."""
 
     description = "serial"
+    parallelism = 1
 
     def map_unordered(
         self, function: Callable[..., Any], arguments: Sequence[tuple]
@@ -88,6 +94,7 @@ class ProcessExecutor(_Closing):
         if workers < 1:
             raise ExecutorError(f"workers must be at least 1, not {workers}")
         self.workers = workers
+        self.parallelism = workers
         self.description = f"{workers} local processes"
         self._pool: ProcessPoolExecutor | None = None
 
@@ -148,6 +155,12 @@ class DaskExecutor(_Closing):
         self.description = f"Dask scheduler {address}"
         self.connect_timeout_s = connect_timeout_s
         self._client = None
+
+    @property
+    def parallelism(self) -> int:
+        """The cluster's worker threads (connecting if need be)."""
+        info = self._connect().scheduler_info()
+        return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
     def _connect(self):
         if self._client is not None:

@@ -109,3 +109,11 @@ def test_a_dead_worker_process_is_a_clear_error():
     with ProcessExecutor(1) as executor:
         with pytest.raises(ExecutorError, match="run the same command again to resume"):
             list(executor.map_unordered(_die, [(1,)]))
+
+
+def test_executors_say_how_many_tasks_run_at_once(dask_scheduler):
+    # --precision adds replications in batches of this size; the local cluster has 2 workers
+    # of 1 thread each.
+    with DaskExecutor(dask_scheduler) as dask:
+        assert dask.parallelism == 2
+    assert SerialExecutor().parallelism == 1 and ProcessExecutor(3).parallelism == 3

@@ -120,7 +120,7 @@ def run(
                     advance,
                     executor,
                     store,
-                    batch_size=getattr(executor, "workers", 1),
+                    batch_size=executor.parallelism,
                 )
     except ExecutorError as error:
         fail_with(str(error))
