@@ -11,8 +11,9 @@ identical results; only the time differs.
   progress bar's thread), or with ``spawn`` where there is no fork server.
 - :class:`DaskExecutor`: a ``dask.distributed`` cluster (``dask scheduler`` plus
   ``dask worker`` processes, possibly on other machines), reached at a scheduler address.
-  Workers need this package importable (``pip install -e .`` on each) and must run the same
-  model code: the executor checks both when it connects.
+  The scheduler and the workers need this package importable (``pip install -e .`` on each
+  machine) and the workers must run the same model code: the executor checks this when it
+  connects.
 
 Executors are context managers; the pool or client is opened on first use and closed on exit.
 """
@@ -181,6 +182,15 @@ class DaskExecutor(_Closing):
     def _check_workers(self, client) -> None:
         from .replication_store import model_code_fingerprint
 
+        try:  # recent Dask scheduler processes unpickle the tasks, so they need it too
+            client.run_on_scheduler(_worker_fingerprint)
+        except Exception as error:
+            self.close()
+            raise ExecutorError(
+                f"the Dask scheduler at {self.address} cannot load this model "
+                f"({type(error).__name__}: {error}); install this package where the scheduler "
+                "runs as well as on every worker (pip install -e .)"
+            ) from None
         try:
             found = client.run(_worker_fingerprint)
         except Exception as error:  # workers could not import or run sim
