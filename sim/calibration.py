@@ -8,8 +8,8 @@ tolerance in the metric's unit (the tighter one if both a relative and an absolu
 are given; and, when the 90% interval must cover the observed value, no more than half the
 simulated interval's width). A scaled error between -1 and 1 means the mean is within
 tolerance (and, roughly, the interval reaches the observed value), which puts figures of
-different sizes (273 overdue visits, a 68% share) on one footing. :func:`loss` sums the squared scaled errors: the objective
-the calibrate command minimises.
+different sizes (273 overdue visits, a 68% share) on one footing. :func:`loss` sums the
+squared scaled errors: the objective the calibrate command minimises.
 """
 
 from __future__ import annotations

@@ -144,10 +144,18 @@ class Observation(BaseModel):
         description="The observed figure, in the metric's unit.",
         json_schema_extra={"unit": "unit of the metric"},
     )
-    tolerance: Annotated[Tolerance | None, BeforeValidator(_number_means_relative)] = Field(
+    tolerance: Annotated[
+        Tolerance | None,
+        # a plain number is a relative tolerance; json_schema_input_type tells the JSON Schema
+        BeforeValidator(
+            _number_means_relative,
+            json_schema_input_type=Annotated[float, Field(gt=0, le=10)] | Tolerance | None,
+        ),
+    ] = Field(
         None,
         description="How close the simulation must be; a plain number is a relative "
         "tolerance. Without one, the 90% interval of replications must cover the value.",
+        json_schema_extra={"unit": "share of the observed value (a plain number)"},
     )
     source: str = Field("", description="Where the figure comes from (free text).")
 

@@ -35,8 +35,8 @@ import simpy
 from simpy.events import NORMAL
 
 from .config import Staffing
-from .levels import HIGH
 from .counters import Counters
+from .levels import HIGH
 from .offender import Offender
 from .workdays import WorkingCalendar
 

@@ -71,7 +71,7 @@ def test_identifiers_never_reach_any_output(tmp_path):
     result = runner.invoke(app, ["run", str(path), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     assert "SECRET" not in result.output
-    written = sorted(out.iterdir())
+    written = sorted(p for p in out.rglob("*") if p.is_file())  # the replication store too
     assert {p.name for p in written} >= {"trajectories.csv", "summary.csv", "manifest.json"}
     for file in written:
         assert b"SECRET" not in file.read_bytes(), file.name

@@ -32,7 +32,19 @@ from ..scenario_file import (
     read_yaml_mapping,
     resolve_caseload_path,
 )
-from .app import QuietOption, ScenarioPath, SetOption, app, err, fail, out
+from .app import (
+    QuietOption,
+    ScenarioPath,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    app,
+    err,
+    executor_for,
+    fail,
+    fail_with,
+    out,
+)
 
 ParamOption = Annotated[
     list[str],
@@ -97,18 +109,25 @@ def calibrate(
         typer.Option("--out", help="Results folder (default results/<name>_calibration/)."),
     ] = None,
     set_: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Fit the --param fields to the scenario's observations (Latin hypercube + Nelder-Mead).
 
-    Every evaluation runs the same replications (common random numbers). Prints and writes the
-    fitted values, the fit table and a calibrated copy of the scenario.
+    Every evaluation runs the same replications (common random numbers), on --workers local
+    processes or a Dask --scheduler. Prints and writes the fitted values, the fit table and a
+    calibrated copy of the scenario (docs/calibration.md).
+
+    Example: python run_sim.py calibrate scenarios/avon_somerset_2023.yaml
+    --param staffing.availability=0.4:0.9 --param visits.travel_hours.mean=0.25:1.5
+    --replications 10
     """
     from sim.calibration_report import write_calibration
+    from sim.executors import ExecutorError
     from sim.experiment import run_replications
-    from sim.fitting import Objective, fit, parse_parameter, start_values
+    from sim.fitting import Objective, parse_parameter, start_values
     from sim.io import atomic_write, git_commit, package_versions, write_json
-    from sim.metrics import trajectories as to_trajectories
     from sim.runner import REPO_DIR
     from sim.scenario_writer import calibrated_yaml
 
@@ -117,36 +136,21 @@ def calibrate(
         data, loaded = _load(scenario, overrides)
         parameters = [parse_parameter(text, data) for text in param]
         n = replications or loaded.replications
-        objective = Objective(data, str(scenario), parameters, n, run_replications)
+        objective = Objective(data, str(scenario), parameters, n)
         _check_ranges(objective, parameters, start_values(parameters, data))
     except ScenarioError as error:
         fail(error)
     target = out_dir or Path("results") / f"{loaded.name}_calibration"
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
 
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("evaluations, best loss {task.fields[best]}"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=quiet,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(f"calibrating {loaded.name}", total=max_evaluations, best="-")
-        best = [float("inf")]
-
-        def advance(evaluation) -> None:
-            best[0] = min(best[0], evaluation.loss)
-            progress.update(task, advance=1, best=f"{best[0]:.4g}")
-
-        objective.on_evaluation = advance
-        try:
-            result = fit(objective, max_evaluations=max_evaluations, seed=loaded.seed % 2**32)
-        except ScenarioError as error:
-            fail(error)
-        frame = to_trajectories(run_replications(result.scenario, n), loaded.start_date)
+    try:
+        with executor_for(workers, scheduler, n) as executor:
+            objective.simulate = lambda fitted, count: run_replications(
+                fitted, count, executor=executor
+            )
+            result, frame = _fit_with_progress(objective, loaded, max_evaluations, quiet)
+    except ExecutorError as error:
+        fail_with(str(error))
 
     command = " ".join(shlex.quote(a) for a in sys.argv)
     target.mkdir(parents=True, exist_ok=True)
@@ -183,6 +187,37 @@ def calibrate(
         },
     )
     _print(result, target, copy_path)
+
+
+def _fit_with_progress(objective, loaded, max_evaluations: int, quiet: bool):
+    """Run the fit with a progress bar; then the fitted scenario's trajectories."""
+    from sim.fitting import fit
+    from sim.metrics import trajectories as to_trajectories
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("evaluations, best loss {task.fields[best]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"calibrating {loaded.name}", total=max_evaluations, best="-")
+        best = [float("inf")]
+
+        def advance(evaluation) -> None:
+            best[0] = min(best[0], evaluation.loss)
+            progress.update(task, advance=1, best=f"{best[0]:.4g}")
+
+        objective.on_evaluation = advance
+        try:
+            result = fit(objective, max_evaluations=max_evaluations, seed=loaded.seed % 2**32)
+        except ScenarioError as error:
+            fail(error)
+        records = objective.simulate(result.scenario, objective.replications)
+    return result, to_trajectories(records, loaded.start_date)
 
 
 def _print(result, target: Path, copy_path: Path) -> None:
