@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.calibration import fit_table  # noqa: E402
+from sim.executors import make_executor  # noqa: E402
 from sim.experiment import run_replications  # noqa: E402
 from sim.metrics import trajectories  # noqa: E402
 from sim.observations import Observation  # noqa: E402
@@ -76,10 +77,15 @@ ACCEPTANCE = [
 ]
 
 
-def acceptance_table(replications: int):
-    """The issue's table for the shipped baseline: a DataFrame with a 'figure' column."""
+def acceptance_table(replications: int, workers: int | None = 1):
+    """The issue's table for the shipped baseline: a DataFrame with a 'figure' column.
+
+    ``workers`` local processes (None: every core); the result is the same for any number.
+    """
     scenario = load_scenario(BASELINE)
-    frame = trajectories(run_replications(scenario, replications), scenario.start_date)
+    with make_executor(workers) as executor:
+        records = run_replications(scenario, replications, executor=executor)
+    frame = trajectories(records, scenario.start_date)
     observations = [Observation.model_validate(spec) for _, spec in ACCEPTANCE]
     table = fit_table(observations, frame)
     table.insert(0, "figure", [label for label, _ in ACCEPTANCE])
@@ -109,9 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=50)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
     args = parser.parse_args(argv)
     clock = time.perf_counter()
-    table = acceptance_table(args.replications)
+    table = acceptance_table(args.replications, args.workers)
     if args.markdown:
         print(markdown(table, args.replications))
     else:
