@@ -3,26 +3,43 @@
 A scenario writes a duration either as a plain number (a fixed value) or as a mapping with a
 ``dist`` key, e.g. ``{dist: triangular, low: 0.5, mode: 1.0, high: 2.0}``. Each distribution
 checks its parameters once when the scenario is loaded, knows its ``mean`` (used in docs and
-capacity estimates) and draws with ``sample(rng)`` from the numpy generator it is given, so the
+capacity estimates) and draws with ``sample(rng)`` from the generator it is given, so the
 caller decides which random stream a draw comes from.
+
+Every draw uses exactly one uniform ``rng.random()``, by inversion of the distribution
+function (a fixed value uses one up and ignores it). So any generator with a ``random()``
+method will do (a numpy ``Generator``, or the standard library's ``random.Random`` that
+offender streams use), and changing a duration from fixed to random, or from one shape to
+another, leaves every later number of the stream where it was: common random numbers stay in
+step across such variants.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from statistics import NormalDist
+from typing import Annotated, Any, Literal, Protocol
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
     "Distribution",
+    "UniformSource",
     "Exponential",
     "Fixed",
     "LogNormal",
     "Triangular",
     "Uniform",
 ]
+
+
+class UniformSource(Protocol):
+    """Anything that draws a uniform number in [0, 1): numpy Generators and random.Random."""
+
+    def random(self) -> float: ...
+
+
+_STANDARD_NORMAL = NormalDist()
 
 
 class _Dist(BaseModel):
@@ -32,7 +49,7 @@ class _Dist(BaseModel):
     def mean(self) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def sample(self, rng: np.random.Generator) -> float:  # pragma: no cover - overridden
+    def sample(self, rng: UniformSource) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
@@ -50,7 +67,8 @@ class Fixed(_Dist):
     def mean(self) -> float:
         return self.value
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
+        rng.random()  # used up and ignored: see the module docstring
         return self.value
 
 
@@ -77,7 +95,7 @@ class Uniform(_Dist):
     def mean(self) -> float:
         return (self.low + self.high) / 2
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
         return self.low + (self.high - self.low) * rng.random()
 
 
@@ -107,12 +125,12 @@ class Triangular(_Dist):
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
         # Inverse CDF so that one uniform draw makes one sample (keeps streams in step).
         low, mode, high = self.low, self.mode, self.high
+        u = rng.random()
         if high == low:
             return low
-        u = rng.random()
         cut = (mode - low) / (high - low)
         if u < cut:
             return low + math.sqrt(u * (high - low) * (mode - low))
@@ -136,7 +154,7 @@ class Exponential(_Dist):
     def mean(self) -> float:
         return self.mean_value
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
         return -self.mean_value * math.log(1.0 - rng.random())
 
 
@@ -162,10 +180,11 @@ class LogNormal(_Dist):
     def mean(self) -> float:
         return self.mean_value
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
         sigma2 = math.log(1 + (self.sd / self.mean_value) ** 2)
         mu = math.log(self.mean_value) - sigma2 / 2
-        return math.exp(mu + math.sqrt(sigma2) * rng.standard_normal())
+        u = rng.random() or 0.5**53  # inv_cdf needs 0 < u < 1; random() can return 0.0
+        return math.exp(mu + math.sqrt(sigma2) * _STANDARD_NORMAL.inv_cdf(u))
 
 
 def _number_means_fixed(value: Any) -> Any:

@@ -19,9 +19,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .config import Scenario
-from .levels import LEVELS
+from .dotted import DottedPathError, set_dotted, split_dotted
 
-__all__ = ["Problem", "ScenarioError", "apply_overrides", "load_scenario", "parse_scenario"]
+__all__ = [
+    "Problem",
+    "ScenarioError",
+    "apply_overrides",
+    "change_problems",
+    "load_scenario",
+    "parse_scenario",
+]
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -49,20 +56,28 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _short(value: Any, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _nearby_hint(path: Path) -> str:
+    """'; did you mean scenarios/small_example.yaml?' for a mistyped scenario file name."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f" (there is no folder {folder})"
+    names = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    guess = difflib.get_close_matches(path.name, names, n=1)
+    if guess:
+        return f"; did you mean {folder / guess[0]}?"
+    return f"; scenario files here: {', '.join(names)}" if names else ""
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Parse the file as YAML and insist on a mapping at the top level."""
     source = str(path)
     if not path.exists():
-        raise ScenarioError([Problem(source, "", "", "file not found")])
+        raise ScenarioError([Problem(source, "", "", "file not found" + _nearby_hint(path))])
     if not path.is_file():
         raise ScenarioError([Problem(source, "", "", "not a file")])
     if path.stat().st_size > MAX_FILE_BYTES:
@@ -114,8 +129,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
     for item in overrides:
         source = f"--set {item}"
         key, sep, raw = item.partition("=")
-        path = tuple(part.strip() for part in key.split("."))
-        if not sep or not key.strip() or any(not part for part in path):
+        try:
+            path = split_dotted(key)
+        except DottedPathError:
+            path = ()
+        if not sep or not path:
             problems.append(Problem(source, key, item, "write --set dotted.key=value"))
             continue
         try:
@@ -123,28 +141,12 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
         except yaml.YAMLError:
             problems.append(Problem(source, key, raw, "the value is not valid YAML"))
             continue
-        node = result
-        for depth, part in enumerate(path[:-1]):
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            elif _is_number(child) and path[depth + 1] in LEVELS:
-                # one number for every level, now set per level: spread it first
-                child = node[part] = {level: child for level in LEVELS}
-            if not isinstance(child, dict):
-                problems.append(
-                    Problem(
-                        source,
-                        ".".join(path[: depth + 1]),
-                        _short(child),
-                        "is a single value, so it has no sub-fields to set",
-                    )
-                )
-                break
-            node = child
-        else:
-            node[path[-1]] = value
-            origin[path] = source
+        try:
+            set_dotted(result, path, value)
+        except DottedPathError as error:
+            problems.append(Problem(source, error.prefix, error.given, error.message))
+            continue
+        origin[path] = source
     if problems:
         raise ScenarioError(problems)
     return result, origin
@@ -218,11 +220,38 @@ def _problems_from(err: ValidationError, source: str, origin: dict) -> list[Prob
 
 
 def parse_scenario(data: dict[str, Any], source: str, origin: dict | None = None) -> Scenario:
-    """Validate a parsed mapping; errors name ``source`` (or the --set that caused them)."""
+    """Validate a parsed mapping; errors name ``source`` (or the --set that caused them).
+
+    A file with ``variants:`` is checked in two steps so that each problem names its place:
+    first the base scenario alone, then every variant applied to it (``source, variant 'x'``).
+    """
+    variants = data.get("variants")
+    if isinstance(variants, dict) and variants:
+        try:
+            base = Scenario.model_validate({k: v for k, v in data.items() if k != "variants"})
+        except ValidationError as err:
+            raise ScenarioError(_problems_from(err, source, origin or {})) from None
+        problems = []
+        for name, changes in variants.items():
+            if isinstance(changes, dict):
+                problems += change_problems(base, changes, f"{source}, variant '{name}'")
+        if problems:
+            raise ScenarioError(problems)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(_problems_from(err, source, origin or {})) from None
+
+
+def change_problems(base: Scenario, changes: dict[str, Any], source: str) -> list[Problem]:
+    """What is wrong with ``base`` after ``{dotted.path: value}`` changes (empty if nothing)."""
+    try:
+        base.with_changes(changes)
+    except DottedPathError as error:
+        return [Problem(source, error.prefix, error.given, error.message)]
+    except ValidationError as err:
+        return _problems_from(err, source, {})
+    return []
 
 
 def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:

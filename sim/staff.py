@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from functools import partial
 
 import simpy
+from simpy.events import NORMAL
 
 from .config import Staffing
 from .counters import Counters
@@ -52,24 +52,36 @@ class Officer:
         self.leaving = False
 
 
-class Task:
-    """A visit attempt or an assessment waiting for, or being done by, staff."""
+class Task(simpy.Event):
+    """A visit attempt or an assessment; as an event, it succeeds when the work is finished.
 
-    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "done")
+    The task is scheduled straight at its finishing time when it starts (as SimPy's own
+    ``Timeout`` schedules itself), so a task costs one SimPy event, not a timeout followed by a
+    separate "done" event.
+    """
+
+    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "officers")
 
     def __init__(
         self,
+        env: simpy.Environment,
         offender: Offender,
         n_officers: int,
         hours: float,
         is_assessment: bool,
-        done: simpy.Event,
     ) -> None:
+        super().__init__(env)
         self.offender = offender
         self.n_officers = n_officers
         self.hours = hours
         self.is_assessment = is_assessment
-        self.done = done
+        self.officers: list[Officer] = []
+
+    def finish_after(self, delay_days: float) -> None:
+        """Schedule the task's success ``delay_days`` from now (it is then being worked on)."""
+        self._ok = True
+        self._value = None
+        self.env.schedule(self, NORMAL, delay_days)
 
 
 class Workforce:
@@ -114,8 +126,7 @@ class Workforce:
         self, offender: Offender, due_day: int, n_officers: int, hours: float, is_assessment: bool
     ) -> simpy.Event:
         """Queue a task; the returned event succeeds when the task has been done."""
-        done = self.env.event()
-        task = Task(offender, n_officers, hours, is_assessment, done)
+        task = Task(self.env, offender, n_officers, hours, is_assessment)
         entry = (*self._key(offender.level, due_day, next(self._sequence)), task)
         if is_assessment:
             heapq.heappush(self._assessment_queue, entry)
@@ -125,7 +136,7 @@ class Workforce:
                 queue = self._visit_queues[n_officers] = []
             heapq.heappush(queue, entry)
         self._dispatch()
-        return done
+        return task
 
     @property
     def staff_counts(self) -> tuple[int, int]:
@@ -176,16 +187,18 @@ class Workforce:
             officer.busy = True
             officer.budget_hours -= hours
         self.counters.add("officer_hours_used", hours * len(officers))
-        self.env.timeout(hours / 24).callbacks.append(partial(self._finish, task, officers))
+        task.officers = officers
+        # Free the officers before the waiting process hears that the task is done.
+        task.callbacks.insert(0, self._finish)
+        task.finish_after(hours / 24)
 
-    def _finish(self, task: Task, officers: list[Officer], _event: simpy.Event) -> None:
-        for officer in officers:
+    def _finish(self, task: Task) -> None:
+        for officer in task.officers:
             officer.busy = False
             if officer.leaving:
                 self._remove(officer)
             elif officer.budget_hours > 0:
                 self._free_list(officer).append(officer)
-        task.done.succeed()
         self._dispatch()
 
     # -- shifts and staffing changes ------------------------------------------------------
