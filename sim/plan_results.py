@@ -98,7 +98,7 @@ def write_plan(
             "replications_per_option": first.replications,
             "levers": [lever.text for lever in levers],
             "evaluations": {plan.label: plan.planner.evaluations for plan in plans},
-            "scenario": first.scenario.model_dump(mode="json"),
+            "scenario": first.scenario.model_dump(mode="json", by_alias=True),
             "versions": package_versions(),
             "files": ["plan.csv", "plan.png", "plan.json"],
         },

@@ -288,3 +288,33 @@ def test_plan_command_refuses_bad_input_with_exit_2(tmp_path, args):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_plan_is_the_same_serial_or_on_two_workers(tmp_path):
+    # Each option's replications are pure functions of (scenario, index): where they run
+    # cannot change plan.csv.
+    def plan(out, workers):
+        result = CliRunner().invoke(
+            app,
+            [
+                "plan",
+                "scenarios/small_example.yaml",
+                "--target",
+                "overdue_visits<=5",
+                "--by",
+                "2024-06-30",
+                "--lever",
+                "staffing.offender_managers=2:12",
+                "--replications",
+                "3",
+                "--out",
+                str(out),
+                "--quiet",
+                "--workers",
+                str(workers),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        return (out / "plan.csv").read_bytes()
+
+    assert plan(tmp_path / "serial", 1) == plan(tmp_path / "parallel", 2)
