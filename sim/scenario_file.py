@@ -9,6 +9,7 @@ read with ``yaml.safe_load`` so object-construction tags are refused, never exec
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -24,6 +25,12 @@ from .levels import LEVELS
 __all__ = ["Problem", "ScenarioError", "apply_overrides", "load_scenario", "parse_scenario"]
 
 MAX_FILE_BYTES = 5_000_000
+# A scenario is a few hundred values at most five levels deep. YAML anchors and aliases can
+# make a small file stand for billions of values (each alias repeats a whole subtree), which
+# would hang validation and error reporting; deep nesting would overflow Python's stack.
+MAX_VALUES = 100_000
+MAX_DEPTH = 50
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,10 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _clip(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Parse the file as YAML and insist on a mapping at the top level."""
     source = str(path)
@@ -76,7 +87,11 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
             [Problem(source, "", "", "not a text (UTF-8) file; a scenario is YAML text")]
         ) from None
     try:
-        data = yaml.safe_load(text)
+        data = _safe_load(text)
+    except RecursionError:
+        raise ScenarioError(
+            [Problem(source, "", "", f"nested more than {MAX_DEPTH} levels deep")]
+        ) from None
     except yaml.constructor.ConstructorError as err:
         raise ScenarioError(
             [
@@ -101,6 +116,61 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
+def _safe_load(text: str) -> Any:
+    """``yaml.safe_load`` (no object-building tags), refusing deep ``[``/``{`` nesting first.
+
+    PyYAML parses nested flow collections recursively and slowly (seconds for a few hundred
+    levels), so a short line of brackets would stall it; counting them first is instant. The
+    count ignores quoting, so it errs only on text with 50 unclosed brackets in a row.
+    """
+    depth = 0
+    for bracket in _BRACKETS.findall(text):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            raise RecursionError
+    return yaml.safe_load(text)
+
+
+def _check_size(data: Any, source: str) -> None:
+    """Refuse data that nests too deeply or expands (through YAML aliases) to too many values.
+
+    Sizes are memoised by object identity, so a subtree that aliases repeat is measured once
+    and the check itself stays fast on exactly the inputs it is there to refuse.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(value: Any, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise ScenarioError(
+                [Problem(source, "", "", f"nested more than {MAX_DEPTH} levels deep")]
+            )
+        if not isinstance(value, (dict, list)):
+            return 1
+        known = sizes.get(id(value))
+        if known is not None:
+            return known
+        children = value.values() if isinstance(value, dict) else value
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_VALUES:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            source,
+                            "",
+                            "",
+                            f"holds more than {MAX_VALUES:,} values (YAML aliases repeating "
+                            "large parts?); a scenario has a few hundred",
+                        )
+                    ]
+                )
+        sizes[id(value)] = total
+        return total
+
+    size(data, 0)
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[str, Any], dict]:
     """Apply ``KEY=VALUE`` overrides (dotted keys, YAML values) to a copy of ``data``.
 
@@ -112,16 +182,21 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
     origin: dict[tuple[str, ...], str] = {}
     problems: list[Problem] = []
     for item in overrides:
-        source = f"--set {item}"
+        source = f"--set {_clip(item)}"
         key, sep, raw = item.partition("=")
         path = tuple(part.strip() for part in key.split("."))
         if not sep or not key.strip() or any(not part for part in path):
             problems.append(Problem(source, key, item, "write --set dotted.key=value"))
             continue
         try:
-            value = yaml.safe_load(raw) if raw.strip() else None
+            value = _safe_load(raw) if raw.strip() else None
+        except RecursionError:
+            problems.append(
+                Problem(source, key, _clip(raw), f"nested more than {MAX_DEPTH} levels deep")
+            )
+            continue
         except yaml.YAMLError:
-            problems.append(Problem(source, key, raw, "the value is not valid YAML"))
+            problems.append(Problem(source, key, _clip(raw), "the value is not valid YAML"))
             continue
         node = result
         for depth, part in enumerate(path[:-1]):
@@ -229,5 +304,14 @@ def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scena
     """Read, override and validate a scenario file. Raises :class:`ScenarioError`."""
     path = Path(path)
     data = read_yaml_mapping(path)
+    _check_size(data, str(path))
     data, origin = apply_overrides(data, overrides or [])
+    for path_parts, source in origin.items():
+        _check_size(_get(data, path_parts), source)
     return parse_scenario(data, str(path), origin)
+
+
+def _get(data: dict, path: tuple[str, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data

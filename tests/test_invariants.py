@@ -15,6 +15,7 @@ import numpy as np
 from helpers import simulate, simulate_with_log
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scenario_factory import make_scenario, per_level
 from scenario_strategies import longest_task_hours, scenario_dicts
 from scipy import stats
 
@@ -145,7 +146,7 @@ def test_more_officers_never_raise_the_average_backlog_beyond_sampling_noise(dat
     # staff can only start work sooner, so the backlog averaged over the horizon should not
     # rise. It is not a sample-path law: a visit done sooner sets the next due date sooner
     # (intervals count from the completion date), which can bunch due dates and, on a given
-    # day, leave *more* overdue (test_deterministic_cases shows one exactly). So the claim is
+    # day, leave *more* overdue (the next test shows one exactly). So the claim is
     # about the expectation, tested one-sided on the paired per-replication differences of the
     # horizon-average overdue count: mean difference <= t(0.995, R-1) x its standard error.
     # When every replication gives the same difference the error is 0, and any rise fails.
@@ -162,3 +163,35 @@ def test_more_officers_never_raise_the_average_backlog_beyond_sampling_noise(dat
         standard_error = difference.std(ddof=1) / math.sqrt(REPLICATIONS_FOR_CRN)
         noise = stats.t.ppf(0.995, REPLICATIONS_FOR_CRN - 1) * standard_error
         assert difference.mean() <= noise + 1e-9, (metric, difference)
+
+
+def test_more_officers_can_leave_more_overdue_on_one_day_when_a_cleared_backlog_recurs():
+    # Why the property above is about the average and not every day. Six medium-risk
+    # offenders, all one day overdue on Monday 1 January 2024 (day 0); visits every 5 days,
+    # always in, 2.5 hours each; each officer has 7.5 hours a day, Monday to Friday, so does
+    # three visits a day. Assessments take no time, so they cannot interfere.
+    # One officer: three visits on Monday (next due Saturday, day 5), three on Tuesday (next
+    # due Sunday, day 6). Two officers: all six on Monday, all next due Saturday.
+    # Nobody works at the weekend, and a visit due on day D is overdue from day D + 1. So at
+    # the end of Sunday (day 6) one officer has 3 overdue (Saturday's), two officers have 6.
+    # Two officers cleared the backlog sooner, so its next round fell due together.
+    def overdue_by_day(officers: int):
+        scenario = make_scenario(
+            horizon_days=8,
+            population={
+                "initial": {"size": 6, "overdue_visits": {"count": 6, "max_days_overdue": 1}}
+            },
+            visits={"interval_days": per_level(5)},
+            assessments={"duration_hours": 0.0},
+            staffing={
+                "offender_managers": officers,
+                "working_days": ["mon", "tue", "wed", "thu", "fri"],
+            },
+        )
+        return simulate(scenario)["overdue_visits"].tolist()
+
+    one, two = overdue_by_day(1), overdue_by_day(2)
+    # day:     0  1  2  3  4  5  6  7 (Monday: one officer clears Saturday's three, two clear all)
+    assert one == [3, 0, 0, 0, 0, 0, 3, 3]
+    assert two == [0, 0, 0, 0, 0, 0, 6, 0]
+    assert sum(two) < sum(one)  # on average two officers still do better
