@@ -11,54 +11,86 @@ the same seed gives the same offenders whatever policy is simulated.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from itertools import accumulate
 
 import numpy as np
 
 from .config import InitialOverdue, Scenario
+from .distributions import UniformSource
 from .levels import LEVEL_INDEX, LOW, N_LEVELS
 from .offender import Offender
 
-__all__ = ["LifeDraws", "initial_offenders"]
+__all__ = ["DAYS_PER_YEAR", "LifeDraws", "initial_offenders", "pick"]
 
 DAYS_PER_YEAR = 365.25
 
 
+def pick(cumulative_shares: tuple[float, ...], u: float) -> int:
+    """The index a uniform ``u`` falls in, given cumulative shares (inverse of a discrete CDF)."""
+    return min(bisect_right(cumulative_shares, u), len(cumulative_shares) - 1)
+
+
 class LifeDraws:
-    """Draws an offender's notification end and other-exit time, and first escalation time."""
+    """Draws an offender's notification end and other-exit time, and escalation times.
+
+    The scalar draws (one new registration, one escalation) use only ``rng.random()``, so they
+    work with a process stream or an offender stream alike; the array draws are for the
+    starting caseload, drawn all at once from its numpy stream.
+    """
 
     def __init__(self, scenario: Scenario) -> None:
         population = scenario.population
         periods = population.period_years()
         self._period_years = np.array([years for years, _ in periods])
         self._period_shares = np.array([share for _, share in periods])
+        self._period_cumulative = tuple(accumulate(share for _, share in periods))
         self._exit_rate_per_day = population.other_exit_rate_per_year / DAYS_PER_YEAR
-        self._escalation_per_day = tuple(
-            rate / DAYS_PER_YEAR for rate in population.escalation_rate_per_year.as_tuple()
+        self._escalation_per_day = np.array(
+            [rate / DAYS_PER_YEAR for rate in population.escalation_rate_per_year.as_tuple()]
         )
+        self._escalation_per_day_tuple = tuple(self._escalation_per_day.tolist())
 
-    def exit_time(self, rng: np.random.Generator, now: float, already_served: bool) -> float:
-        """When the offender leaves the register (``math.inf`` if never).
+    def exit_time(self, rng: UniformSource, now: float) -> float:
+        """When a new registration leaves the register (``math.inf`` if never).
 
-        New registrations serve their whole notification period; for the starting caseload
-        the time already served is unknown, so the time left is uniform over the period.
+        The offender serves the whole notification period unless another exit (exponential
+        at ``other_exit_rate_per_year``) comes first.
         """
-        years = self._period_years[rng.choice(len(self._period_years), p=self._period_shares)]
-        if math.isinf(years):
-            notification_end = math.inf
-        else:
-            left = years * (rng.random() if already_served else 1.0)
-            notification_end = now + left * DAYS_PER_YEAR
-        other_exit = (
-            now + rng.exponential(1 / self._exit_rate_per_day)
-            if self._exit_rate_per_day > 0
-            else math.inf
-        )
-        return min(notification_end, other_exit)
+        years = self._period_years[pick(self._period_cumulative, rng.random())]
+        notification_end = now + years * DAYS_PER_YEAR
+        if self._exit_rate_per_day > 0:
+            other_exit = now - math.log(1.0 - rng.random()) / self._exit_rate_per_day
+            return min(notification_end, other_exit)
+        return notification_end
 
-    def escalation_delay(self, rng: np.random.Generator, level: int) -> float:
+    def initial_exit_times(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Exit times of the starting caseload, whose time already served is unknown.
+
+        The time left of each notification period is uniform over the period.
+        """
+        years = self._period_years[
+            rng.choice(len(self._period_years), size=n, p=self._period_shares)
+        ]
+        served = rng.random(n)
+        with np.errstate(invalid="ignore"):  # inf * 0 for an indefinite period drawn at 0
+            left_days = np.where(np.isinf(years), np.inf, years * served * DAYS_PER_YEAR)
+        if self._exit_rate_per_day > 0:
+            other_exit = rng.exponential(1 / self._exit_rate_per_day, size=n)
+            return np.minimum(left_days, other_exit)
+        return left_days
+
+    def escalation_delay(self, rng: UniformSource, level: int) -> float:
         """Days until the true risk rises from ``level`` (``math.inf`` if it never does)."""
-        rate = self._escalation_per_day[level]
-        return rng.exponential(1 / rate) if rate > 0 else math.inf
+        rate = self._escalation_per_day_tuple[level]
+        return -math.log(1.0 - rng.random()) / rate if rate > 0 else math.inf
+
+    def escalation_delays(self, rng: np.random.Generator, levels: np.ndarray) -> np.ndarray:
+        """First escalation delays for offenders at ``levels`` (``inf`` where the rate is 0)."""
+        rates = self._escalation_per_day[levels]
+        standard = rng.standard_exponential(len(levels))
+        with np.errstate(divide="ignore"):
+            return np.where(rates > 0, standard / rates, np.inf)
 
 
 def _overdue_days(rng: np.random.Generator, spec: InitialOverdue) -> np.ndarray:
@@ -103,20 +135,27 @@ def initial_offenders(
         else scenario.population.reactive_after_years * DAYS_PER_YEAR
     )
 
+    # Everyone's draws at once (a national caseload is tens of thousands of offenders).
+    n = len(levels)
+    exit_times = life.initial_exit_times(rng, n).tolist()
+    visit_due = rng.integers(0, np.array(visit_intervals)[levels]).tolist()
+    assessment_due = rng.integers(0, np.array(assessment_intervals)[levels]).tolist()
+    low_since = (
+        None if reactive_after_days is None else (-reactive_after_days * rng.random(n)).tolist()
+    )
+
     offenders = []
     for index, level in enumerate(levels.tolist()):
-        offender = Offender(index, level, life.exit_time(rng, 0.0, already_served=True))
-        if index in overdue_visit:
-            offender.visit_due_day = -overdue_visit[index]
-        else:
-            offender.visit_due_day = int(rng.integers(0, visit_intervals[level]))
-        if index in overdue_assessment:
-            offender.assessment_due_day = -overdue_assessment[index]
-        else:
-            offender.assessment_due_day = int(rng.integers(0, assessment_intervals[level]))
+        offender = Offender(index, level, exit_times[index])
+        days_overdue = overdue_visit.get(index)
+        offender.visit_due_day = visit_due[index] if days_overdue is None else -days_overdue
+        days_overdue = overdue_assessment.get(index)
+        offender.assessment_due_day = (
+            assessment_due[index] if days_overdue is None else -days_overdue
+        )
         if level == LOW:
             offender.reactive = index in reactive
-            if reactive_after_days is not None:
-                offender.low_since_day = -rng.random() * reactive_after_days
+            if low_since is not None:
+                offender.low_since_day = low_since[index]
         offenders.append(offender)
     return offenders

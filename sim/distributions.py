@@ -3,26 +3,43 @@
 A scenario writes a duration either as a plain number (a fixed value) or as a mapping with a
 ``dist`` key, e.g. ``{dist: triangular, low: 0.5, mode: 1.0, high: 2.0}``. Each distribution
 checks its parameters once when the scenario is loaded, knows its ``mean`` (used in docs and
-capacity estimates) and draws with ``sample(rng)`` from the numpy generator it is given, so the
+capacity estimates) and draws with ``sample(rng)`` from the generator it is given, so the
 caller decides which random stream a draw comes from.
+
+Every draw uses exactly one uniform ``rng.random()``, by inversion of the distribution
+function (a fixed value uses one up and ignores it). So any generator with a ``random()``
+method will do (a numpy ``Generator``, or the standard library's ``random.Random`` that
+offender streams use), and changing a duration from fixed to random, or from one shape to
+another, leaves every later number of the stream where it was: common random numbers stay in
+step across such variants.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from statistics import NormalDist
+from typing import Annotated, Any, Literal, Protocol
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
     "Distribution",
+    "UniformSource",
     "Exponential",
     "Fixed",
     "LogNormal",
     "Triangular",
     "Uniform",
 ]
+
+
+class UniformSource(Protocol):
+    """Anything that draws a uniform number in [0, 1): numpy Generators and random.Random."""
+
+    def random(self) -> float: ...
+
+
+_STANDARD_NORMAL = NormalDist()
 
 
 class _Dist(BaseModel):
@@ -32,30 +49,41 @@ class _Dist(BaseModel):
     def mean(self) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def sample(self, rng: np.random.Generator) -> float:  # pragma: no cover - overridden
+    def sample(self, rng: UniformSource) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
 class Fixed(_Dist):
     """Always the same value (a deterministic duration)."""
 
-    dist: Literal["fixed"] = "fixed"
-    value: float = Field(ge=0, description="The value every draw returns.")
+    dist: Literal["fixed"] = Field("fixed", description="'fixed' (may be left out).")
+    value: float = Field(
+        ge=0,
+        description="The value every draw returns.",
+        json_schema_extra={"unit": "unit of the field"},
+    )
 
     @property
     def mean(self) -> float:
         return self.value
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
+        rng.random()  # used up and ignored: see the module docstring
         return self.value
 
 
 class Uniform(_Dist):
     """Any value between ``low`` and ``high`` equally likely."""
 
-    dist: Literal["uniform"]
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    dist: Literal["uniform"] = Field(description="'uniform'.")
+    low: float = Field(
+        ge=0, description="Smallest value.", json_schema_extra={"unit": "unit of the field"}
+    )
+    high: float = Field(
+        ge=0,
+        description="Largest value (at least low).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -67,17 +95,25 @@ class Uniform(_Dist):
     def mean(self) -> float:
         return (self.low + self.high) / 2
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
         return self.low + (self.high - self.low) * rng.random()
 
 
 class Triangular(_Dist):
     """Three-point estimate (least, most likely, most): the usual way to elicit a duration."""
 
-    dist: Literal["triangular"]
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(ge=0)
+    dist: Literal["triangular"] = Field(description="'triangular'.")
+    low: float = Field(
+        ge=0, description="Least value.", json_schema_extra={"unit": "unit of the field"}
+    )
+    mode: float = Field(
+        ge=0,
+        description="Most likely value (low <= mode <= high).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
+    high: float = Field(
+        ge=0, description="Most value.", json_schema_extra={"unit": "unit of the field"}
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -89,12 +125,12 @@ class Triangular(_Dist):
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
         # Inverse CDF so that one uniform draw makes one sample (keeps streams in step).
         low, mode, high = self.low, self.mode, self.high
+        u = rng.random()
         if high == low:
             return low
-        u = rng.random()
         cut = (mode - low) / (high - low)
         if u < cut:
             return low + math.sqrt(u * (high - low) * (mode - low))
@@ -104,8 +140,13 @@ class Triangular(_Dist):
 class Exponential(_Dist):
     """Memoryless, with the given mean (used for queueing-theory checks)."""
 
-    dist: Literal["exponential"]
-    mean_value: float = Field(gt=0, alias="mean")
+    dist: Literal["exponential"] = Field(description="'exponential'.")
+    mean_value: float = Field(
+        gt=0,
+        alias="mean",
+        description="Mean value (over 0).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -113,16 +154,25 @@ class Exponential(_Dist):
     def mean(self) -> float:
         return self.mean_value
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
         return -self.mean_value * math.log(1.0 - rng.random())
 
 
 class LogNormal(_Dist):
     """Right-skewed, given by its own mean and standard deviation (not those of the log)."""
 
-    dist: Literal["lognormal"]
-    mean_value: float = Field(gt=0, alias="mean")
-    sd: float = Field(gt=0)
+    dist: Literal["lognormal"] = Field(description="'lognormal'.")
+    mean_value: float = Field(
+        gt=0,
+        alias="mean",
+        description="Mean of the values themselves (not of their logarithm).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
+    sd: float = Field(
+        gt=0,
+        description="Standard deviation of the values themselves (not of their logarithm).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -130,10 +180,11 @@ class LogNormal(_Dist):
     def mean(self) -> float:
         return self.mean_value
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: UniformSource) -> float:
         sigma2 = math.log(1 + (self.sd / self.mean_value) ** 2)
         mu = math.log(self.mean_value) - sigma2 / 2
-        return math.exp(mu + math.sqrt(sigma2) * rng.standard_normal())
+        u = rng.random() or 0.5**53  # inv_cdf needs 0 < u < 1; random() can return 0.0
+        return math.exp(mu + math.sqrt(sigma2) * _STANDARD_NORMAL.inv_cdf(u))
 
 
 def _number_means_fixed(value: Any) -> Any:
@@ -150,5 +201,12 @@ _Union = Annotated[
     Field(discriminator="dist"),
 ]
 
-# A field annotated ``Distribution`` accepts a number or any of the mappings above.
-Distribution = Annotated[_Union, BeforeValidator(_number_means_fixed)]
+# A field annotated ``Distribution`` accepts a number or any of the mappings above;
+# ``json_schema_input_type`` says so in the JSON Schema (it changes nothing in validation).
+Distribution = Annotated[
+    _Union,
+    BeforeValidator(
+        _number_means_fixed,
+        json_schema_input_type=Annotated[float, Field(ge=0)] | _Union,
+    ),
+]

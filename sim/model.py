@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from itertools import accumulate
 
 import numpy as np
 import simpy
 
 from .assessments import assessment_cycle
-from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders
+from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders, pick
 from .config import Scenario
 from .counters import Counters
 from .distributions import Distribution
@@ -61,10 +62,15 @@ class AssessmentParams:
 
 @dataclass(frozen=True)
 class DailyRecord:
-    """What one replication produced: one row per simulated day (see counters.DAILY_COLUMNS)."""
+    """What one replication produced: one row per simulated day (see counters.DAILY_COLUMNS).
+
+    ``simpy_events`` is how many SimPy events the replication scheduled: the model's unit of
+    work, used by the benchmarks (events per second, events per visit).
+    """
 
     replication: int
     table: np.ndarray
+    simpy_events: int = 0
 
 
 class World:
@@ -113,16 +119,29 @@ class World:
         self.reactive_after_days = None if years is None else years * DAYS_PER_YEAR
         self.life = LifeDraws(scenario)
         self._registration_rng = self.streams.process("registrations.attributes")
-        self._registration_mix = np.array(scenario.population.registrations.risk_mix.as_tuple())
+        self._registration_mix = tuple(
+            accumulate(scenario.population.registrations.risk_mix.as_tuple())
+        )
         self._next_id = 0
+        # Due dates pass at midnight, so they are kept by day rather than as SimPy events
+        # (two fewer events per visit and assessment): day d's list holds (offender, version)
+        # of the visits and assessments that become overdue at the start of day d.
+        self._visit_deadlines: list[list[tuple[Offender, int]]] = [
+            [] for _ in range(scenario.horizon_days)
+        ]
+        self._assessment_deadlines: list[list[tuple[Offender, int]]] = [
+            [] for _ in range(scenario.horizon_days)
+        ]
 
     # -- building -------------------------------------------------------------------------
     def populate(self) -> None:
         """Put the starting caseload on the register and start the background processes."""
         rng = self.streams.process("initial_caseload")
         offenders = initial_offenders(self.scenario, rng, self.life)
-        for offender in offenders:
-            self.add_offender(offender, self.life.escalation_delay(rng, offender.level))
+        levels = np.array([offender.level for offender in offenders], dtype=np.intp)
+        delays = self.life.escalation_delays(rng, levels).tolist()
+        for offender, delay in zip(offenders, delays, strict=True):
+            self.add_offender(offender, delay)
         self._next_id = len(offenders)
         self.env.process(registration_arrivals(self))
         self._schedule_staffing_changes()
@@ -131,8 +150,8 @@ class World:
         """A new registration today: draw who they are and put them on the register."""
         rng = self._registration_rng
         now = self.env.now
-        level = int(rng.choice(len(self._registration_mix), p=self._registration_mix))
-        offender = Offender(self._next_id, level, self.life.exit_time(rng, now, False))
+        level = pick(self._registration_mix, rng.random())
+        offender = Offender(self._next_id, level, self.life.exit_time(rng, now))
         self._next_id += 1
         offender.visit_due_day = int(now) + self.scenario.visits.first_visit_due_days
         offender.assessment_due_day = int(now) + self.scenario.assessments.first_due_days
@@ -179,11 +198,9 @@ class World:
                 if self.env.now > 0:
                     self.counters.add("visits_became_overdue")
         elif becomes_overdue_at < self.horizon_days:
-            self.env.timeout(becomes_overdue_at - self.env.now).callbacks.append(
-                partial(self._visit_due_passed, offender, offender.visit_version)
-            )
+            self._visit_deadlines[becomes_overdue_at].append((offender, offender.visit_version))
 
-    def _visit_due_passed(self, offender: Offender, version: int, _event) -> None:
+    def _visit_due_passed(self, offender: Offender, version: int) -> None:
         if (
             offender.active
             and offender.visit_version == version
@@ -202,11 +219,11 @@ class World:
                 if self.env.now > 0:
                     self.counters.add("assessments_became_overdue")
         elif becomes_overdue_at < self.horizon_days:
-            self.env.timeout(becomes_overdue_at - self.env.now).callbacks.append(
-                partial(self._assessment_due_passed, offender, offender.assessment_version)
+            self._assessment_deadlines[becomes_overdue_at].append(
+                (offender, offender.assessment_version)
             )
 
-    def _assessment_due_passed(self, offender: Offender, version: int, _event) -> None:
+    def _assessment_due_passed(self, offender: Offender, version: int) -> None:
         if (
             offender.active
             and offender.assessment_version == version
@@ -292,9 +309,18 @@ class World:
         """Simulate day by day, taking the end-of-day snapshot before anything of the next day."""
         env, counters, workforce = self.env, self.counters, self.workforce
         for day in range(self.horizon_days):
+            self._pass_deadlines(day)
             env.run(until=day + 1)
             counters.snapshot(day, *workforce.staff_counts)
         return counters.table
+
+    def _pass_deadlines(self, day: int) -> None:
+        """Due dates that passed at midnight: overdue unless done (or moved) since."""
+        for offender, version in self._visit_deadlines[day]:
+            self._visit_due_passed(offender, version)
+        for offender, version in self._assessment_deadlines[day]:
+            self._assessment_due_passed(offender, version)
+        self._visit_deadlines[day] = self._assessment_deadlines[day] = []
 
 
 def _apply_change(action, kind: str, count: int, _event) -> None:
@@ -305,4 +331,7 @@ def single_run(scenario: Scenario, replication: int) -> DailyRecord:
     """Run one replication; a pure function of (scenario, replication)."""
     world = World(scenario, replication)
     world.populate()
-    return DailyRecord(replication=replication, table=world.run())
+    table = world.run()
+    # SimPy numbers every event it schedules from one counter: its next value is the count.
+    simpy_events = next(world.env._eid)
+    return DailyRecord(replication=replication, table=table, simpy_events=simpy_events)

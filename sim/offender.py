@@ -8,7 +8,7 @@ rise unseen (hidden escalation) until the next completed visit or assessment.
 
 from __future__ import annotations
 
-import numpy as np
+import random
 
 __all__ = ["Offender"]
 
@@ -60,10 +60,10 @@ class Offender:
         self.assessment_overdue = False
         self.assessment_sleeping = False
         self.assessment_process = None
-        self.rng_at_home: np.random.Generator | None = None
-        self.rng_visit: np.random.Generator | None = None
-        self.rng_assessment: np.random.Generator | None = None
-        self.rng_escalation: np.random.Generator | None = None
+        self.rng_at_home: random.Random | None = None
+        self.rng_visit: random.Random | None = None
+        self.rng_assessment: random.Random | None = None
+        self.rng_escalation: random.Random | None = None
 
     def __repr__(self) -> str:
         return (

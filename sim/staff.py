@@ -30,9 +30,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from functools import partial
 
 import simpy
+from simpy.events import NORMAL
 
 from .config import Staffing
 from .counters import Counters
@@ -60,26 +60,37 @@ class Officer:
         self.leaving = False
 
 
-class Task:
-    """A visit attempt or an assessment waiting for, or being done by, staff."""
+class Task(simpy.Event):
+    """A visit attempt or an assessment; as an event, it succeeds when the work is finished.
 
-    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "done", "queued_at")
+    The task is scheduled straight at its finishing time when it starts (as SimPy's own
+    ``Timeout`` schedules itself), so a task costs one SimPy event, not a timeout followed by a
+    separate "done" event.
+    """
+
+    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "officers", "queued_at")
 
     def __init__(
         self,
+        env: simpy.Environment,
         offender: Offender,
         n_officers: int,
         hours: float,
         is_assessment: bool,
-        done: simpy.Event,
-        queued_at: float,
     ) -> None:
+        super().__init__(env)
         self.offender = offender
         self.n_officers = n_officers
         self.hours = hours
         self.is_assessment = is_assessment
-        self.done = done
-        self.queued_at = queued_at
+        self.officers: list[Officer] = []
+        self.queued_at = env.now
+
+    def finish_after(self, delay_days: float) -> None:
+        """Schedule the task's success ``delay_days`` from now (it is then being worked on)."""
+        self._ok = True
+        self._value = None
+        self.env.schedule(self, NORMAL, delay_days)
 
 
 class Workforce:
@@ -127,8 +138,7 @@ class Workforce:
         self, offender: Offender, due_day: int, n_officers: int, hours: float, is_assessment: bool
     ) -> simpy.Event:
         """Queue a task; the returned event succeeds when the task has been done."""
-        done = self.env.event()
-        task = Task(offender, n_officers, hours, is_assessment, done, self.env.now)
+        task = Task(self.env, offender, n_officers, hours, is_assessment)
         entry = (*self._key(offender.level, due_day, next(self._sequence)), task)
         if is_assessment:
             heapq.heappush(self._assessment_queue, entry)
@@ -138,7 +148,7 @@ class Workforce:
                 queue = self._visit_queues[n_officers] = []
             heapq.heappush(queue, entry)
         self._dispatch()
-        return done
+        return task
 
     @property
     def staff_counts(self) -> tuple[int, int]:
@@ -191,6 +201,7 @@ class Workforce:
             officer.busy = True
             officer.budget_hours -= hours
         self.counters.add("officer_hours_used", hours * len(officers))
+        task.officers = officers
         if self.event_log is not None:
             self.event_log.task_started(
                 task.offender.id,
@@ -201,16 +212,17 @@ class Workforce:
                 task.queued_at,
                 self.env.now,
             )
-        self.env.timeout(hours / 24).callbacks.append(partial(self._finish, task, officers))
+        # Free the officers before the waiting process hears that the task is done.
+        task.callbacks.insert(0, self._finish)
+        task.finish_after(hours / 24)
 
-    def _finish(self, task: Task, officers: list[Officer], _event: simpy.Event) -> None:
-        for officer in officers:
+    def _finish(self, task: Task) -> None:
+        for officer in task.officers:
             officer.busy = False
             if officer.leaving:
                 self._remove(officer)
             elif officer.budget_hours > 0:
                 self._free_list(officer).append(officer)
-        task.done.succeed()
         self._dispatch()
 
     # -- shifts and staffing changes ------------------------------------------------------

@@ -1,0 +1,202 @@
+"""The benchmark cases, and the measurement of one case in its own process.
+
+Run as a script (``python benchmarks/cases.py CASE [--floor]``) it measures one case and prints
+one JSON line: wall and CPU seconds per replication, SimPy events, peak resident memory. The
+driver (``run.py``) starts a fresh interpreter per case so that one case's memory and warm
+caches never flatter or burden another.
+
+Cases:
+
+* ``baseline``: Avon & Somerset, one replication (336 days, about 1,450 offenders).
+* ``baseline_parallel``: the same, 20 replications with 2 worker processes.
+* ``national``: England and Wales, one replication of the scenario file (5 years).
+* ``scale_<n>``: the baseline resized to ``n`` offenders (registrations, starting backlog and
+  offender managers in proportion) for one year: time against size should be linear.
+
+``--floor`` measures the bare-SimPy floor (``floor.py``) for the same number of processes
+(offenders) and staff tasks (visit attempts and assessments) as the case's model run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+__all__ = ["CASES", "Case", "measure"]
+
+BASELINE = "scenarios/avon_somerset_2023.yaml"
+NATIONAL = "scenarios/england_wales_2024.yaml"
+BASELINE_SIZE = 1400
+SCALE_SIZES = (1_000, 4_000, 16_000, 64_000)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One thing to time: a scenario file with overrides, replications and workers."""
+
+    name: str
+    scenario: str
+    overrides: tuple[str, ...] = ()
+    replications: int = 1
+    workers: int = 1
+    offenders: int | None = None  # the size a scaling case asks for
+
+
+def _scaled(size: int) -> tuple[str, ...]:
+    """Overrides that resize the baseline to ``size`` starting offenders, for one year."""
+    factor = size / BASELINE_SIZE
+    return (
+        "horizon_days=365",
+        f"population.initial.size={size}",
+        f"population.initial.overdue_visits.count={round(217 * factor)}",
+        f"population.initial.overdue_assessments.count={round(151 * factor)}",
+        f"population.registrations.per_year={260 * factor:.3f}",
+        f"staffing.offender_managers={max(1, round(27 * factor))}",
+    )
+
+
+CASES: dict[str, Case] = {
+    case.name: case
+    for case in (
+        Case("baseline", BASELINE),
+        Case("baseline_parallel", BASELINE, replications=20, workers=2),
+        Case("national", NATIONAL),
+        *(Case(f"scale_{n}", BASELINE, _scaled(n), offenders=n) for n in SCALE_SIZES),
+    )
+}
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process or any finished child (Linux reports KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def _load(case: Case):
+    from sim.scenario_file import load_scenario
+
+    return load_scenario(REPO / case.scenario, list(case.overrides))
+
+
+def _totals(table, column: str) -> float:
+    from sim.counters import DAILY_COLUMNS
+
+    return float(table[:, DAILY_COLUMNS.index(column)].sum())
+
+
+def _column(table, column: str):
+    from sim.counters import DAILY_COLUMNS
+
+    return table[:, DAILY_COLUMNS.index(column)]
+
+
+def _serial(case: Case) -> dict:
+    from sim.model import single_run
+
+    scenario = _load(case)
+    base_rss = _peak_rss_mb()
+    clock, cpu = time.perf_counter(), time.process_time()
+    record = single_run(scenario, 0)
+    seconds, cpu_seconds = time.perf_counter() - clock, time.process_time() - cpu
+    table = record.table
+    population = _column(table, "population")
+    return {
+        "case": case.name,
+        "replications": 1,
+        "workers": 1,
+        "days": scenario.horizon_days,
+        "offenders_start": int(population[0]),
+        "offenders_mean": float(population.mean()),
+        "offender_managers": int(_column(table, "offender_managers")[0]),
+        "visit_attempts": int(_totals(table, "visit_attempts")),
+        "assessments": int(_totals(table, "assessments_completed")),
+        "officer_hours_used": _totals(table, "officer_hours_used"),
+        "events": record.simpy_events,
+        "seconds_per_replication": seconds,
+        "cpu_seconds_per_replication": cpu_seconds,
+        "base_rss_mb": base_rss,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _parallel(case: Case) -> dict:
+    import inspect
+
+    from sim import experiment
+
+    if "workers" not in inspect.signature(experiment.run_replications).parameters:
+        return {"case": case.name, "pending": "run_replications has no workers option yet"}
+    scenario = _load(case)
+    base_rss = _peak_rss_mb()
+    clock = time.perf_counter()
+    records = experiment.run_replications(scenario, case.replications, workers=case.workers)
+    seconds = time.perf_counter() - clock
+    events = sum(record.simpy_events for record in records)
+    return {
+        "case": case.name,
+        "replications": case.replications,
+        "workers": case.workers,
+        "days": scenario.horizon_days,
+        "events": events,
+        "seconds_per_replication": seconds / case.replications,
+        "wall_seconds": seconds,
+        "base_rss_mb": base_rss,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def measure(case: Case) -> dict:
+    """Time one case in this process (call it in a fresh interpreter)."""
+    if not (REPO / case.scenario).exists():
+        return {"case": case.name, "pending": f"{case.scenario} does not exist yet"}
+    return _serial(case) if case.workers == 1 else _parallel(case)
+
+
+def measure_floor(model: dict) -> dict:
+    """The bare-SimPy floor for the processes and tasks of a measured model run."""
+    from floor import run_floor
+
+    tasks = model["visit_attempts"] + model["assessments"]
+    base_rss = _peak_rss_mb()
+    result = run_floor(
+        n_processes=round(model["offenders_mean"]),
+        n_tasks=tasks,
+        horizon_days=model["days"],
+        n_officers=model["offender_managers"],
+        task_hours=model["officer_hours_used"] / max(tasks, 1),
+    )
+    return {
+        "case": model["case"],
+        "tasks": tasks,
+        "events": result.events,
+        "seconds": result.seconds,
+        "cpu_seconds": result.cpu_seconds,
+        "base_rss_mb": base_rss,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Measure one benchmark case (used by run.py).")
+    parser.add_argument("case", choices=sorted(CASES))
+    parser.add_argument(
+        "--floor", metavar="MODEL_JSON", help="measure the floor for this model result instead"
+    )
+    args = parser.parse_args()
+    if args.floor:
+        print(json.dumps(measure_floor(json.loads(args.floor))))
+    else:
+        print(json.dumps(measure(CASES[args.case])))
+
+
+if __name__ == "__main__":
+    main()

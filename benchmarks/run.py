@@ -1,0 +1,192 @@
+"""The benchmark suite: ``python benchmarks/run.py`` (``--quick`` for a subset of a minute).
+
+For each case it prints the wall time per replication (fastest and slowest of ``--repeat``
+runs), simulated SimPy events per second, peak resident memory, and, for one-replication
+cases, the bare-SimPy floor for the same processes and tasks and the model/floor ratio. It
+then fits the exponent of time against size over the ``scale_*`` cases and checks the targets
+of docs/performance.md. Every case runs in a fresh interpreter (see cases.py).
+
+Timings on a shared machine are noisy: the fastest of several repeats is the best estimate of
+what the code costs, the slowest shows the noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from cases import CASES, SCALE_SIZES  # noqa: E402
+
+QUICK = ("baseline", "scale_1000", "scale_4000")
+TARGET_SECONDS_PER_REPLICATION_YEAR = 1.0
+TARGET_NATIONAL_SECONDS = 60.0
+TARGET_NATIONAL_MB = 2048.0
+TARGET_FLOOR_RATIO = 2.0
+TARGET_EXPONENT = 1.1
+
+
+def _subprocess(args: list[str]) -> dict:
+    command = [sys.executable, str(HERE / "cases.py"), *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark case failed: {' '.join(args)}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _repeat(args: list[str], repeat: int, time_key: str) -> dict:
+    """Run a case ``repeat`` times; keep the first result with the fastest/slowest times."""
+    runs = [_subprocess(args) for _ in range(repeat)]
+    first = dict(runs[0])
+    if "pending" in first:
+        return first
+    times = [run[time_key] for run in runs]
+    first["min"], first["max"] = min(times), max(times)
+    first["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
+    return first
+
+
+def _fit_exponent(points: list[tuple[float, float]]) -> float:
+    """Slope of log(seconds) against log(offenders): 1 means linear."""
+    sizes, seconds = zip(*points, strict=True)
+    slope, _ = np.polyfit(np.log(sizes), np.log(seconds), 1)
+    return float(slope)
+
+
+def _row(result: dict, floor: dict | None) -> str:
+    name = result["case"]
+    if "pending" in result:
+        return f"{name:<18} pending: {result['pending']}"
+    per_year = result["min"] * 365 / result["days"]
+    events_per_second = result["events"] / result["min"] / result["replications"]
+    text = (
+        f"{name:<18} {result['replications']:>4} {result['workers']:>3} {result['days']:>5} "
+        f"{result.get('offenders_start', float('nan')):>7,.0f} "
+        f"{result['min']:>7.2f}-{result['max']:<7.2f} {per_year:>7.2f} "
+        f"{result['events']:>11,} {events_per_second:>10,.0f} {result['peak_rss_mb']:>8,.0f}"
+    )
+    if floor is not None:
+        text += f" {floor['min']:>7.2f} {result['min'] / floor['min']:>6.2f}"
+    return text
+
+
+HEADER = (
+    f"{'case':<18} {'reps':>4} {'wrk':>3} {'days':>5} {'offndrs':>7} "
+    f"{'s/rep min-max':<15} {'s/rep-yr':>7} {'events/rep':>11} {'events/s':>10} "
+    f"{'peak MB':>8} {'floor s':>7} {'ratio':>6}"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
+    parser.add_argument("--cases", help=f"comma-separated, from: {', '.join(CASES)}")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (default 3)")
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare-SimPy floor")
+    parser.add_argument("--json", type=Path, help="also write all results to this file")
+    args = parser.parse_args()
+    names = args.cases.split(",") if args.cases else list(QUICK if args.quick else CASES)
+    unknown = [name for name in names if name not in CASES]
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}")
+
+    print(
+        f"{platform.node()} {platform.processor() or platform.machine()}, "
+        f"{platform.python_implementation()} {platform.python_version()}, {date.today()}, "
+        f"repeat {args.repeat}"
+    )
+    print(HEADER)
+    results = {}
+    for name in names:
+        result = _repeat([name], args.repeat, "seconds_per_replication")
+        floor = None
+        if "pending" not in result and result["workers"] == 1 and not args.no_floor:
+            floor = _repeat([name, "--floor", json.dumps(result)], args.repeat, "seconds")
+        results[name] = {"model": result, "floor": floor}
+        print(_row(result, floor), flush=True)
+
+    print()
+    _report_targets(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+def _report_targets(results: dict) -> None:
+    """Say which targets hold for the cases that were run."""
+
+    def model(name: str) -> dict | None:
+        entry = results.get(name)
+        return None if entry is None or "pending" in entry["model"] else entry["model"]
+
+    baseline = model("baseline")
+    if baseline:
+        per_year = baseline["min"] * 365 / baseline["days"]
+        _verdict(
+            f"baseline {per_year:.2f} s per replication-year",
+            per_year < TARGET_SECONDS_PER_REPLICATION_YEAR,
+            f"< {TARGET_SECONDS_PER_REPLICATION_YEAR} s",
+        )
+    parallel = model("baseline_parallel")
+    if parallel and baseline:
+        speedup = baseline["min"] / parallel["min"]
+        print(
+            f"  baseline_parallel: {parallel['wall_seconds']:.1f} s for "
+            f"{parallel['replications']} replications, {speedup:.2f}x serial per replication"
+        )
+    national = model("national")
+    if national:
+        _verdict(
+            f"national {national['min']:.1f} s per replication of {national['days']} days",
+            national["min"] < TARGET_NATIONAL_SECONDS,
+            f"< {TARGET_NATIONAL_SECONDS:.0f} s",
+        )
+        _verdict(
+            f"national peak memory {national['peak_rss_mb']:,.0f} MB",
+            national["peak_rss_mb"] < TARGET_NATIONAL_MB,
+            f"< {TARGET_NATIONAL_MB:,.0f} MB",
+        )
+    ratios = {
+        name: entry["model"]["min"] / entry["floor"]["min"]
+        for name, entry in results.items()
+        if entry["floor"] is not None
+    }
+    if ratios:
+        worst = max(ratios, key=ratios.get)
+        _verdict(
+            f"model/floor ratio: worst {ratios[worst]:.2f} ({worst})",
+            ratios[worst] <= TARGET_FLOOR_RATIO,
+            f"<= {TARGET_FLOOR_RATIO}",
+        )
+    points = [
+        (
+            model(f"scale_{n}")["offenders_mean"] * model(f"scale_{n}")["days"],
+            model(f"scale_{n}")["min"],
+        )
+        for n in SCALE_SIZES
+        if model(f"scale_{n}")
+    ]
+    if len(points) >= 2:
+        exponent = _fit_exponent(points)
+        sizes = ", ".join(f"{n / 365:,.0f}: {s:.2f} s" for n, s in points)
+        _verdict(
+            f"time ~ (offenders x days)^{exponent:.2f} over {len(points)} sizes ({sizes})",
+            exponent <= TARGET_EXPONENT,
+            f"exponent <= {TARGET_EXPONENT}",
+        )
+
+
+def _verdict(what: str, holds: bool, target: str) -> None:
+    print(f"  [{'holds' if holds else 'MISSED'}] {what} (target {target})")
+
+
+if __name__ == "__main__":
+    main()
