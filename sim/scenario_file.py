@@ -271,11 +271,7 @@ def _problems_from(err: ValidationError, source: str, origin: dict) -> list[Prob
     for item in err.errors():
         loc = _clean_loc(tuple(item["loc"]))
         field = ".".join(str(p) for p in loc)
-        where = source
-        for length in range(len(loc), 0, -1):
-            if tuple(str(p) for p in loc[:length]) in origin:
-                where = origin[tuple(str(p) for p in loc[:length])]
-                break
+        where = _where(loc, source, origin)
         message = item["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
@@ -292,12 +288,63 @@ def _problems_from(err: ValidationError, source: str, origin: dict) -> list[Prob
     return problems
 
 
+def _where(path: tuple, source: str, origin: dict) -> str:
+    """The file, or the ``--set`` that set ``path`` (or one of its parents)."""
+    for length in range(len(path), 0, -1):
+        if tuple(str(p) for p in path[:length]) in origin:
+            return origin[tuple(str(p) for p in path[:length])]
+    return source
+
+
+def _boolean_problems(data: Any, source: str, origin: dict, path: tuple = ()) -> list[Problem]:
+    """Every true/false where the scenario expects a number, a word or a date.
+
+    pydantic's lax mode would read ``true`` as 1, so ``offender_managers: yes`` would mean one
+    officer. No scenario field is a yes/no switch today; one that is will be let through.
+    """
+    if isinstance(data, bool):
+        parent = _model_at(path[:-1]) if path else None
+        field = parent.model_fields.get(str(path[-1])) if parent else None
+        if field is not None and field.annotation is bool:
+            return []
+        return [
+            Problem(
+                _where(path, source, origin),
+                ".".join(str(p) for p in path),
+                repr(data),
+                "true/false is not allowed here: give a number, a word or a date",
+            )
+        ]
+    children = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    problems = []
+    for key, value in children:
+        problems += _boolean_problems(value, source, origin, (*path, key))
+    return problems
+
+
 def parse_scenario(data: dict[str, Any], source: str, origin: dict | None = None) -> Scenario:
     """Validate a parsed mapping; errors name ``source`` (or the --set that caused them)."""
+    origin = origin or {}
+    booleans = _boolean_problems(data, source, origin)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_problems_from(err, source, origin or {})) from None
+        flagged = {problem.field for problem in booleans}
+        others = [
+            problem
+            for problem in _problems_from(err, source, origin)
+            if not any(problem.field == f or problem.field.startswith(f + ".") for f in flagged)
+        ]
+        raise ScenarioError(booleans + others) from None
+    if booleans:
+        raise ScenarioError(booleans)
+    return scenario
 
 
 def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:
