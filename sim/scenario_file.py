@@ -107,6 +107,10 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError(
             [Problem(source, "", "", f"YAML syntax error at {where}{problem}")]
         ) from None
+    except (ValueError, TypeError, OverflowError) as err:  # e.g. an explicit !!timestamp
+        raise ScenarioError(
+            [Problem(source, "", "", f"a YAML value cannot be read: {err}")]
+        ) from None
     if data is None:
         raise ScenarioError([Problem(source, "", "", "file is empty; expected a scenario mapping")])
     if not isinstance(data, dict):
@@ -114,6 +118,21 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
             [Problem(source, "", type(data).__name__, "the top level must be a mapping of fields")]
         )
     return data
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that dates stay text for pydantic to check.
+
+    PyYAML turns ``2024-02-30`` into a date itself and raises a bare ValueError, which names
+    no field; pydantic reports the same mistake as ``start_date: Input should be a valid
+    date``. Only the implicit date rule is dropped, so ``2024-04-01`` is still a date field.
+    """
+
+
+_ScenarioLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _safe_load(text: str) -> Any:
@@ -128,7 +147,7 @@ def _safe_load(text: str) -> Any:
         depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
         if depth > MAX_DEPTH:
             raise RecursionError
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader: no object tags
 
 
 def _check_size(data: Any, source: str) -> None:
@@ -190,6 +209,9 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
             continue
         try:
             value = _safe_load(raw) if raw.strip() else None
+        except (ValueError, TypeError, OverflowError) as err:
+            problems.append(Problem(source, key, _clip(raw), f"the value cannot be read: {err}"))
+            continue
         except RecursionError:
             problems.append(
                 Problem(source, key, _clip(raw), f"nested more than {MAX_DEPTH} levels deep")
