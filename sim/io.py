@@ -1,8 +1,9 @@
 """Write a run's results folder: every file written atomically, plus a manifest.
 
-Each file is first written to a temporary name in the same folder and then renamed into
-place, so a reader never sees half a file, and a run that fails before writing leaves the
-folder as it was. The manifest records what is needed to reproduce the run.
+Each file is first written to a temporary name in the same folder, flushed to disk and then
+renamed into place, so a reader never sees half a file (not even after SIGKILL or a power
+cut), and a run that fails before writing leaves the folder as it was. The manifest records
+what is needed to reproduce the run; output_folder.py says when a folder is complete.
 """
 
 from __future__ import annotations
@@ -33,10 +34,26 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are meant to be shared
+        _flush_to_disk(tmp)  # the data is on disk before the name points at it
         os.replace(tmp, path)
+        _flush_to_disk(path.parent)  # and the rename itself survives a power cut
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _flush_to_disk(path: Path) -> None:
+    """fsync a file or a folder (a no-op where the system cannot sync folders)."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def write_json(path: Path, data: Any) -> None:

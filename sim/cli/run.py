@@ -16,7 +16,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .app import QuietOption, ScenarioPath, SetOption, app, err, load, out
+from ..output_folder import RUN_FILES, file_identities, saved_since
+from .app import (
+    ForceOption,
+    QuietOption,
+    ScenarioPath,
+    SetOption,
+    app,
+    err,
+    exit_interrupted,
+    load,
+    out,
+    output_folder,
+)
 
 
 @app.command()
@@ -31,6 +43,7 @@ def run(
     ] = None,
     set_: SetOption = None,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Run replications and write trajectories.csv, summary.csv, backlog.png, manifest.json.
 
@@ -44,10 +57,25 @@ def run(
         overrides.append(f"replications={replications}")
     loaded = load(scenario, overrides)
     n = loaded.replications
-    target = out_dir or Path("results") / loaded.name
+    target = output_folder(out_dir or Path("results") / loaded.name, force)
+    before = None  # the files' identities when writing began
+    try:
+        from sim.runner import write_results  # heavy imports only when running
 
-    from sim.runner import execute, write_results  # heavy imports only when running
+        result = _simulate(loaded, n, target, quiet)
+        before = file_identities(target, RUN_FILES)
+        write_results(result, target, sys.argv)
+        _print_summary(result, target)
+    except KeyboardInterrupt:  # Ctrl-C: exit 130 saying what was saved (output_folder.py)
+        saved = [] if before is None else saved_since(target, before)
+        exit_interrupted(target, saved, writing=before is not None)
 
+
+def _simulate(loaded, n: int, target: Path, quiet: bool):
+    from sim.runner import execute  # heavy imports only when running
+
+    if not quiet:
+        err.print(f"Running {n} replications of {loaded.name} into {target}/", highlight=False)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -59,9 +87,7 @@ def run(
         transient=True,
     ) as progress:
         task = progress.add_task(loaded.name, total=n)
-        result = execute(loaded, n, on_done=lambda _r: progress.advance(task))
-    write_results(result, target, sys.argv)
-    _print_summary(result, target)
+        return execute(loaded, n, on_done=lambda _r: progress.advance(task))
 
 
 def _print_summary(result, target: Path) -> None:

@@ -1,0 +1,180 @@
+"""The results folder a command writes to: whose it is, and whether what is in it is complete.
+
+Every command that writes results (run, plan, compare, sweep, ...) calls
+:func:`prepare_output_folder` before doing any work, and :func:`begin_rewrite` just before
+writing. Together with ``io.atomic_write`` they give these guarantees:
+
+* **Never someone else's folder.** A folder that holds anything this tool did not write (a
+  user's notes, another program's output) is refused unless the user passes ``--force``; with
+  ``--force`` only the tool's own file names are replaced, nothing else is touched or deleted.
+* **Never outside the folder.** Files are written only under their fixed names directly in the
+  folder given (a temporary name in the same folder, then a rename).
+* **Complete or visibly incomplete.** The marker file (``manifest.json`` for ``run``) is
+  written last and lists every file with its SHA-256. Before the first new file is written the
+  old marker is removed, so a run killed half-way (even by SIGKILL, which no program can
+  catch) leaves a folder *without* a marker: whatever files it holds are whole files (atomic
+  renames), but :func:`is_complete` says False and no reader should use them together.
+  Temporary files a killed run leaves behind (``.name.XXXXXXXX.tmp``) are hidden, recognised
+  as the tool's own, and removed by the next run into the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = [
+    "RUN_FILES",
+    "TOOL",
+    "OutputFolderError",
+    "begin_rewrite",
+    "file_identities",
+    "file_sha256",
+    "is_complete",
+    "prepare_output_folder",
+    "saved_since",
+]
+
+TOOL = "offender-visit-sim"  # the "tool" key of every manifest this tool writes
+RUN_FILES = ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
+# io.atomic_write's temporary names: "." + final name + "." + 8 random characters + ".tmp"
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
+_SHOWN = 5  # foreign entries named in the refusal
+
+
+class OutputFolderError(Exception):
+    """The results folder cannot be used; the message says why and what to do."""
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _is_ours(path: Path) -> bool:
+    """A JSON file is this tool's if it carries its ``tool`` key (manifests all do)."""
+    data = _read_json(path)
+    return isinstance(data, dict) and data.get("tool") == TOOL
+
+
+def _manifest_names(folder: Path) -> set[str]:
+    """Names listed by this tool's manifests (any top-level *.json with our tool key)."""
+    names: set[str] = set()
+    for candidate in folder.glob("*.json"):
+        data = _read_json(candidate)
+        if isinstance(data, dict) and data.get("tool") == TOOL:
+            names.add(candidate.name)
+            listed = data.get("files", [])
+            if isinstance(listed, dict):
+                listed = list(listed)
+            names.update(str(name) for name in listed if isinstance(name, str))
+    return names
+
+
+def _foreign_entries(folder: Path, own_names: set[str]) -> list[str]:
+    """Entries of ``folder`` (recursively, as relative paths) this tool did not write."""
+    known = own_names | _manifest_names(folder)
+    foreign = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            foreign.append(entry.name)
+        elif entry.is_dir():
+            foreign += [f"{entry.name}/{inner}" for inner in _foreign_entries(entry, own_names)]
+        else:
+            temporary = _TEMPORARY.match(entry.name)
+            name = temporary.group("name") if temporary else entry.name
+            if name not in known or (
+                not temporary and name.endswith(".json") and not _is_ours(entry)
+            ):
+                foreign.append(entry.name)
+        if len(foreign) > _SHOWN:
+            break
+    return foreign
+
+
+def prepare_output_folder(
+    path: Path, force: bool = False, own_names: Iterable[str] = RUN_FILES
+) -> Path:
+    """Check that results may be written to ``path``; returns it (nothing is created yet).
+
+    ``own_names`` are the file names the calling command writes; names listed in any of this
+    tool's manifests already in the folder count as its own too. Raises
+    :class:`OutputFolderError` if the path is a file, or a folder holding anything else
+    (unless ``force``).
+    """
+    if path.exists() and not path.is_dir():
+        raise OutputFolderError(f"{path} is a file, not a folder; give --out a folder")
+    if not path.exists() or force:
+        return path
+    foreign = _foreign_entries(path, set(own_names))
+    if foreign:
+        shown = ", ".join(foreign[:_SHOWN]) + (", ..." if len(foreign) > _SHOWN else "")
+        raise OutputFolderError(
+            f"{path} holds files this tool did not write ({shown}). Choose an empty or new "
+            "folder with --out, or add --force to write there anyway (only this tool's own "
+            "files are replaced; nothing else is changed)."
+        )
+    return path
+
+
+def begin_rewrite(path: Path, marker: str, own_names: Iterable[str]) -> None:
+    """Before writing new results: drop the old completion marker and stale temporary files.
+
+    From this moment until the new marker is written, the folder reads as incomplete.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    (path / marker).unlink(missing_ok=True)
+    names = set(own_names) | {marker}
+    for entry in path.iterdir():
+        temporary = _TEMPORARY.match(entry.name)
+        if temporary and temporary.group("name") in names and entry.is_file():
+            entry.unlink(missing_ok=True)
+
+
+def file_identities(path: Path, names: Iterable[str]) -> dict[str, int | None]:
+    """The inode of each named file (None if absent). Every atomic write renames a new file
+    into place, so a name whose inode has changed since is one this run saved."""
+    identities: dict[str, int | None] = {}
+    for name in names:
+        try:
+            identities[name] = (path / name).stat().st_ino
+        except OSError:
+            identities[name] = None
+    return identities
+
+
+def saved_since(path: Path, before: dict[str, int | None]) -> list[str]:
+    """Names (in the order given to :func:`file_identities`) written since ``before``."""
+    after = file_identities(path, before)
+    return [name for name, inode in after.items() if inode is not None and inode != before[name]]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_complete(path: Path, marker: str = "manifest.json") -> bool:
+    """True if ``path`` holds a finished run: this tool's marker, and every file it lists
+    present with the SHA-256 recorded for it."""
+    manifest = _read_json(path / marker)
+    if not isinstance(manifest, dict) or manifest.get("tool") != TOOL:
+        return False
+    hashes = manifest.get("file_sha256", {})
+    for name in manifest.get("files", []):
+        file = path / name
+        if name == marker:
+            continue
+        if not file.is_file():
+            return False
+        if name in hashes and file_sha256(file) != hashes[name]:
+            return False
+    return True
