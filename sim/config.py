@@ -247,7 +247,8 @@ class InitialCaseload(Frozen):
     size: int = Field(
         ge=0,
         le=MAX_OFFENDERS,
-        description="Offenders managed on the start date.",
+        description="Offenders managed on the start date (with the registrations the horizon "
+        "could bring, at most 2,000,000).",
         json_schema_extra={"unit": "offenders"},
     )
     risk_mix: RiskMix = Field(
@@ -669,11 +670,13 @@ class Scenario(Frozen):
     description: str = Field(
         "", description="Free text; the title of backlog.png and of the report."
     )
-    start_date: Date = Field(description="The first simulated day, day 0 (YYYY-MM-DD).")
+    start_date: Date = Field(
+        description="The first simulated day, day 0 (YYYY-MM-DD), from 1900-01-01 to 2200-12-31."
+    )
     horizon_days: int = Field(
         gt=0,
         le=MAX_HORIZON_DAYS,
-        description="Number of days simulated.",
+        description="Number of days simulated (the last day no later than 2200-12-31).",
         json_schema_extra={"unit": "days"},
     )
     seed: int = Field(
@@ -687,7 +690,8 @@ class Scenario(Frozen):
         10,
         ge=1,
         le=100_000,
-        description="Number of independent runs with different random draws.",
+        description="Number of independent runs with different random draws "
+        "(replications x horizon_days at most 1,000,000 daily rows).",
         json_schema_extra={"unit": "runs"},
     )
     priority: Literal[

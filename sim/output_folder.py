@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = [
+    "DERIVED_FILES",
     "RUN_FILES",
     "TOOL",
     "OutputFolderError",
@@ -40,6 +41,9 @@ __all__ = [
 
 TOOL = "offender-visit-sim"  # the "tool" key of every manifest this tool writes
 RUN_FILES = ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
+# Built from the results after the manifest (run writes report.html): removed when a rewrite
+# begins, so a derived file never outlives the results it describes.
+DERIVED_FILES = ("report.html",)
 # io.atomic_write's temporary names: "." + final name + "." + 8 random characters + ".tmp"
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
 _SHOWN = 5  # foreign entries named in the refusal
@@ -98,7 +102,7 @@ def _foreign_entries(folder: Path, own_names: set[str]) -> list[str]:
 
 
 def prepare_output_folder(
-    path: Path, force: bool = False, own_names: Iterable[str] = RUN_FILES
+    path: Path, force: bool = False, own_names: Iterable[str] = RUN_FILES + DERIVED_FILES
 ) -> Path:
     """Check that results may be written to ``path``; returns it (nothing is created yet).
 
@@ -122,14 +126,19 @@ def prepare_output_folder(
     return path
 
 
-def begin_rewrite(path: Path, marker: str, own_names: Iterable[str]) -> None:
-    """Before writing new results: drop the old completion marker and stale temporary files.
+def begin_rewrite(
+    path: Path, marker: str, own_names: Iterable[str], derived: Iterable[str] = DERIVED_FILES
+) -> None:
+    """Before writing new results: drop the old completion marker, the files derived from the
+    old results, and stale temporary files.
 
     From this moment until the new marker is written, the folder reads as incomplete.
     """
     path.mkdir(parents=True, exist_ok=True)
     (path / marker).unlink(missing_ok=True)
-    names = set(own_names) | {marker}
+    for name in derived:
+        (path / name).unlink(missing_ok=True)
+    names = set(own_names) | {marker} | set(derived)
     for entry in path.iterdir():
         temporary = _TEMPORARY.match(entry.name)
         if temporary and temporary.group("name") in names and entry.is_file():

@@ -37,9 +37,9 @@ runner = CliRunner()
 PNG_END = b"IEND\xaeB`\x82"  # the last chunk of every complete PNG file
 
 
-def _run(out: Path, *extra: str):
+def _run(out: Path, *extra: str, report: bool = False):
     args = ["run", str(SMALL), "--replications", "2", "--out", str(out), "--quiet", *extra]
-    return runner.invoke(app, args)
+    return runner.invoke(app, args if report else [*args, "--no-report"])
 
 
 # -- the guard -------------------------------------------------------------------------------
@@ -140,8 +140,9 @@ def test_the_manifest_marks_a_complete_folder_and_its_exact_files(tmp_path):
 
 
 def _start(out: Path, *extra: str) -> subprocess.Popen:
+    command = ["run", str(SMALL), "--out", str(out), "--no-report", *extra]
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "run_sim.py"), "run", str(SMALL), "--out", str(out), *extra],
+        [sys.executable, str(ROOT / "run_sim.py"), *command],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -197,19 +198,21 @@ def test_ctrl_c_while_writing_says_which_files_were_saved(tmp_path):
 
 
 def test_sigkill_while_writing_leaves_no_file_a_reader_would_take_for_complete(tmp_path):
-    # First a complete run; then a new run into the same folder is killed (SIGKILL cannot be
-    # caught) the moment it starts writing. Its first act was to remove the old manifest, so
-    # the folder -- old files, maybe some new ones -- no longer claims to be complete; every
-    # file under a final name is whole; and the next run tidies up and completes it.
+    # First a complete run (with its report); then a new run into the same folder is killed
+    # (SIGKILL cannot be caught) the moment it starts writing. Its first act was to remove the
+    # old manifest and the report built from the old results, so the folder -- old files,
+    # maybe some new ones -- no longer claims to be complete; every file under a final name
+    # is whole; and the next run tidies up and completes it.
     out = tmp_path / "results"
-    assert _run(out, "--set", "horizon_days=200").exit_code == 0
-    assert is_complete(out)
+    assert _run(out, "--set", "horizon_days=200", report=True).exit_code == 0
+    assert is_complete(out) and (out / "report.html").exists()
     process = _start(out, "--replications", "3", "--set", "horizon_days=200", "--seed", "8")
     _wait_for(lambda: not (out / "manifest.json").exists(), process)
     os.kill(process.pid, signal.SIGKILL)
     process.communicate(timeout=60)
     assert process.returncode == -signal.SIGKILL
     assert not is_complete(out)
+    assert not (out / "report.html").exists()
     rows = len(pd.read_csv(out / "trajectories.csv"))
     assert rows in (2 * 200, 3 * 200)  # the old file or the new one, never a mixture
     _assert_whole_files(out, rows)

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from ..config import Scenario
-from ..output_folder import RUN_FILES, OutputFolderError, prepare_output_folder
+from ..output_folder import DERIVED_FILES, RUN_FILES, OutputFolderError, prepare_output_folder
 from ..scenario_file import ScenarioError, load_scenario
 
 __all__ = [
@@ -73,7 +73,9 @@ def fail(error: ScenarioError) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-def output_folder(path: Path, force: bool, own_names: Iterable[str] = RUN_FILES) -> Path:
+def output_folder(
+    path: Path, force: bool, own_names: Iterable[str] = RUN_FILES + DERIVED_FILES
+) -> Path:
     """Check the results folder before any work (output_folder.py), or exit with code 2."""
     try:
         return prepare_output_folder(path, force, own_names)

@@ -16,7 +16,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..output_folder import RUN_FILES, file_identities, saved_since
+from ..output_folder import DERIVED_FILES, RUN_FILES, file_identities, saved_since
 from .app import (
     ForceOption,
     QuietOption,
@@ -43,12 +43,26 @@ def run(
     ] = None,
     set_: SetOption = None,
     quiet: QuietOption = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the end-of-horizon summary as JSON (for scripts); no table."
+        ),
+    ] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+    ] = False,
     force: ForceOption = False,
 ) -> None:
-    """Run replications and write trajectories.csv, summary.csv, backlog.png, manifest.json.
+    """Run replications; write the results folder and report.html, print a summary.
 
-    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 10
-    --set staffing.offender_managers=30
+    Writes trajectories.csv, summary.csv, backlog.png, manifest.json and report.html.
+
+    Example: python run_sim.py run scenarios/small_example.yaml
+
+    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 20
+
+    Example: python run_sim.py run scenarios/small_example.yaml --json --quiet
     """
     overrides = list(set_ or [])
     if seed is not None:
@@ -60,12 +74,20 @@ def run(
     target = output_folder(out_dir or Path("results") / loaded.name, force)
     before = None  # the files' identities when writing began
     try:
+        from sim.report import write_report_or_warn
+        from sim.run_summary import summary_json
         from sim.runner import write_results  # heavy imports only when running
 
-        result = _simulate(loaded, n, target, quiet)
-        before = file_identities(target, RUN_FILES)
+        result = _simulate(loaded, n, target, quiet or json_output)
+        before = file_identities(target, RUN_FILES + DERIVED_FILES)
         write_results(result, target, sys.argv)
+        report_path = None if no_report else write_report_or_warn(target, err)
+        if json_output:
+            sys.stdout.write(summary_json(result, target, report_path) + "\n")
+            return
         _print_summary(result, target)
+        if report_path is not None:
+            out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
     except KeyboardInterrupt:  # Ctrl-C: exit 130 saying what was saved (output_folder.py)
         saved = [] if before is None else saved_since(target, before)
         exit_interrupted(target, saved, writing=before is not None)
