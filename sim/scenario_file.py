@@ -3,13 +3,13 @@
 Everything a user can get wrong is turned into a :class:`ScenarioError` holding one
 :class:`Problem` per mistake: which file (or ``--set``), which field, what was given and what is
 allowed. The command line prints those and exits with code 2; nobody sees a traceback. YAML is
-read with ``yaml.safe_load`` so object-construction tags are refused, never executed.
+read by untrusted_yaml.py: object-construction tags are refused, never executed, and alias
+bombs and deep nesting are refused before they can hang or crash anything.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 import types
 import typing
 from dataclasses import dataclass
@@ -21,16 +21,11 @@ from pydantic import BaseModel, ValidationError
 
 from .config import Scenario
 from .levels import LEVELS
+from .untrusted_yaml import TooLarge, check_size, load_text
 
 __all__ = ["Problem", "ScenarioError", "apply_overrides", "load_scenario", "parse_scenario"]
 
 MAX_FILE_BYTES = 5_000_000
-# A scenario is a few hundred values at most five levels deep. YAML anchors and aliases can
-# make a small file stand for billions of values (each alias repeats a whole subtree), which
-# would hang validation and error reporting; deep nesting would overflow Python's stack.
-MAX_VALUES = 100_000
-MAX_DEPTH = 50
-_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -99,11 +94,9 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
             [Problem(source, "", "", "not a text (UTF-8) file; a scenario is YAML text")]
         ) from None
     try:
-        data = _safe_load(text)
-    except RecursionError:
-        raise ScenarioError(
-            [Problem(source, "", "", f"nested more than {MAX_DEPTH} levels deep")]
-        ) from None
+        data = load_text(text)
+    except TooLarge as err:
+        raise ScenarioError([Problem(source, "", "", str(err))]) from None
     except yaml.constructor.ConstructorError as err:
         raise ScenarioError(
             [
@@ -132,76 +125,6 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
-class _ScenarioLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that dates stay text for pydantic to check.
-
-    PyYAML turns ``2024-02-30`` into a date itself and raises a bare ValueError, which names
-    no field; pydantic reports the same mistake as ``start_date: Input should be a valid
-    date``. Only the implicit date rule is dropped, so ``2024-04-01`` is still a date field.
-    """
-
-
-_ScenarioLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _safe_load(text: str) -> Any:
-    """``yaml.safe_load`` (no object-building tags), refusing deep ``[``/``{`` nesting first.
-
-    PyYAML parses nested flow collections recursively and slowly (seconds for a few hundred
-    levels), so a short line of brackets would stall it; counting them first is instant. The
-    count ignores quoting, so it errs only on text with 50 unclosed brackets in a row.
-    """
-    depth = 0
-    for bracket in _BRACKETS.findall(text):
-        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
-        if depth > MAX_DEPTH:
-            raise RecursionError
-    return yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader: no object tags
-
-
-def _check_size(data: Any, source: str) -> None:
-    """Refuse data that nests too deeply or expands (through YAML aliases) to too many values.
-
-    Sizes are memoised by object identity, so a subtree that aliases repeat is measured once
-    and the check itself stays fast on exactly the inputs it is there to refuse.
-    """
-    sizes: dict[int, int] = {}
-
-    def size(value: Any, depth: int) -> int:
-        if depth > MAX_DEPTH:
-            raise ScenarioError(
-                [Problem(source, "", "", f"nested more than {MAX_DEPTH} levels deep")]
-            )
-        if not isinstance(value, (dict, list)):
-            return 1
-        known = sizes.get(id(value))
-        if known is not None:
-            return known
-        children = value.values() if isinstance(value, dict) else value
-        total = 1
-        for child in children:
-            total += size(child, depth + 1)
-            if total > MAX_VALUES:
-                raise ScenarioError(
-                    [
-                        Problem(
-                            source,
-                            "",
-                            "",
-                            f"holds more than {MAX_VALUES:,} values (YAML aliases repeating "
-                            "large parts?); a scenario has a few hundred",
-                        )
-                    ]
-                )
-        sizes[id(value)] = total
-        return total
-
-    size(data, 0)
-
-
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[str, Any], dict]:
     """Apply ``KEY=VALUE`` overrides (dotted keys, YAML values) to a copy of ``data``.
 
@@ -220,14 +143,12 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
             problems.append(Problem(source, key, item, "write --set dotted.key=value"))
             continue
         try:
-            value = _safe_load(raw) if raw.strip() else None
+            value = load_text(raw) if raw.strip() else None
         except (ValueError, TypeError, OverflowError) as err:
             problems.append(Problem(source, key, _clip(raw), f"the value cannot be read: {err}"))
             continue
-        except RecursionError:
-            problems.append(
-                Problem(source, key, _clip(raw), f"nested more than {MAX_DEPTH} levels deep")
-            )
+        except TooLarge as err:
+            problems.append(Problem(source, key, _clip(raw), str(err)))
             continue
         except yaml.YAMLError:
             problems.append(Problem(source, key, _clip(raw), "the value is not valid YAML"))
@@ -349,13 +270,12 @@ def _boolean_problems(data: Any, source: str, origin: dict, path: tuple = ()) ->
                 "true/false is not allowed here: give a number, a word or a date",
             )
         ]
-    children = (
-        data.items()
-        if isinstance(data, dict)
-        else enumerate(data)
-        if isinstance(data, list)
-        else ()
-    )
+    if isinstance(data, dict):
+        children = data.items()
+    elif isinstance(data, list):
+        children = enumerate(data)
+    else:
+        return []
     problems = []
     for key, value in children:
         problems += _boolean_problems(value, source, origin, (*path, key))
@@ -390,6 +310,13 @@ def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scena
     for path_parts, source in origin.items():
         _check_size(_get(data, path_parts), source)
     return parse_scenario(data, str(path), origin)
+
+
+def _check_size(data: Any, source: str) -> None:
+    try:
+        check_size(data)
+    except TooLarge as err:
+        raise ScenarioError([Problem(source, "", "", str(err))]) from None
 
 
 def _get(data: dict, path: tuple[str, ...]) -> Any:
