@@ -9,7 +9,9 @@ with ``model_copy(update=...)`` or by re-validating a changed dict, never by mut
 
 from __future__ import annotations
 
+import copy
 import math
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -18,16 +20,20 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from .distributions import Distribution
+from .dotted import DottedPathError, set_dotted, split_dotted
 from .levels import LEVELS
 
 __all__ = [
     "Assessments",
+    "FIXED_ACROSS_VARIANTS",
     "InitialCaseload",
     "InitialOverdue",
     "Population",
@@ -57,10 +63,15 @@ EARLIEST_START_DATE = date(1900, 1, 1)
 LATEST_END_DATE = date(2200, 12, 31)
 MIX_TOLERANCE = 1e-6
 DAYS_PER_YEAR = 365.25  # as caseload.py: a rate per year is a rate per 365.25 days
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# Fields a variant may not change: every variant of a comparison runs the same replications
+# (same seeds) over the same days, so that results pair up replication by replication.
+FIXED_ACROSS_VARIANTS = ("name", "seed", "replications", "start_date", "horizon_days", "variants")
 
 Level = Literal["very_high", "high", "medium", "low"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+VariantName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
 
 
 class Frozen(BaseModel):
@@ -662,7 +673,7 @@ class Scenario(Frozen):
     """One force (or team) to simulate: who is registered, the work, the staff, the rules."""
 
     name: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        pattern=NAME_PATTERN,
         max_length=100,
         description="Short name (letters, digits, _ . -); also the default results folder "
         "results/<name>/.",
@@ -706,6 +717,55 @@ class Scenario(Frozen):
     visits: Visits = Field(description="Home visits: schedule, durations and outcomes.")
     assessments: Assessments = Field(description="Risk assessments (ARMS): schedule and duration.")
     staffing: Staffing = Field(description="Offender managers, sergeants and their hours.")
+    variants: dict[VariantName, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Named variants for `compare`: name -> {dotted.path: value}, paths as in "
+        "--set. A variant with no changes names the base scenario. `run` ignores them. See "
+        "docs/experiments.md.",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _variant_paths(cls, variants: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        unchanged = [name for name, changes in variants.items() if not changes]
+        if len(unchanged) > 1:
+            raise ValueError(
+                f"variants {unchanged} change nothing; only one variant may name the base"
+            )
+        for name, changes in variants.items():
+            for key in changes:
+                path = split_dotted(str(key))  # a DottedPathError is a ValueError: reported as such
+                if path[0] in FIXED_ACROSS_VARIANTS:
+                    raise ValueError(
+                        f"variant '{name}' changes {key}, but {', '.join(FIXED_ACROSS_VARIANTS)} "
+                        "are shared by every variant (same seeds and days, so they compare)"
+                    )
+        return variants
+
+    @model_validator(mode="after")
+    def _variants_give_valid_scenarios(self) -> Scenario:
+        for name in self.variants:
+            try:
+                self.variant(name)
+            except (ValidationError, DottedPathError) as error:
+                raise ValueError(f"variant '{name}' is not a valid scenario: {error}") from None
+        return self
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A new, validated scenario: this one with ``{dotted.path: value}`` changes applied.
+
+        The result has no variants of its own (they are relative to this base). Raises
+        pydantic's ValidationError or DottedPathError; ``sim.variants.apply_changes`` turns
+        those into a ScenarioError naming the field.
+        """
+        data = self.model_dump(mode="json", by_alias=True, exclude={"variants"})
+        for key, value in changes.items():
+            set_dotted(data, split_dotted(str(key)), copy.deepcopy(value))
+        return Scenario.model_validate(data)
+
+    def variant(self, name: str) -> Scenario:
+        """The scenario of the variant called ``name`` (a KeyError if there is none)."""
+        return self.with_changes(self.variants[name])
 
     # -- limits on the size of a run (fields are validated in order, so the earlier ones a
     # check needs are in ``info.data`` when they were valid) ----------------------------------

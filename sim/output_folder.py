@@ -28,6 +28,7 @@ from pathlib import Path
 
 __all__ = [
     "DERIVED_FILES",
+    "OWN_FOLDERS",
     "RUN_FILES",
     "TOOL",
     "OutputFolderError",
@@ -44,6 +45,9 @@ RUN_FILES = ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
 # Built from the results after the manifest (run writes report.html): removed when a rewrite
 # begins, so a derived file never outlives the results it describes.
 DERIVED_FILES = ("report.html",)
+# Folders that are the tool's whatever they hold: the store of finished replications that
+# lets a batch resume (replication_store.CACHE_FOLDER_NAME; not imported, to keep this light).
+OWN_FOLDERS = (".replications",)
 # io.atomic_write's temporary names: "." + final name + "." + 8 random characters + ".tmp"
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
 _SHOWN = 5  # foreign entries named in the refusal
@@ -87,6 +91,8 @@ def _foreign_entries(folder: Path, own_names: set[str]) -> list[str]:
     for entry in sorted(folder.iterdir()):
         if entry.is_symlink():
             foreign.append(entry.name)
+        elif entry.is_dir() and entry.name in OWN_FOLDERS:
+            continue
         elif entry.is_dir():
             foreign += [f"{entry.name}/{inner}" for inner in _foreign_entries(entry, own_names)]
         else:
@@ -135,9 +141,9 @@ def begin_rewrite(
     From this moment until the new marker is written, the folder reads as incomplete.
     """
     path.mkdir(parents=True, exist_ok=True)
-    (path / marker).unlink(missing_ok=True)
-    for name in derived:
+    for name in derived:  # first: once the marker is gone, nothing stale is left beside it
         (path / name).unlink(missing_ok=True)
+    (path / marker).unlink(missing_ok=True)
     names = set(own_names) | {marker} | set(derived)
     for entry in path.iterdir():
         temporary = _TEMPORARY.match(entry.name)

@@ -20,10 +20,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .config import Scenario
-from .levels import LEVELS
+from .dotted import DottedPathError, set_dotted, split_dotted
 from .untrusted_yaml import TooLarge, check_size, load_text
 
-__all__ = ["Problem", "ScenarioError", "apply_overrides", "load_scenario", "parse_scenario"]
+__all__ = [
+    "Problem",
+    "ScenarioError",
+    "apply_overrides",
+    "change_problems",
+    "load_scenario",
+    "parse_scenario",
+]
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -49,10 +56,6 @@ class ScenarioError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -138,8 +141,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
     for item in overrides:
         source = f"--set {_clip(item)}"
         key, sep, raw = item.partition("=")
-        path = tuple(part.strip() for part in key.split("."))
-        if not sep or not key.strip() or any(not part for part in path):
+        try:
+            path = split_dotted(key)
+        except DottedPathError:
+            path = ()
+        if not sep or not path:
             problems.append(Problem(source, key, item, "write --set dotted.key=value"))
             continue
         try:
@@ -153,28 +159,12 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
         except yaml.YAMLError:
             problems.append(Problem(source, key, _clip(raw), "the value is not valid YAML"))
             continue
-        node = result
-        for depth, part in enumerate(path[:-1]):
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            elif _is_number(child) and path[depth + 1] in LEVELS:
-                # one number for every level, now set per level: spread it first
-                child = node[part] = {level: child for level in LEVELS}
-            if not isinstance(child, dict):
-                problems.append(
-                    Problem(
-                        source,
-                        ".".join(path[: depth + 1]),
-                        _short(child),
-                        "is a single value, so it has no sub-fields to set",
-                    )
-                )
-                break
-            node = child
-        else:
-            node[path[-1]] = value
-            origin[path] = source
+        try:
+            set_dotted(result, path, value)
+        except DottedPathError as error:
+            problems.append(Problem(source, error.prefix, error.given, error.message))
+            continue
+        origin[path] = source
     if problems:
         raise ScenarioError(problems)
     return result, origin
@@ -283,22 +273,57 @@ def _boolean_problems(data: Any, source: str, origin: dict, path: tuple = ()) ->
 
 
 def parse_scenario(data: dict[str, Any], source: str, origin: dict | None = None) -> Scenario:
-    """Validate a parsed mapping; errors name ``source`` (or the --set that caused them)."""
+    """Validate a parsed mapping; errors name ``source`` (or the --set that caused them).
+
+    A file with ``variants:`` is checked in two steps so that each problem names its place:
+    first the base scenario alone, then every variant applied to it (``source, variant 'x'``).
+    A true/false anywhere is reported at its own field (see :func:`_boolean_problems`).
+    """
     origin = origin or {}
     booleans = _boolean_problems(data, source, origin)
+    variants = data.get("variants")
+    if isinstance(variants, dict) and variants:
+        try:
+            base = Scenario.model_validate({k: v for k, v in data.items() if k != "variants"})
+        except ValidationError as err:
+            raise ScenarioError(_with_booleans(booleans, err, source, origin)) from None
+        problems = []
+        for name, changes in variants.items():
+            if isinstance(changes, dict):
+                problems += change_problems(base, changes, f"{source}, variant '{name}'")
+        if problems or booleans:
+            raise ScenarioError(booleans + problems)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        flagged = {problem.field for problem in booleans}
-        others = [
-            problem
-            for problem in _problems_from(err, source, origin)
-            if not any(problem.field == f or problem.field.startswith(f + ".") for f in flagged)
-        ]
-        raise ScenarioError(booleans + others) from None
+        raise ScenarioError(_with_booleans(booleans, err, source, origin)) from None
     if booleans:
         raise ScenarioError(booleans)
     return scenario
+
+
+def _with_booleans(
+    booleans: list[Problem], err: ValidationError, source: str, origin: dict
+) -> list[Problem]:
+    """The true/false problems, then pydantic's, less those about the same fields."""
+    flagged = {problem.field for problem in booleans}
+    others = [
+        problem
+        for problem in _problems_from(err, source, origin)
+        if not any(problem.field == f or problem.field.startswith(f + ".") for f in flagged)
+    ]
+    return booleans + others
+
+
+def change_problems(base: Scenario, changes: dict[str, Any], source: str) -> list[Problem]:
+    """What is wrong with ``base`` after ``{dotted.path: value}`` changes (empty if nothing)."""
+    try:
+        base.with_changes(changes)
+    except DottedPathError as error:
+        return [Problem(source, error.prefix, error.given, error.message)]
+    except ValidationError as err:
+        return _problems_from(err, source, {})
+    return []
 
 
 def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:

@@ -398,7 +398,7 @@ def mutated_scenarios(draw) -> dict:
     return data
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_scenarios())
 def test_mutated_scenarios_are_accepted_or_refused_cleanly(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "mutated.yaml"

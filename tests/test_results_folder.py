@@ -5,7 +5,11 @@ unless ``--force``, and then replaces only its own files. Crash safety: every fi
 to a temporary name and renamed; ``manifest.json`` goes first when a rewrite starts and comes
 back last, listing each file's SHA-256, so a folder is complete exactly when its manifest says
 so. Ctrl-C and SIGKILL are sent to real processes at the moments that matter: while
-simulating, and while writing.
+simulating, and while writing. Like a terminal's Ctrl-C, they go to the whole process group
+(the run and its worker processes).
+
+Finished replications are kept in ``<out>/.replications`` for resuming (replication_store.py);
+that folder is the tool's own, and is not a result file.
 """
 
 from __future__ import annotations
@@ -24,15 +28,18 @@ from typer.testing import CliRunner
 
 from run_sim import app
 from sim.output_folder import (
+    OWN_FOLDERS,
     RUN_FILES,
     OutputFolderError,
     file_sha256,
     is_complete,
     prepare_output_folder,
 )
+from sim.replication_store import CACHE_FOLDER_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_example.yaml"
+STORE = ".replications"
 runner = CliRunner()
 PNG_END = b"IEND\xaeB`\x82"  # the last chunk of every complete PNG file
 
@@ -63,7 +70,7 @@ def test_force_writes_only_the_tools_own_files(tmp_path):
     result = _run(out, "--force")
     assert result.exit_code == 0, result.output
     assert (out / "notes.txt").read_text() == "my notes"
-    assert sorted(p.name for p in out.iterdir()) == sorted([*RUN_FILES, "notes.txt"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*RUN_FILES, "notes.txt", STORE])
 
 
 def test_rerunning_into_the_tools_own_folder_needs_no_force(tmp_path):
@@ -84,12 +91,14 @@ def test_out_naming_a_file_is_refused(tmp_path):
 
 
 def test_nothing_is_written_outside_the_folder_given(tmp_path):
-    # The run's only trace anywhere under tmp_path is the folder it was given, holding
-    # exactly the four result files (no temporary files left beside or inside it).
+    # The run's only trace anywhere under tmp_path is the folder it was given, holding the
+    # four result files and the replication store, and no temporary file anywhere.
     out = tmp_path / "deep" / "results"
     assert _run(out).exit_code == 0
-    everything = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
-    assert everything == sorted(["deep", "deep/results", *(f"deep/results/{n}" for n in RUN_FILES)])
+    for path in tmp_path.rglob("*"):
+        assert path in (tmp_path / "deep", out) or out in path.parents, path
+        assert not path.name.endswith(".tmp"), path
+    assert sorted(p.name for p in out.iterdir()) == sorted([*RUN_FILES, STORE])
 
 
 def test_what_counts_as_the_tools_own(tmp_path):
@@ -105,6 +114,9 @@ def test_what_counts_as_the_tools_own(tmp_path):
     (folder / ".trajectories.csv.a1B2c3D4.tmp").write_text("half")
     (folder / "variant_1").mkdir()
     (folder / "variant_1" / "summary.csv").write_text("x")
+    assert OWN_FOLDERS == (CACHE_FOLDER_NAME,) == (STORE,)  # the store is the tool's own
+    (folder / STORE / "0123abcd").mkdir(parents=True)
+    (folder / STORE / "0123abcd" / "rep-00000.npz").write_text("x")
     prepare_output_folder(folder)
     # a manifest.json from another program is not ours
     (folder / "manifest.json").write_text(json.dumps({"tool": "other"}))
@@ -140,6 +152,7 @@ def test_the_manifest_marks_a_complete_folder_and_its_exact_files(tmp_path):
 
 
 def _start(out: Path, *extra: str) -> subprocess.Popen:
+    """run_sim.py run in a new process group, so a signal can reach it and its workers."""
     command = ["run", str(SMALL), "--out", str(out), "--no-report", *extra]
     return subprocess.Popen(
         [sys.executable, str(ROOT / "run_sim.py"), *command],
@@ -147,7 +160,12 @@ def _start(out: Path, *extra: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    os.killpg(process.pid, signum)
 
 
 def _wait_for(condition, process: subprocess.Popen, timeout_s: float = 120.0) -> None:
@@ -168,17 +186,25 @@ def _assert_whole_files(out: Path, rows: int) -> None:
         assert (out / "backlog.png").read_bytes().endswith(PNG_END)
 
 
-def test_ctrl_c_while_simulating_exits_130_and_saves_nothing(tmp_path):
+def test_ctrl_c_while_simulating_exits_130_and_writes_no_results(tmp_path):
+    # Minutes of work, stopped a second in: whatever moment the Ctrl-C lands (workers still
+    # starting, or replications running), the run stops within seconds, exits 130 without a
+    # traceback, writes no result file, and says what it kept: nothing, or the finished
+    # replications in the store (the exact number that are there), for a rerun to resume.
     out = tmp_path / "results"
-    process = _start(out, "--replications", "2000")  # minutes of work: stopped long before
+    process = _start(out, "--replications", "2000")
     assert "Running 2000 replications" in process.stderr.readline()
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
-    assert "Interrupted: nothing was saved" in stderr
+    time.sleep(1.0)
+    _signal_group(process, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
     assert "Traceback" not in stderr + stdout
-    assert not out.exists()
+    kept = sorted((out / STORE).rglob("rep-*.npz")) if out.exists() else []
+    if kept:
+        assert f"{len(kept)} finished replications are kept" in stderr
+        assert sorted(p.name for p in out.iterdir()) == [STORE]
+    else:
+        assert "Interrupted: nothing was saved" in stderr
 
 
 def test_ctrl_c_while_writing_says_which_files_were_saved(tmp_path):
@@ -186,14 +212,14 @@ def test_ctrl_c_while_writing_says_which_files_were_saved(tmp_path):
     out = tmp_path / "results"
     process = _start(out, "--replications", "3", "--set", "horizon_days=200")
     _wait_for(lambda: (out / "summary.csv").exists(), process)
-    process.send_signal(signal.SIGINT)
+    _signal_group(process, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr + stdout
     assert "saved trajectories.csv, summary.csv" in stderr and "incomplete" in stderr
     assert not (out / "manifest.json").exists()
     assert not is_complete(out)
-    assert sorted(p.name for p in out.iterdir()) == ["summary.csv", "trajectories.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [STORE, "summary.csv", "trajectories.csv"]
     _assert_whole_files(out, rows=3 * 200)
 
 
@@ -208,7 +234,7 @@ def test_sigkill_while_writing_leaves_no_file_a_reader_would_take_for_complete(t
     assert is_complete(out) and (out / "report.html").exists()
     process = _start(out, "--replications", "3", "--set", "horizon_days=200", "--seed", "8")
     _wait_for(lambda: not (out / "manifest.json").exists(), process)
-    os.kill(process.pid, signal.SIGKILL)
+    _signal_group(process, signal.SIGKILL)
     process.communicate(timeout=60)
     assert process.returncode == -signal.SIGKILL
     assert not is_complete(out)
@@ -219,7 +245,7 @@ def test_sigkill_while_writing_leaves_no_file_a_reader_would_take_for_complete(t
     # a later run into the folder needs no --force, clears leftovers, and completes it
     result = _run(out, "--set", "horizon_days=200")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*RUN_FILES, STORE])
     assert is_complete(out)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["file_sha256"]["trajectories.csv"] == file_sha256(out / "trajectories.csv")

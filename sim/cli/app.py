@@ -7,6 +7,7 @@ every command spells the same way.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -22,14 +23,20 @@ __all__ = [
     "app",
     "out",
     "err",
-    "ScenarioPath",
-    "SetOption",
-    "QuietOption",
     "ForceOption",
+    "NoCacheOption",
+    "QuietOption",
+    "ScenarioPath",
+    "SchedulerOption",
+    "SetOption",
+    "WorkersOption",
+    "executor_for",
+    "exit_interrupted",
     "fail",
+    "fail_with",
     "load",
     "output_folder",
-    "exit_interrupted",
+    "store_for",
 ]
 
 app = typer.Typer(
@@ -61,6 +68,30 @@ ForceOption = Annotated[
         "(only the tool's own files are replaced).",
     ),
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=1024,
+        help="Local worker processes (default: every core; 1 = serial, in this process).",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on a dask.distributed cluster: the scheduler's address, e.g. "
+        "tcp://10.0.0.5:8786 (workers need this package installed).",
+    ),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Do not keep finished replications in <out>/.replications (no resuming).",
+    ),
+]
 
 
 def fail(error: ScenarioError) -> NoReturn:
@@ -85,14 +116,24 @@ def output_folder(
 
 
 def exit_interrupted(
-    target: Path, names: list[str], writing: bool, marker: str = "manifest.json"
+    target: Path,
+    names: list[str],
+    writing: bool,
+    kept_replications: int = 0,
+    marker: str = "manifest.json",
 ) -> NoReturn:
     """After Ctrl-C: say what was saved (nothing, some files, or all) and exit with code 130.
 
     ``names`` are the files this run saved (output_folder.saved_since); ``writing`` says
-    whether writing had begun (the folder's old marker is then gone).
+    whether writing had begun (the folder's old marker is then gone); ``kept_replications``
+    counts finished replications kept in the replication store for resuming.
     """
-    if not names and not writing:
+    if not names and not writing and kept_replications:
+        message = (
+            f"no results were written; {kept_replications} finished replications are kept in "
+            f"{target}/.replications, and the same command resumes from them."
+        )
+    elif not names and not writing:
         message = f"nothing was saved; {target} is as it was."
     elif not names:
         message = (
@@ -116,3 +157,25 @@ def load(path: Path, overrides: list[str]) -> Scenario:
         return load_scenario(path, overrides)
     except ScenarioError as error:
         fail(error)
+
+
+def fail_with(message: str) -> NoReturn:
+    """Print one problem that is not about a scenario field and exit with code 2."""
+    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def executor_for(workers: int | None, scheduler: str | None, tasks: int):
+    """The executor for --workers/--scheduler, never more local processes than ``tasks``."""
+    from ..executors import make_executor
+
+    if scheduler is None:
+        workers = min(workers if workers is not None else (os.cpu_count() or 1), max(tasks, 1))
+    return make_executor(workers, scheduler)
+
+
+def store_for(out_dir: Path, no_cache: bool):
+    """The replication store inside the results folder, or None with --no-cache."""
+    from ..replication_store import CACHE_FOLDER_NAME, ReplicationStore
+
+    return None if no_cache else ReplicationStore(out_dir / CACHE_FOLDER_NAME)

@@ -7,28 +7,28 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from ..output_folder import DERIVED_FILES, RUN_FILES, file_identities, saved_since
 from .app import (
     ForceOption,
+    NoCacheOption,
     QuietOption,
     ScenarioPath,
+    SchedulerOption,
     SetOption,
+    WorkersOption,
     app,
     err,
+    executor_for,
     exit_interrupted,
+    fail_with,
     load,
     out,
     output_folder,
+    store_for,
 )
+from .progress import progress_bar
 
 
 @app.command()
@@ -42,6 +42,24 @@ def run(
         Path | None, typer.Option("--out", help="Results folder (default results/<name>/).")
     ] = None,
     set_: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0001,
+            max=1.0,
+            help="Add replications until the 95% CI half-width of the key outcome is within "
+            "this share of its mean, e.g. 0.05 (Hoad, Robinson & Davies 2010).",
+        ),
+    ] = None,
+    precision_outcome: Annotated[
+        str, typer.Option(help="The key outcome for --precision.")
+    ] = "overdue_visits_end",
+    max_replications: Annotated[
+        int, typer.Option(min=3, max=100_000, help="Most replications --precision may run.")
+    ] = 1000,
+    no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     json_output: Annotated[
         bool,
@@ -70,46 +88,100 @@ def run(
     if replications is not None:
         overrides.append(f"replications={replications}")
     loaded = load(scenario, overrides)
-    n = loaded.replications
-    target = output_folder(out_dir or Path("results") / loaded.name, force)
-    before = None  # the files' identities when writing began
-    try:
-        from sim.report import write_report_or_warn
-        from sim.run_summary import summary_json
-        from sim.runner import write_results  # heavy imports only when running
+    if precision is not None and replications is not None:
+        fail_with("give --replications or --precision, not both (--max-replications caps it)")
+    from sim.outcomes import OUTCOME_NAMES
 
-        result = _simulate(loaded, n, target, quiet or json_output)
+    if precision_outcome not in OUTCOME_NAMES:
+        fail_with(
+            f"--precision-outcome {precision_outcome!r} is not an outcome; use a daily column "
+            "with _end or _average (states) or _total (flows), e.g. overdue_visits_end"
+        )
+    target = output_folder(out_dir or Path("results") / loaded.name, force)
+    store = store_for(target, no_cache)
+    before = None  # the result files' identities when writing began
+    try:
+        result = _simulate(
+            loaded,
+            target,
+            store,
+            workers,
+            scheduler,
+            precision,
+            precision_outcome,
+            max_replications,
+            quiet or json_output,
+        )
         before = file_identities(target, RUN_FILES + DERIVED_FILES)
-        write_results(result, target, sys.argv)
-        report_path = None if no_report else write_report_or_warn(target, err)
-        if json_output:
-            sys.stdout.write(summary_json(result, target, report_path) + "\n")
-            return
-        _print_summary(result, target)
-        if report_path is not None:
-            out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
+        _write_and_print(result, target, json_output, no_report)
     except KeyboardInterrupt:  # Ctrl-C: exit 130 saying what was saved (output_folder.py)
         saved = [] if before is None else saved_since(target, before)
-        exit_interrupted(target, saved, writing=before is not None)
+        exit_interrupted(target, saved, before is not None, _kept_replications(store, loaded))
 
 
-def _simulate(loaded, n: int, target: Path, quiet: bool):
-    from sim.runner import execute  # heavy imports only when running
+def _simulate(
+    loaded,
+    target: Path,
+    store,
+    workers,
+    scheduler,
+    precision,
+    precision_outcome: str,
+    max_replications: int,
+    quiet: bool,
+):
+    """The replications (resumed from the store), on the executor the options ask for."""
+    from sim.executors import ExecutorError
+    from sim.runner import execute, execute_to_precision
 
+    n = loaded.replications
     if not quiet:
-        err.print(f"Running {n} replications of {loaded.name} into {target}/", highlight=False)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("replications"),
-        TimeRemainingColumn(),
-        console=err,
-        disable=quiet,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(loaded.name, total=n)
-        return execute(loaded, n, on_done=lambda _r: progress.advance(task))
+        count = n if precision is None else f"up to {max_replications}"
+        err.print(f"Running {count} replications of {loaded.name} into {target}/", highlight=False)
+    tasks = n if precision is None else max_replications
+    try:
+        with (
+            executor_for(workers, scheduler, tasks) as executor,
+            progress_bar(loaded.name, n if precision is None else None, quiet) as advance,
+        ):
+            if precision is None:
+                return execute(loaded, n, advance, executor, store)
+            return execute_to_precision(
+                loaded,
+                precision,
+                precision_outcome,
+                max_replications,
+                advance,
+                executor,
+                store,
+                batch_size=executor.parallelism,
+            )
+    except ExecutorError as error:
+        fail_with(str(error))
+
+
+def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -> None:
+    from sim.report import write_report_or_warn
+    from sim.run_summary import summary_json
+    from sim.runner import write_results
+
+    write_results(result, target, sys.argv)
+    report_path = None if no_report else write_report_or_warn(target, err)
+    if json_output:
+        sys.stdout.write(summary_json(result, target, report_path) + "\n")
+        return
+    _print_summary(result, target)
+    if report_path is not None:
+        out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
+
+
+def _kept_replications(store, scenario) -> int:
+    """Finished replications of this scenario in the store (a rerun resumes from them)."""
+    if store is None:
+        return 0
+    from sim.replication_store import scenario_key
+
+    return len(list((store.folder / scenario_key(scenario)).glob("rep-*.npz")))
 
 
 def _print_summary(result, target: Path) -> None:
@@ -145,4 +217,30 @@ def _print_summary(result, target: Path) -> None:
     if available > 0:
         table.add_row("officer utilisation", f"{used / available:.0%}", "")
     out.print(table)
-    out.print(f"Results in {target}/ ({result.seconds:.1f} s)", highlight=False)
+    if result.precision is not None:
+        _print_precision(result.precision)
+    resumed = f", {result.from_store} from earlier runs" if result.from_store else ""
+    out.print(
+        f"Results in {target}/ ({result.seconds:.1f} s{resumed}; {result.executor})",
+        highlight=False,
+    )
+
+
+def _print_precision(precision: dict) -> None:
+    target = precision["target_relative_half_width"]
+    if precision["converged"]:
+        out.print(
+            f"Precision: {precision['replications_needed']} replications bring the 95% CI "
+            f"half-width of {precision['outcome']} within {target:.1%} of its mean "
+            f"({precision['relative_half_width']:.1%}); {precision['replications_kept']} kept "
+            "(including the look-ahead that confirmed it).",
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"[bold yellow]Precision not reached:[/] after {precision['replications_kept']} "
+            f"replications the half-width of {precision['outcome']} is "
+            f"{precision['relative_half_width']:.1%} of its mean (target {target:.1%}). "
+            "Raise --max-replications or loosen --precision.",
+            highlight=False,
+        )
