@@ -18,6 +18,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .output_folder import file_sha256
+
 __all__ = ["atomic_write", "git_commit", "package_versions", "study_manifest", "write_json"]
 
 PACKAGES = (
@@ -119,4 +121,9 @@ def study_manifest(
         "versions": package_versions(),
         "git_commit": git_commit(REPO_DIR),
         "files": sorted(path.name for path in files),
+        "file_sha256": {  # so a reader can check each file belongs to this manifest
+            path.name: file_sha256(path)
+            for path in files
+            if path.name != "manifest.json" and path.is_file()
+        },
     }

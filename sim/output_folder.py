@@ -20,6 +20,7 @@ writing. Together with ``io.atomic_write`` they give these guarantees:
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import re
@@ -30,6 +31,7 @@ __all__ = [
     "DERIVED_FILES",
     "OWN_FOLDERS",
     "RUN_FILES",
+    "STUDY_FILES",
     "TOOL",
     "OutputFolderError",
     "begin_rewrite",
@@ -38,6 +40,7 @@ __all__ = [
     "is_complete",
     "prepare_output_folder",
     "saved_since",
+    "stored_replications",
 ]
 
 TOOL = "offender-visit-sim"  # the "tool" key of every manifest this tool writes
@@ -48,6 +51,13 @@ DERIVED_FILES = ("report.html",)
 # Folders that are the tool's whatever they hold: the store of finished replications that
 # lets a batch resume (replication_store.CACHE_FOLDER_NAME; not imported, to keep this light).
 OWN_FOLDERS = (".replications",)
+# The files each experiment command writes (names or fnmatch patterns), marker last.
+STUDY_FILES: dict[str, tuple[str, ...]] = {
+    "compare": ("comparison.csv", "outcomes.csv", "comparison.png", "manifest.json"),
+    "sweep": ("sweep.csv", "sweep.png", "manifest.json"),
+    "tornado": ("tornado.csv", "tornado.png", "manifest.json"),
+    "sensitivity": ("sensitivity.csv", "samples.csv", "sensitivity*.png", "manifest.json"),
+}
 # io.atomic_write's temporary names: "." + final name + "." + 8 random characters + ".tmp"
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
 _SHOWN = 5  # foreign entries named in the refusal
@@ -84,6 +94,10 @@ def _manifest_names(folder: Path) -> set[str]:
     return names
 
 
+def _matches(name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
 def _foreign_entries(folder: Path, own_names: set[str]) -> list[str]:
     """Entries of ``folder`` (recursively, as relative paths) this tool did not write."""
     known = own_names | _manifest_names(folder)
@@ -98,7 +112,7 @@ def _foreign_entries(folder: Path, own_names: set[str]) -> list[str]:
         else:
             temporary = _TEMPORARY.match(entry.name)
             name = temporary.group("name") if temporary else entry.name
-            if name not in known or (
+            if not _matches(name, known) or (
                 not temporary and name.endswith(".json") and not _is_ours(entry)
             ):
                 foreign.append(entry.name)
@@ -147,26 +161,41 @@ def begin_rewrite(
     names = set(own_names) | {marker} | set(derived)
     for entry in path.iterdir():
         temporary = _TEMPORARY.match(entry.name)
-        if temporary and temporary.group("name") in names and entry.is_file():
+        if temporary and _matches(temporary.group("name"), names) and entry.is_file():
             entry.unlink(missing_ok=True)
 
 
 def file_identities(path: Path, names: Iterable[str]) -> dict[str, int | None]:
-    """The inode of each named file (None if absent). Every atomic write renames a new file
-    into place, so a name whose inode has changed since is one this run saved."""
+    """The inode of each named file (None if absent; patterns expand to the files matching).
+    Every atomic write renames a new file into place, so a name whose inode has changed
+    since is one this command saved."""
     identities: dict[str, int | None] = {}
     for name in names:
-        try:
-            identities[name] = (path / name).stat().st_ino
-        except OSError:
-            identities[name] = None
+        matched = sorted(path.glob(name)) if _is_pattern(name) else [path / name]
+        for file in matched:
+            try:
+                identities[file.name] = file.stat().st_ino
+            except OSError:
+                identities[file.name] = None
     return identities
 
 
-def saved_since(path: Path, before: dict[str, int | None]) -> list[str]:
-    """Names (in the order given to :func:`file_identities`) written since ``before``."""
-    after = file_identities(path, before)
-    return [name for name, inode in after.items() if inode is not None and inode != before[name]]
+def saved_since(path: Path, before: dict[str, int | None], names: Iterable[str]) -> list[str]:
+    """The files among ``names`` written since ``before`` (in the order of ``names``)."""
+    after = file_identities(path, names)
+    return [
+        name for name, inode in after.items() if inode is not None and inode != before.get(name)
+    ]
+
+
+def _is_pattern(name: str) -> bool:
+    return any(character in name for character in "*?[")
+
+
+def stored_replications(path: Path) -> int:
+    """Finished replications kept in the folder's replication store (for resuming)."""
+    stores = [path / folder for folder in OWN_FOLDERS]
+    return sum(len(list(store.glob("*/rep-*.npz"))) for store in stores if store.is_dir())
 
 
 def file_sha256(path: Path) -> str:

@@ -249,3 +249,27 @@ def test_sigkill_while_writing_leaves_no_file_a_reader_would_take_for_complete(t
     assert is_complete(out)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["file_sha256"]["trajectories.csv"] == file_sha256(out / "trajectories.csv")
+
+
+# -- the experiment commands share the guard and the completeness rule ---------------------
+
+STUDIES = {
+    "sweep": ["sweep", str(SMALL), "--param", "staffing.offender_managers=5,6"],
+    "compare": ["compare", str(SMALL), "--variant", "more:staffing.offender_managers=8"],
+}
+
+
+@pytest.mark.parametrize("study", sorted(STUDIES))
+def test_experiment_commands_guard_their_folder_and_mark_it_complete(tmp_path, study):
+    out = tmp_path / study
+    args = [*STUDIES[study], "--replications", "2", "--set", "horizon_days=30", "--workers", "1"]
+    args += ["--out", str(out), "--quiet"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert is_complete(out)  # its manifest lists every file with its SHA-256
+    again = runner.invoke(app, args)  # its own folder: no --force needed
+    assert again.exit_code == 0, again.output
+    (out / "notes.txt").write_text("mine")
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and "notes.txt" in refused.output
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    assert (out / "notes.txt").read_text() == "mine" and is_complete(out)

@@ -8,7 +8,8 @@ every command spells the same way.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -16,7 +17,15 @@ import typer
 from rich.console import Console
 
 from ..config import Scenario
-from ..output_folder import DERIVED_FILES, RUN_FILES, OutputFolderError, prepare_output_folder
+from ..output_folder import (
+    DERIVED_FILES,
+    RUN_FILES,
+    OutputFolderError,
+    file_identities,
+    prepare_output_folder,
+    saved_since,
+    stored_replications,
+)
 from ..scenario_file import ScenarioError, load_scenario
 
 __all__ = [
@@ -34,6 +43,7 @@ __all__ = [
     "exit_interrupted",
     "fail",
     "fail_with",
+    "interruptible",
     "load",
     "output_folder",
     "store_for",
@@ -130,8 +140,8 @@ def exit_interrupted(
     """
     if not names and not writing and kept_replications:
         message = (
-            f"no results were written; {kept_replications} finished replications are kept in "
-            f"{target}/.replications, and the same command resumes from them."
+            f"no results were written; {kept_replications} finished replications of this run "
+            f"are kept in {target}/.replications, and the same command resumes from them."
         )
     elif not names and not writing:
         message = f"nothing was saved; {target} is as it was."
@@ -149,6 +159,29 @@ def exit_interrupted(
         )
     err.print(f"[bold yellow]Interrupted:[/] {message}", highlight=False)
     raise typer.Exit(code=130)
+
+
+@contextmanager
+def interruptible(
+    target: Path, own_names: Sequence[str], marker: str = "manifest.json"
+) -> Iterator[None]:
+    """Do a command's work; on Ctrl-C, exit with code 130 saying what it saved.
+
+    What was saved is read from the folder, not from bookkeeping a Ctrl-C could cut short:
+    the result files whose inode changed (every atomic write renames a new file into place),
+    whether the old marker is gone (a rewrite had begun), and how many finished replications
+    the store gained.
+    """
+    before = file_identities(target, own_names)
+    had_marker = (target / marker).exists()
+    kept_before = stored_replications(target)
+    try:
+        yield
+    except KeyboardInterrupt:
+        saved = saved_since(target, before, own_names)
+        writing = bool(saved) or (had_marker and not (target / marker).exists())
+        kept = stored_replications(target) - kept_before
+        exit_interrupted(target, saved, writing, kept, marker)
 
 
 def load(path: Path, overrides: list[str]) -> Scenario:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..output_folder import DERIVED_FILES, RUN_FILES, file_identities, saved_since
+from ..output_folder import DERIVED_FILES, RUN_FILES
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -21,8 +21,8 @@ from .app import (
     app,
     err,
     executor_for,
-    exit_interrupted,
     fail_with,
+    interruptible,
     load,
     out,
     output_folder,
@@ -99,8 +99,7 @@ def run(
         )
     target = output_folder(out_dir or Path("results") / loaded.name, force)
     store = store_for(target, no_cache)
-    before = None  # the result files' identities when writing began
-    try:
+    with interruptible(target, RUN_FILES + DERIVED_FILES):
         result = _simulate(
             loaded,
             target,
@@ -112,11 +111,7 @@ def run(
             max_replications,
             quiet or json_output,
         )
-        before = file_identities(target, RUN_FILES + DERIVED_FILES)
         _write_and_print(result, target, json_output, no_report)
-    except KeyboardInterrupt:  # Ctrl-C: exit 130 saying what was saved (output_folder.py)
-        saved = [] if before is None else saved_since(target, before)
-        exit_interrupted(target, saved, before is not None, _kept_replications(store, loaded))
 
 
 def _simulate(
@@ -173,15 +168,6 @@ def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -
     _print_summary(result, target)
     if report_path is not None:
         out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
-
-
-def _kept_replications(store, scenario) -> int:
-    """Finished replications of this scenario in the store (a rerun resumes from them)."""
-    if store is None:
-        return 0
-    from sim.replication_store import scenario_key
-
-    return len(list((store.folder / scenario_key(scenario)).glob("rep-*.npz")))
 
 
 def _print_summary(result, target: Path) -> None:
