@@ -20,6 +20,7 @@ from .executors import Executor
 from .experiment import BatchStats, evaluate
 from .io import atomic_write, git_commit, package_versions, write_json
 from .metrics import trajectories as to_trajectories
+from .output_folder import RUN_FILES, TOOL, begin_rewrite, file_sha256
 from .plots import backlog_figure
 from .precision import replicate_to_precision
 from .replication_store import ReplicationStore
@@ -110,12 +111,13 @@ def _result(scenario, records, started_at, clock, from_store, executor) -> RunRe
 
 
 def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[Path]:
-    """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        name: out_dir / name
-        for name in ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
-    }
+    """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir.
+
+    The old manifest goes first, so until the new one is written the folder reads as
+    incomplete, and the new one lists every file's SHA-256 (output_folder.py).
+    """
+    paths = {name: out_dir / name for name in RUN_FILES}
+    begin_rewrite(out_dir, "manifest.json", RUN_FILES)
     atomic_write(
         paths["trajectories.csv"], lambda tmp: result.trajectories.to_csv(tmp, index=False)
     )
@@ -135,7 +137,7 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
     write_json(
         paths["manifest.json"],
         {
-            "tool": "offender-visit-sim",
+            "tool": TOOL,
             "scenario": result.scenario.model_dump(mode="json", by_alias=True),
             "seed": result.scenario.seed,
             "replications": result.replications,
@@ -148,6 +150,9 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
             "versions": package_versions(),
             "git_commit": git_commit(REPO_DIR),
             "files": sorted(p.name for p in paths.values()),
+            "file_sha256": {
+                name: file_sha256(path) for name, path in paths.items() if name != "manifest.json"
+            },
         },
     )
     return list(paths.values())
