@@ -57,6 +57,7 @@ STUDY_FILES: dict[str, tuple[str, ...]] = {
     "sweep": ("sweep.csv", "sweep.png", "manifest.json"),
     "tornado": ("tornado.csv", "tornado.png", "manifest.json"),
     "sensitivity": ("sensitivity.csv", "samples.csv", "sensitivity*.png", "manifest.json"),
+    "plan": ("plan.csv", "plan.png", "plan.json"),
 }
 # io.atomic_write's temporary names: "." + final name + "." + 8 random characters + ".tmp"
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")

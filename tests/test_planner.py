@@ -318,3 +318,32 @@ def test_plan_is_the_same_serial_or_on_two_workers(tmp_path):
         return (out / "plan.csv").read_bytes()
 
     assert plan(tmp_path / "serial", 1) == plan(tmp_path / "parallel", 2)
+
+
+def test_plan_refuses_a_folder_holding_someone_elses_files(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes")
+    args = [
+        "plan",
+        "scenarios/small_example.yaml",
+        "--target",
+        "overdue_visits<=5",
+        "--by",
+        "2024-06-30",
+        "--lever",
+        "staffing.offender_managers=2:4",
+        "--replications",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+        "--workers",
+        "1",
+    ]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    forced = CliRunner().invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (out / "notes.txt").read_text() == "my notes" and (out / "plan.json").exists()

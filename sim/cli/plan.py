@@ -11,8 +11,10 @@ import typer
 from rich.table import Table
 
 from ..levers import Lever, LeverError, parse_lever
+from ..output_folder import STUDY_FILES
 from ..targets import TargetError, parse_targets
 from .app import (
+    ForceOption,
     NoCacheOption,
     QuietOption,
     ScenarioPath,
@@ -22,8 +24,10 @@ from .app import (
     app,
     err,
     executor_for,
+    interruptible,
     load,
     out,
+    output_folder,
     store_for,
 )
 from .progress import progress_bar
@@ -83,6 +87,7 @@ def plan(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     no_cache: NoCacheOption = False,
+    force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Find the least staffing that meets a target by a date with the given confidence.
@@ -95,9 +100,6 @@ def plan(
     first range for each combination of the others and reports the Pareto front of staff hours
     per week against the probability of meeting the target (and lone visits).
     """
-    from ..plan_results import GrowthPlan, plan_table, write_plan
-    from ..planner import Planner
-
     loaded = load(scenario, list(set_ or []))
     try:
         targets = parse_targets(target)
@@ -118,7 +120,42 @@ def plan(
             "dated schedule of registration rates instead; drop --growth or the schedule"
         )
     n = replications or loaded.replications
-    target_dir = out_dir or Path("results") / f"{loaded.name}-plan"
+    names = STUDY_FILES["plan"]
+    target_dir = output_folder(out_dir or Path("results") / f"{loaded.name}-plan", force, names)
+    with interruptible(target_dir, names, marker="plan.json"):
+        _plan(
+            loaded,
+            targets,
+            levers,
+            by_date,
+            confidence,
+            n,
+            rates,
+            target_dir,
+            workers,
+            scheduler,
+            no_cache,
+            quiet,
+        )
+
+
+def _plan(
+    loaded,
+    targets,
+    levers,
+    by_date,
+    confidence,
+    n,
+    rates,
+    target_dir,
+    workers,
+    scheduler,
+    no_cache,
+    quiet,
+) -> None:
+    from ..plan_results import GrowthPlan, plan_table, write_plan
+    from ..planner import Planner
+
     plans: list[GrowthPlan] = []
     labels = GROWTH_LABELS.get(len(rates), [f"g{i + 1}" for i in range(len(rates))])
     cases = list(zip(labels, rates, strict=True)) if rates else [("given", None)]
