@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -30,6 +30,7 @@ from pydantic import (
 from .distributions import Distribution
 from .dotted import DottedPathError, set_dotted, split_dotted
 from .levels import LEVELS
+from .observations import Observation
 
 __all__ = [
     "Assessments",
@@ -50,6 +51,7 @@ __all__ = [
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITY_RULES = (
     "highest_risk_first",
+    "high_risk_then_most_overdue",
     "most_overdue_first",
     "earliest_due_date",
     "first_come_first_served",
@@ -378,8 +380,17 @@ def _period_keys_to_text(value: Any) -> Any:
 class Population(Frozen):
     """Who is on the register, who joins, who leaves, and how risk changes unseen."""
 
-    initial: InitialCaseload = Field(
-        description="The register on day 0: its size, risk mix and starting backlog."
+    initial: InitialCaseload | None = Field(
+        None,
+        description="The register on day 0 given by counts: its size, risk mix and starting "
+        "backlog. Give this or initial_caseload.",
+    )
+    initial_caseload: str | None = Field(
+        None,
+        description="A CSV file of the register on day 0, one row per offender (risk level, "
+        "last visit, next visit and assessment due dates, notification end); the path is "
+        "relative to the scenario file. Give this or initial. See docs/calibration.md.",
+        json_schema_extra={"unit": "file path"},
     )
     registrations: Registrations = Field(description="New registrations over the horizon.")
     notification_periods: Annotated[
@@ -410,6 +421,15 @@ class Population(Frozen):
         "contact; very_high must be 0.",
         json_schema_extra={"unit": "per offender a year"},
     )
+
+    @model_validator(mode="after")
+    def _one_starting_register(self) -> Population:
+        if (self.initial is None) == (self.initial_caseload is None):
+            raise ValueError(
+                "give the starting register either as initial (counts) or as "
+                "initial_caseload (a CSV file), exactly one of them"
+            )
+        return self
 
     @field_validator("notification_periods")
     @classmethod
@@ -624,6 +644,12 @@ class Staffing(Frozen):
         description="Length of a working day (the shift).",
         json_schema_extra={"unit": "hours"},
     )
+    manager_assessment_share: Probability = Field(
+        1.0,
+        description="Share of an offender manager's available hours that can go to "
+        "assessments (1 = no limit). Stands for a limited pool of ARMS-trained staff.",
+        json_schema_extra={"unit": "share"},
+    )
     availability: float = Field(
         gt=0,
         le=1,
@@ -707,6 +733,7 @@ class Scenario(Frozen):
     )
     priority: Literal[
         "highest_risk_first",
+        "high_risk_then_most_overdue",
         "most_overdue_first",
         "earliest_due_date",
         "first_come_first_served",
@@ -806,11 +833,37 @@ class Scenario(Frozen):
         if start is None or horizon_days is None:
             return population
         per_year = population.registrations.highest_per_year(start, horizon_days)
-        most = population.initial.size + per_year * horizon_days / DAYS_PER_YEAR
+        # a register read from a caseload file is bounded by the file's own size limit
+        size = population.initial.size if population.initial is not None else 0
+        most = size + per_year * horizon_days / DAYS_PER_YEAR
         if most > MAX_OFFENDERS:
             raise ValueError(
-                f"initial.size ({population.initial.size:,}) plus registrations over "
+                f"initial.size ({size:,}) plus registrations over "
                 f"{horizon_days:,} days at up to {per_year:,.0f} a year could reach "
                 f"{most:,.0f} offenders, more than the limit of {MAX_OFFENDERS:,}"
             )
         return population
+
+    observations: list[Observation] = Field(
+        default_factory=list,
+        description="Figures the force reported (metric, date, value, tolerance), compared "
+        "with the simulation in calibration.csv and fitted by the calibrate command.",
+    )
+
+    @field_validator("observations")
+    @classmethod
+    def _observations_inside_horizon(
+        cls, observations: list[Observation], info: ValidationInfo
+    ) -> list[Observation]:
+        start, horizon = info.data.get("start_date"), info.data.get("horizon_days")
+        if start is None or horizon is None:
+            return observations  # already reported as wrong
+        last_day = start + timedelta(days=horizon - 1)
+        for index, observation in enumerate(observations):
+            if observation.first_day < start or observation.date > last_day:
+                raise ValueError(
+                    f"observations[{index}] ({observation.metric}, "
+                    f"{observation.period_label()}) must lie inside the simulated days "
+                    f"{start} to {last_day}"
+                )
+        return observations

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = [
+    "CALIBRATION_FILES",
     "DERIVED_FILES",
     "OWN_FOLDERS",
     "RUN_FILES",
@@ -48,6 +49,9 @@ RUN_FILES = ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
 # Built from the results after the manifest (run writes report.html): removed when a rewrite
 # begins, so a derived file never outlives the results it describes.
 DERIVED_FILES = ("report.html",)
+# Written by run only when the scenario has observations (listed in the manifest then);
+# removed when a rewrite begins, so a run without observations leaves none from an older one.
+CALIBRATION_FILES = ("calibration.csv", "calibration.png")
 # Folders that are the tool's whatever they hold: the store of finished replications that
 # lets a batch resume (replication_store.CACHE_FOLDER_NAME; not imported, to keep this light).
 OWN_FOLDERS = (".replications",)

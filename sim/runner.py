@@ -15,12 +15,21 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import summarise
+from .calibration_plots import mark_observations
+from .calibration_report import write_calibration
 from .config import Scenario
 from .executors import Executor
 from .experiment import BatchStats, evaluate
 from .io import atomic_write, git_commit, package_versions, write_json
 from .metrics import trajectories as to_trajectories
-from .output_folder import RUN_FILES, TOOL, begin_rewrite, file_sha256
+from .output_folder import (
+    CALIBRATION_FILES,
+    DERIVED_FILES,
+    RUN_FILES,
+    TOOL,
+    begin_rewrite,
+    file_sha256,
+)
 from .plots import backlog_figure
 from .precision import replicate_to_precision
 from .replication_store import ReplicationStore
@@ -113,11 +122,12 @@ def _result(scenario, records, started_at, clock, from_store, executor) -> RunRe
 def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[Path]:
     """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir.
 
+    A scenario with observations also gets calibration.csv and calibration.png.
     The old manifest goes first, so until the new one is written the folder reads as
     incomplete, and the new one lists every file's SHA-256 (output_folder.py).
     """
     paths = {name: out_dir / name for name in RUN_FILES}
-    begin_rewrite(out_dir, "manifest.json", RUN_FILES)
+    begin_rewrite(out_dir, "manifest.json", RUN_FILES, derived=DERIVED_FILES + CALIBRATION_FILES)
     atomic_write(
         paths["trajectories.csv"], lambda tmp: result.trajectories.to_csv(tmp, index=False)
     )
@@ -128,12 +138,15 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
     figure = backlog_figure(
         result.trajectories, result.scenario.description or result.scenario.name
     )
+    mark_observations(figure, result.scenario.observations)
     try:
         atomic_write(paths["backlog.png"], lambda tmp: figure.savefig(tmp, dpi=120, format="png"))
     finally:
         import matplotlib.pyplot as plt
 
         plt.close(figure)
+    if result.scenario.observations:
+        paths.update(write_calibration(result.scenario, result.trajectories, out_dir))
     write_json(
         paths["manifest.json"],
         {

@@ -28,8 +28,11 @@ __all__ = [
     "ScenarioError",
     "apply_overrides",
     "change_problems",
+    "check_caseload",
     "load_scenario",
     "parse_scenario",
+    "read_yaml_mapping",
+    "resolve_caseload_path",
 ]
 
 MAX_FILE_BYTES = 5_000_000
@@ -315,6 +318,41 @@ def _with_booleans(
     return booleans + others
 
 
+def resolve_caseload_path(data: dict[str, Any], scenario_dir: Path, origin: dict) -> str | None:
+    """Make ``population.initial_caseload`` absolute; return the path as the user sees it.
+
+    A path in the file is relative to the file's folder; one given with ``--set`` is relative
+    to the current folder. The absolute path is what the scenario (and so the manifest)
+    keeps, so a saved scenario still finds its caseload from anywhere.
+    """
+    population = data.get("population")
+    if not isinstance(population, dict):
+        return None
+    given = population.get("initial_caseload")
+    if not isinstance(given, str) or not given.strip():
+        return None
+    from_set = ("population", "initial_caseload") in origin
+    shown = Path(given) if from_set or Path(given).is_absolute() else scenario_dir / given
+    population["initial_caseload"] = str(shown.resolve())
+    return str(shown)
+
+
+def check_caseload(scenario: Scenario, shown_path: str | None = None) -> None:
+    """Read the scenario's caseload file, if any; its mistakes become problems (row, column)."""
+    path = scenario.population.initial_caseload
+    if path is None:
+        return
+    from .caseload_file import CaseloadError, read_caseload
+
+    try:
+        read_caseload(path, scenario.start_date, scenario.visits.interval_days.as_tuple())
+    except CaseloadError as error:
+        source = shown_path or error.path
+        raise ScenarioError(
+            [Problem(source, where, given, allowed) for where, given, allowed in error.problems]
+        ) from None
+
+
 def change_problems(base: Scenario, changes: dict[str, Any], source: str) -> list[Problem]:
     """What is wrong with ``base`` after ``{dotted.path: value}`` changes (empty if nothing)."""
     try:
@@ -334,7 +372,10 @@ def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scena
     data, origin = apply_overrides(data, overrides or [])
     for path_parts, source in origin.items():
         _check_size(_get(data, path_parts), source)
-    return parse_scenario(data, str(path), origin)
+    shown_caseload = resolve_caseload_path(data, path.parent, origin)
+    scenario = parse_scenario(data, str(path), origin)
+    check_caseload(scenario, shown_caseload)
+    return scenario
 
 
 def _check_size(data: Any, source: str) -> None:

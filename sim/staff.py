@@ -20,6 +20,10 @@ that the free staff can do:
 * A shift is the half-open interval [start, end): nothing starts at the instant it ends, even
   work that joins the queue at that instant (due-date work joins at midnight, which is when a
   shift ending at 24:00 closes).
+* ``manager_assessment_share`` below 1 gives each offender manager a second, smaller budget:
+  the hours of the day that may go to assessments (the model's stand-in for a limited pool of
+  ARMS-trained staff). An offender manager starts an assessment only while it has some of
+  that budget left; overruns carry over to the next working day in the same way.
 
 With ``hours_per_day: 24``, ``availability: 1`` and every day a working day, officers are
 always on duty and the workforce is an ordinary c-server queue (used to test against Erlang C).
@@ -37,6 +41,7 @@ from simpy.events import NORMAL
 from .config import Staffing
 from .counters import Counters
 from .event_log import EventLog
+from .levels import HIGH
 from .offender import Offender
 from .workdays import WorkingCalendar
 
@@ -51,11 +56,12 @@ SHIFT_END_TOLERANCE_DAYS = 1e-9
 class Officer:
     """One member of staff; ``budget_hours`` is what is left of today's hours."""
 
-    __slots__ = ("kind", "budget_hours", "busy", "leaving")
+    __slots__ = ("kind", "budget_hours", "assessment_hours", "busy", "leaving")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.budget_hours = 0.0
+        self.assessment_hours = 0.0
         self.busy = False
         self.leaving = False
 
@@ -118,6 +124,10 @@ class Workforce:
             * staffing.availability
             * staffing.sergeant_assessment_share,
         }
+        self._manager_assessment_hours = (
+            staffing.hours_per_day * staffing.availability * staffing.manager_assessment_share
+        )
+        self._managers_assessments_limited = staffing.manager_assessment_share < 1.0
         self.managers = [Officer(MANAGER) for _ in range(staffing.offender_managers)]
         self.sergeants = [Officer(SERGEANT) for _ in range(staffing.sergeants)]
         self._free_managers: list[Officer] = []
@@ -127,6 +137,8 @@ class Workforce:
         self._sequence = itertools.count()
         self._key = {
             "highest_risk_first": lambda level, due, seq: (level, due, seq),
+            # very high and high risk first; medium and low together, the oldest due first
+            "high_risk_then_most_overdue": lambda level, due, seq: (level > HIGH, due, seq),
             "most_overdue_first": lambda level, due, seq: (due, seq),
             "earliest_due_date": lambda level, due, seq: (due, seq),
             "first_come_first_served": lambda level, due, seq: (seq,),
@@ -181,7 +193,7 @@ class Workforce:
             n_free = len(free_managers)
             best = best_queue = None
             head = self._live_head(self._assessment_queue)
-            if head is not None:
+            if head is not None and self._a_free_manager_may_assess():
                 best, best_queue = head, self._assessment_queue
             for n_officers, queue in self._visit_queues.items():
                 if n_officers > n_free:
@@ -193,7 +205,19 @@ class Workforce:
                 return
             heapq.heappop(best_queue)
             task = best[-1]
-            self._start(task, [free_managers.pop() for _ in range(task.n_officers)])
+            if task.is_assessment and self._managers_assessments_limited:
+                officer = next(o for o in free_managers if o.assessment_hours > 0)
+                free_managers.remove(officer)
+                officer.assessment_hours -= task.hours
+                self._start(task, [officer])
+            else:
+                self._start(task, [free_managers.pop() for _ in range(task.n_officers)])
+
+    def _a_free_manager_may_assess(self) -> bool:
+        """Whether a free offender manager has assessment hours left today."""
+        if not self._managers_assessments_limited:
+            return True
+        return any(o.assessment_hours > 0 for o in self._free_managers)
 
     def _start(self, task: Task, officers: list[Officer]) -> None:
         hours = task.hours
@@ -249,6 +273,10 @@ class Workforce:
             free.clear()
             for officer in self._all(kind):
                 officer.budget_hours = min(officer.budget_hours, 0.0) + daily
+                if kind == MANAGER:
+                    officer.assessment_hours = (
+                        min(officer.assessment_hours, 0.0) + self._manager_assessment_hours
+                    )
                 available += daily
                 if not officer.busy and officer.budget_hours > 0:
                     free.append(officer)
@@ -258,6 +286,7 @@ class Workforce:
     def _close_shift(self) -> None:
         for officer in itertools.chain(self.managers, self.sergeants):
             officer.budget_hours = min(officer.budget_hours, 0.0)
+            officer.assessment_hours = min(officer.assessment_hours, 0.0)
         self._free_managers.clear()
         self._free_sergeants.clear()
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..output_folder import DERIVED_FILES, RUN_FILES
+from ..output_folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -99,7 +99,7 @@ def run(
         )
     target = output_folder(out_dir or Path("results") / loaded.name, force)
     store = store_for(target, no_cache)
-    with interruptible(target, RUN_FILES + DERIVED_FILES):
+    with interruptible(target, RUN_FILES + CALIBRATION_FILES + DERIVED_FILES):
         result = _simulate(
             loaded,
             target,
@@ -166,6 +166,15 @@ def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -
         sys.stdout.write(summary_json(result, target, report_path) + "\n")
         return
     _print_summary(result, target)
+    if result.scenario.observations:
+        from sim.calibration import fit_table
+
+        from .fit_display import print_fit_table
+
+        print_fit_table(
+            fit_table(result.scenario.observations, result.trajectories),
+            f"{result.scenario.name}: observed figures (calibration.csv)",
+        )
     if report_path is not None:
         out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
 
