@@ -49,8 +49,19 @@ def assessment_cycle(world: World, offender: Offender):
             break
         counters.add("assessments_completed")
         counters.assessment_no_longer_overdue(offender)
+        level_before, due_day_before = offender.level, offender.assessment_due_day
         world.detect_escalation(offender)
         offender.assessment_due_day = int(env.now) + params.interval_days[offender.level]
         offender.assessment_version += 1
         world.watch_assessment_due(offender)
+        if world.event_log is not None:
+            world.event_log.completed(
+                offender.id,
+                True,
+                level_before,
+                offender.level,
+                env.now,
+                due_day_before,
+                offender.assessment_due_day,
+            )
     offender.assessment_process = None

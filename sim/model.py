@@ -23,6 +23,7 @@ from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders, pick
 from .config import Scenario
 from .counters import Counters
 from .distributions import Distribution
+from .event_log import EventLog
 from .offender import Offender
 from .registrations import registration_arrivals
 from .staff import MANAGER, SERGEANT, Workforce
@@ -75,8 +76,11 @@ class DailyRecord:
 class World:
     """The shared state of one replication and the transitions between offender states."""
 
-    def __init__(self, scenario: Scenario, replication: int) -> None:
+    def __init__(
+        self, scenario: Scenario, replication: int, event_log: EventLog | None = None
+    ) -> None:
         self.scenario = scenario
+        self.event_log = event_log  # optional per-task record (event_log.py); off by default
         self.env = simpy.Environment()
         self.horizon_days = scenario.horizon_days
         self.streams = Streams(scenario.seed, replication)
@@ -85,7 +89,12 @@ class World:
             scenario.start_date, scenario.horizon_days, scenario.staffing
         )
         self.workforce = Workforce(
-            self.env, scenario.staffing, self.calendar, self.counters, scenario.priority
+            self.env,
+            scenario.staffing,
+            self.calendar,
+            self.counters,
+            scenario.priority,
+            event_log,
         )
         visits, assessments = scenario.visits, scenario.assessments
         self.visit_params = VisitParams(

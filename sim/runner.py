@@ -22,6 +22,14 @@ from .executors import Executor
 from .experiment import BatchStats, evaluate
 from .io import atomic_write, git_commit, package_versions, write_json
 from .metrics import trajectories as to_trajectories
+from .output_folder import (
+    CALIBRATION_FILES,
+    DERIVED_FILES,
+    RUN_FILES,
+    TOOL,
+    begin_rewrite,
+    file_sha256,
+)
 from .plots import backlog_figure
 from .precision import replicate_to_precision
 from .replication_store import ReplicationStore
@@ -115,12 +123,11 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
     """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir.
 
     A scenario with observations also gets calibration.csv and calibration.png.
+    The old manifest goes first, so until the new one is written the folder reads as
+    incomplete, and the new one lists every file's SHA-256 (output_folder.py).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        name: out_dir / name
-        for name in ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
-    }
+    paths = {name: out_dir / name for name in RUN_FILES}
+    begin_rewrite(out_dir, "manifest.json", RUN_FILES, derived=DERIVED_FILES + CALIBRATION_FILES)
     atomic_write(
         paths["trajectories.csv"], lambda tmp: result.trajectories.to_csv(tmp, index=False)
     )
@@ -143,7 +150,7 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
     write_json(
         paths["manifest.json"],
         {
-            "tool": "offender-visit-sim",
+            "tool": TOOL,
             "scenario": result.scenario.model_dump(mode="json", by_alias=True),
             "seed": result.scenario.seed,
             "replications": result.replications,
@@ -156,6 +163,9 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
             "versions": package_versions(),
             "git_commit": git_commit(REPO_DIR),
             "files": sorted(p.name for p in paths.values()),
+            "file_sha256": {
+                name: file_sha256(path) for name, path in paths.items() if name != "manifest.json"
+            },
         },
     )
     return list(paths.values())

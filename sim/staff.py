@@ -15,8 +15,11 @@ that the free staff can do:
 * Each officer has a budget of hours for the working day (``hours_per_day * availability``,
   and for sergeants also ``sergeant_assessment_share``). A task is charged in full when it
   starts; an officer with hours left may start another task. A task that runs past the end of
-  the shift is finished (overtime) and the overrun is taken off the next day's hours, so hours
-  used never exceed hours available by more than one task.
+  the shift is finished (overtime) and the overrun is taken off the next day's hours, so an
+  officer's hours used never exceed their hours available by more than one task.
+* A shift is the half-open interval [start, end): nothing starts at the instant it ends, even
+  work that joins the queue at that instant (due-date work joins at midnight, which is when a
+  shift ending at 24:00 closes).
 * ``manager_assessment_share`` below 1 gives each offender manager a second, smaller budget:
   the hours of the day that may go to assessments (the model's stand-in for a limited pool of
   ARMS-trained staff). An offender manager starts an assessment only while it has some of
@@ -30,12 +33,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 
 import simpy
 from simpy.events import NORMAL
 
 from .config import Staffing
 from .counters import Counters
+from .event_log import EventLog
 from .levels import HIGH
 from .offender import Offender
 from .workdays import WorkingCalendar
@@ -43,6 +48,9 @@ from .workdays import WorkingCalendar
 __all__ = ["Officer", "Task", "Workforce"]
 
 MANAGER, SERGEANT = "offender_manager", "sergeant"
+# A shift is [start, end): nothing starts at its end, even when other events (work joining
+# the queue at midnight) fall due at that same instant, or within float noise of it.
+SHIFT_END_TOLERANCE_DAYS = 1e-9
 
 
 class Officer:
@@ -66,7 +74,7 @@ class Task(simpy.Event):
     separate "done" event.
     """
 
-    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "officers")
+    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "officers", "queued_at")
 
     def __init__(
         self,
@@ -82,6 +90,7 @@ class Task(simpy.Event):
         self.hours = hours
         self.is_assessment = is_assessment
         self.officers: list[Officer] = []
+        self.queued_at = env.now
 
     def finish_after(self, delay_days: float) -> None:
         """Schedule the task's success ``delay_days`` from now (it is then being worked on)."""
@@ -100,12 +109,15 @@ class Workforce:
         calendar: WorkingCalendar,
         counters: Counters,
         priority_rule: str,
+        event_log: EventLog | None = None,
     ) -> None:
         self.env = env
+        self.event_log = event_log
         self.counters = counters
         self.calendar = calendar
         self._shift_start_days = staffing.shift_start_hour / 24
         self._shift_length_days = staffing.hours_per_day / 24
+        self._shift_ends_at = -math.inf  # no shift open yet
         self._daily_hours = {
             MANAGER: staffing.hours_per_day * staffing.availability,
             SERGEANT: staffing.hours_per_day
@@ -170,6 +182,8 @@ class Workforce:
         return None
 
     def _dispatch(self) -> None:
+        if self.env.now >= self._shift_ends_at - SHIFT_END_TOLERANCE_DAYS:
+            return  # work waiting at the very end of a shift waits for the next one
         free_sergeants = self._free_sergeants
         while free_sergeants and self._live_head(self._assessment_queue) is not None:
             task = heapq.heappop(self._assessment_queue)[-1]
@@ -212,6 +226,16 @@ class Workforce:
             officer.budget_hours -= hours
         self.counters.add("officer_hours_used", hours * len(officers))
         task.officers = officers
+        if self.event_log is not None:
+            self.event_log.task_started(
+                task.offender.id,
+                task.is_assessment,
+                task.offender.level,
+                task.n_officers,
+                hours,
+                task.queued_at,
+                self.env.now,
+            )
         # Free the officers before the waiting process hears that the task is done.
         task.callbacks.insert(0, self._finish)
         task.finish_after(hours / 24)
@@ -236,8 +260,10 @@ class Workforce:
         env = self.env
         for day in self.calendar.working_days():
             yield env.timeout(day + self._shift_start_days - env.now)
+            shift_left = day + self._shift_start_days + self._shift_length_days - env.now
+            self._shift_ends_at = env.now + shift_left  # the very time the timeout fires
             self._open_shift()
-            yield env.timeout(day + self._shift_start_days + self._shift_length_days - env.now)
+            yield env.timeout(shift_left)
             self._close_shift()
 
     def _open_shift(self) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from .event_log import NO_NEXT_DUE
 from .levels import LOW
 from .offender import Offender
 
@@ -90,6 +91,7 @@ def _attempt_until_in(world: World, offender: Offender):
 def _complete_visit(world: World, offender: Offender, police_action: bool) -> None:
     now = world.env.now
     counters = world.counters
+    level_before, due_day_before = offender.level, offender.visit_due_day
     counters.add("visits_completed")
     counters.visit_no_longer_overdue(offender)
     world.detect_escalation(offender)
@@ -104,7 +106,17 @@ def _complete_visit(world: World, offender: Offender, police_action: bool) -> No
         offender.reactive = True
         offender.visit_version += 1
         counters.reactive += 1
-        return
-    offender.visit_due_day = int(now) + world.visit_params.interval_days[offender.level]
-    offender.visit_version += 1
-    world.watch_visit_due(offender)
+    else:
+        offender.visit_due_day = int(now) + world.visit_params.interval_days[offender.level]
+        offender.visit_version += 1
+        world.watch_visit_due(offender)
+    if world.event_log is not None:
+        world.event_log.completed(
+            offender.id,
+            False,
+            level_before,
+            offender.level,
+            now,
+            due_day_before,
+            NO_NEXT_DUE if offender.reactive else offender.visit_due_day,
+        )
