@@ -25,6 +25,7 @@ from sim.experiment import run_replications
 from sim.fitting import Objective, parse_parameter
 from sim.metrics import trajectories
 from sim.observations import Observation, replication_values
+from sim.output_folder import is_complete
 from sim.scenario_file import ScenarioError, load_scenario, parse_scenario
 
 runner = CliRunner()
@@ -126,6 +127,7 @@ def test_calibrate_recovers_known_parameters(tmp_path):
         table["scaled_error"].pow(2).sum(), abs=1e-3
     )
     assert {"calibration.png", "manifest.json"} <= {p.name for p in out.iterdir()}
+    assert is_complete(out)  # the manifest lists every file with its SHA-256
 
 
 @pytest.mark.parametrize(
@@ -167,3 +169,19 @@ def test_integer_fields_are_fitted_as_integers():
     assert parameter.integer and parameter.value_at(0.55) == 5  # 2 + 0.55 x 6 = 5.3 -> 5
     with pytest.raises(ScenarioError, match="must be a number"):
         parse_parameter("population.notification_periods=0:1", data)
+
+
+def test_calibrate_refuses_a_folder_it_did_not_write(tmp_path):
+    # the results-folder guard every command shares: someone's notes are never overwritten
+    data = _truth()
+    data["observations"] = [{"metric": "population", "date": "2024-01-10", "value": 150}]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data))
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "my_notes.txt").write_text("keep me")
+    result = runner.invoke(
+        app, ["calibrate", str(path), "--param", "staffing.availability=0.3:0.9", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "--force" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["my_notes.txt"]
