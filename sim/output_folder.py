@@ -62,6 +62,14 @@ STUDY_FILES: dict[str, tuple[str, ...]] = {
     "tornado": ("tornado.csv", "tornado.png", "manifest.json"),
     "sensitivity": ("sensitivity.csv", "samples.csv", "sensitivity*.png", "manifest.json"),
     "plan": ("plan.csv", "plan.png", "plan.json"),
+    "calibrate": (
+        "*_calibrated.yaml",
+        "fitted_parameters.csv",
+        "evaluations.csv",
+        "calibration.csv",
+        "calibration.png",
+        "manifest.json",
+    ),
 }
 # io.atomic_write's temporary names: "." + final name + "." + 8 random characters + ".tmp"
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")

@@ -23,6 +23,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..output_folder import STUDY_FILES
 from ..scenario_file import (
     Problem,
     ScenarioError,
@@ -33,6 +34,7 @@ from ..scenario_file import (
     resolve_caseload_path,
 )
 from .app import (
+    ForceOption,
     QuietOption,
     ScenarioPath,
     SchedulerOption,
@@ -43,7 +45,9 @@ from .app import (
     executor_for,
     fail,
     fail_with,
+    interruptible,
     out,
+    output_folder,
 )
 
 ParamOption = Annotated[
@@ -112,6 +116,7 @@ def calibrate(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Fit the --param fields to the scenario's observations (Latin hypercube + Nelder-Mead).
 
@@ -123,13 +128,9 @@ def calibrate(
     --param staffing.availability=0.4:0.9 --param visits.travel_hours.mean=0.25:1.5
     --replications 10
     """
-    from sim.calibration_report import write_calibration
     from sim.executors import ExecutorError
     from sim.experiment import run_replications
     from sim.fitting import Objective, parse_parameter, start_values
-    from sim.io import atomic_write, git_commit, package_versions, write_json
-    from sim.runner import REPO_DIR
-    from sim.scenario_writer import calibrated_yaml
 
     overrides = list(set_ or [])
     try:
@@ -140,20 +141,33 @@ def calibrate(
         _check_ranges(objective, parameters, start_values(parameters, data))
     except ScenarioError as error:
         fail(error)
-    target = out_dir or Path("results") / f"{loaded.name}_calibration"
+    names = STUDY_FILES["calibrate"]
+    default = Path("results") / f"{loaded.name}_calibration"
+    target = output_folder(out_dir or default, force, names)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
 
-    try:
-        with executor_for(workers, scheduler, n) as executor:
-            objective.simulate = lambda fitted, count: run_replications(
-                fitted, count, executor=executor
-            )
-            result, frame = _fit_with_progress(objective, loaded, max_evaluations, quiet)
-    except ExecutorError as error:
-        fail_with(str(error))
+    with interruptible(target, names):  # Ctrl-C: exit 130 saying what was saved
+        try:
+            with executor_for(workers, scheduler, n) as executor:
+                objective.simulate = lambda fitted, count: run_replications(
+                    fitted, count, executor=executor
+                )
+                result, frame = _fit_with_progress(objective, loaded, max_evaluations, quiet)
+        except ExecutorError as error:
+            fail_with(str(error))
+        _write(result, frame, loaded, scenario, target, n, started_at)
+
+
+def _write(result, frame, loaded, scenario, target: Path, n: int, started_at: str) -> None:
+    """The calibrated scenario, the fit tables and figure, and manifest.json (last)."""
+    from sim.calibration_report import write_calibration
+    from sim.io import atomic_write, git_commit, package_versions, write_json
+    from sim.output_folder import begin_rewrite, file_sha256
+    from sim.runner import REPO_DIR
+    from sim.scenario_writer import calibrated_yaml
 
     command = " ".join(shlex.quote(a) for a in sys.argv)
-    target.mkdir(parents=True, exist_ok=True)
+    begin_rewrite(target, "manifest.json", STUDY_FILES["calibrate"])  # old manifest first
     copy_path = target / f"{loaded.name}_calibrated.yaml"
     text = calibrated_yaml(result, scenario, copy_path, command, started_at)
     atomic_write(copy_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -184,6 +198,7 @@ def calibrate(
             "versions": package_versions(),
             "git_commit": git_commit(REPO_DIR),
             "files": sorted([p.name for p in files] + ["manifest.json"]),
+            "file_sha256": {p.name: file_sha256(p) for p in files},
         },
     )
     _print(result, target, copy_path)
