@@ -196,13 +196,18 @@ def _read(path: Path, start_date: dt.date, visit_interval_days: tuple[int, ...])
             reader.fieldnames = header
             for number, raw in enumerate(reader, start=1):
                 where = f"row {number} (line {reader.line_num})"
+                if number > MAX_ROWS:  # refused, never silently cut short
+                    reader_state.problems.append(
+                        (where, "", f"at most {MAX_ROWS:,} offenders (rows) in a caseload file")
+                    )
+                    break
                 if None in raw:
                     reader_state.problems.append((where, "", "more values than columns"))
                     continue
                 row = reader_state.row(raw, where)
                 if row is not None:
                     rows.append(row)
-                if len(reader_state.problems) >= MAX_PROBLEMS or number > MAX_ROWS:
+                if len(reader_state.problems) >= MAX_PROBLEMS:
                     break
     except UnicodeDecodeError:
         raise CaseloadError(source, [("file", "", "not a UTF-8 text (CSV) file")]) from None

@@ -429,3 +429,109 @@ def test_mutated_scenarios_are_accepted_or_refused_cleanly(tmp_path_factory, dat
         )
         record = single_run(short, 0)
         assert record.table.shape[0] == short.horizon_days
+
+
+# -- a caseload CSV with bad rows (population.initial_caseload, caseload_file.py) ----------
+
+CASELOAD_HEADER = (
+    "id,risk_level,last_visit,next_visit_due,next_assessment_due,notification_end,reactive"
+)
+GOOD_ROW = "A1,medium,2024-03-01,2024-09-01,2024-10-01,,"  # small_example starts 2024-04-01
+
+# name -> (CSV text, what the message must contain besides the CSV's name)
+BROKEN_CASELOADS: dict[str, tuple[str | bytes, str]] = {
+    "unknown risk level": (f"{GOOD_ROW}\nA2,extreme,2024-03-01,,2024-10-01,,", "risk_level"),
+    "date that does not parse": (
+        f"{GOOD_ROW}\nA2,high,2024-03-01,2024-13-01,2024-10-01,,",
+        "next_visit_due",
+    ),
+    "missing column": ("id,risk_level,last_visit\nA1,medium,2024-03-01", "missing column"),
+    "a column that could hold personal data": (
+        "name," + CASELOAD_HEADER + "\nJohn Smith," + GOOD_ROW,
+        "unknown column",
+    ),
+    "more values than columns": (f"{GOOD_ROW},extra,values", "more values than columns"),
+    "reactive but not low risk": ("A2,high,2024-03-01,,2024-10-01,,yes", "only low-risk"),
+    "not yes or no": ("A2,low,2024-03-01,,2024-10-01,,maybe", "reactive"),
+    "last visit after the start": ("A2,low,2024-05-01,,2024-10-01,,", "last_visit"),
+    "next visit before the last": ("A2,low,2024-03-01,2024-02-01,2024-10-01,,", "last_visit"),
+    "notification ended before the start": (
+        "A2,low,2024-03-01,,2024-10-01,2020-01-01,",
+        "notification_end",
+    ),
+    "no assessment due date": ("A2,low,2024-03-01,,,,", "next_assessment_due"),
+    "binary file": (bytes(range(256)), "UTF-8"),
+}
+
+
+def _caseload_case(folder: Path, csv_content: str | bytes) -> Path:
+    """small_example with its starting register read from folder/caseload.csv."""
+    csv_path = folder / "caseload.csv"
+    if isinstance(csv_content, bytes):
+        csv_path.write_bytes(csv_content)
+    elif csv_content.startswith(("id,", "name,")):
+        csv_path.write_text(csv_content + "\n")
+    else:
+        csv_path.write_text(f"{CASELOAD_HEADER}\n{csv_content}\n")
+    data = copy.deepcopy(SMALL_DATA)
+    del data["population"]["initial"]
+    data["population"]["initial_caseload"] = "caseload.csv"
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_a_good_caseload_file_is_accepted(tmp_path):
+    # guards the cases below: they fail because of their one bad row, not the set-up
+    path = _caseload_case(tmp_path, GOOD_ROW)
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+
+
+@pytest.mark.parametrize("case", list(BROKEN_CASELOADS), ids=str)
+def test_caseload_files_with_bad_rows_exit_2_naming_file_row_and_column(tmp_path, case):
+    content, expected = BROKEN_CASELOADS[case]
+    path = _caseload_case(tmp_path, content)
+    out = tmp_path / "results"
+    for command in (["validate", str(path)], ["run", str(path), "--out", str(out), "--quiet"]):
+        _assert_refused(runner.invoke(app, command), "caseload.csv", expected, case)
+    assert not out.exists()
+
+
+def test_missing_caseload_file_is_refused(tmp_path):
+    path = _caseload_case(tmp_path, GOOD_ROW)
+    (tmp_path / "caseload.csv").unlink()
+    result = runner.invoke(app, ["validate", str(path)])
+    _assert_refused(result, "caseload.csv", "not found", "missing caseload")
+
+
+CELLS = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r\n\x00"), max_size=12)
+
+
+@settings(max_examples=60)
+@given(st.lists(CELLS, min_size=7, max_size=8))
+def test_random_caseload_rows_are_accepted_or_refused_cleanly(tmp_path_factory, cells):
+    # One row of random text (sometimes a cell too many): the file is read or refused with
+    # exit 2 naming it; nothing else, whatever the cells hold (quotes, commas, dates, junk).
+    folder = tmp_path_factory.mktemp("caseload")
+    row = ",".join('"' + cell.replace('"', '""') + '"' for cell in cells)
+    path = _caseload_case(folder, f"{GOOD_ROW}\n{row}")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        assert "caseload.csv" in result.output and "Traceback" not in result.output
+
+
+def test_a_caseload_file_over_the_row_limit_is_refused_not_cut_short(tmp_path, monkeypatch):
+    # The limit (2,000,000 rows) keeps a register inside memory. A file over it must be
+    # refused: reading only its first rows would silently simulate a smaller force. The
+    # limit is lowered to 3 here so the file stays small; the rule is the same.
+    from sim import caseload_file
+
+    monkeypatch.setattr(caseload_file, "MAX_ROWS", 3)
+    rows = "\n".join(GOOD_ROW.replace("A1", f"A{i}") for i in range(4))
+    path = _caseload_case(tmp_path, rows)
+    result = runner.invoke(app, ["validate", str(path)])
+    _assert_refused(result, "caseload.csv", "at most 3 offenders", "over the limit")
+    exactly = _caseload_case(tmp_path, "\n".join(rows.split("\n")[:3]))
+    assert runner.invoke(app, ["validate", str(exactly)]).exit_code == 0

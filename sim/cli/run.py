@@ -97,9 +97,10 @@ def run(
             f"--precision-outcome {precision_outcome!r} is not an outcome; use a daily column "
             "with _end or _average (states) or _total (flows), e.g. overdue_visits_end"
         )
-    target = output_folder(out_dir or Path("results") / loaded.name, force)
+    names = RUN_FILES + CALIBRATION_FILES + DERIVED_FILES
+    target = output_folder(out_dir or Path("results") / loaded.name, force, names)
     store = store_for(target, no_cache)
-    with interruptible(target, RUN_FILES + CALIBRATION_FILES + DERIVED_FILES):
+    with interruptible(target, names):
         result = _simulate(
             loaded,
             target,
