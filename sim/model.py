@@ -11,6 +11,9 @@ need: an offender joining or leaving, a due date passing, a hidden escalation be
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate
@@ -30,7 +33,7 @@ from .streams import Streams
 from .visits import visit_cycle
 from .workdays import WorkingCalendar
 
-__all__ = ["DailyRecord", "World", "single_run"]
+__all__ = ["DailyRecord", "World", "rare_cycle_collection", "single_run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,11 +321,31 @@ def _apply_change(action, kind: str, count: int, _event) -> None:
     action(kind, count)
 
 
+@contextmanager
+def rare_cycle_collection() -> Iterator[None]:
+    """Let Python's cycle collector run rarely while a replication is simulated.
+
+    A run allocates millions of short-lived objects (events, queue entries) beside a large
+    long-lived population (offenders, their processes, queued tasks). With the default
+    thresholds (a collection every 700 net allocations) the collector keeps traversing the
+    long-lived objects: about 15% of a 16,000-offender run, and more as the population grows.
+    The model makes almost no reference cycles, so collecting every 100,000 allocations keeps
+    memory the same and the cost negligible. The previous thresholds are restored afterwards.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def single_run(scenario: Scenario, replication: int) -> DailyRecord:
     """Run one replication; a pure function of (scenario, replication)."""
-    world = World(scenario, replication)
-    world.populate()
-    table = world.run()
+    with rare_cycle_collection():
+        world = World(scenario, replication)
+        world.populate()
+        table = world.run()
     # SimPy numbers every event it schedules from one counter: its next value is the count.
     simpy_events = next(world.env._eid)
     return DailyRecord(replication=replication, table=table, simpy_events=simpy_events)
