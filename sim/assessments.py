@@ -32,7 +32,7 @@ def assessment_cycle(world: World, offender: Offender):
         if opens_at > env.now:
             offender.assessment_sleeping = True
             try:
-                yield env.timeout(opens_at - env.now)
+                yield world.agenda.timeout(opens_at - env.now)
             except simpy.Interrupt:
                 continue  # brought forward by police action: work out the wait again
             finally:

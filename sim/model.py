@@ -21,6 +21,7 @@ from itertools import accumulate
 import numpy as np
 import simpy
 
+from .agenda import Agenda
 from .assessments import assessment_cycle
 from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders, pick
 from .config import Scenario
@@ -82,6 +83,7 @@ class World:
         self.scenario = scenario
         self.env = simpy.Environment()
         self.horizon_days = scenario.horizon_days
+        self.agenda = Agenda(self.env, scenario.horizon_days)
         self.streams = Streams(scenario.seed, replication)
         self.counters = Counters(scenario.horizon_days)
         self.calendar = WorkingCalendar(
@@ -157,7 +159,7 @@ class World:
         env = self.env
         self.counters.joined(offender)
         if offender.exit_time < self.horizon_days:
-            env.timeout(offender.exit_time - env.now).callbacks.append(
+            self.agenda.timeout(offender.exit_time - env.now).callbacks.append(
                 partial(self._exit, offender)
             )
         self._schedule_escalation(offender, escalation_delay)
@@ -245,7 +247,7 @@ class World:
     def _schedule_escalation(self, offender: Offender, delay: float) -> None:
         at = self.env.now + delay
         if at < self.horizon_days and at < offender.exit_time:
-            self.env.timeout(delay).callbacks.append(partial(self._escalate, offender))
+            self.agenda.timeout(delay).callbacks.append(partial(self._escalate, offender))
 
     def _escalate(self, offender: Offender, _event) -> None:
         """The offender's true risk rises one level; the force does not know yet."""
@@ -304,6 +306,7 @@ class World:
         env, counters, workforce = self.env, self.counters, self.workforce
         for day in range(self.horizon_days):
             self._pass_deadlines(day)
+            self.agenda.start_day(day)
             env.run(until=day + 1)
             counters.snapshot(day, *workforce.staff_counts)
         return counters.table

@@ -28,8 +28,8 @@ import heapq
 import itertools
 
 import simpy
-from simpy.events import NORMAL
 
+from .agenda import DeferredEvent
 from .config import Staffing
 from .counters import Counters
 from .offender import Offender
@@ -52,7 +52,7 @@ class Officer:
         self.leaving = False
 
 
-class Task(simpy.Event):
+class Task(DeferredEvent):
     """A visit attempt or an assessment; as an event, it succeeds when the work is finished.
 
     The task is scheduled straight at its finishing time when it starts (as SimPy's own
@@ -76,12 +76,6 @@ class Task(simpy.Event):
         self.hours = hours
         self.is_assessment = is_assessment
         self.officers: list[Officer] = []
-
-    def finish_after(self, delay_days: float) -> None:
-        """Schedule the task's success ``delay_days`` from now (it is then being worked on)."""
-        self._ok = True
-        self._value = None
-        self.env.schedule(self, NORMAL, delay_days)
 
 
 class Workforce:
@@ -190,7 +184,7 @@ class Workforce:
         task.officers = officers
         # Free the officers before the waiting process hears that the task is done.
         task.callbacks.insert(0, self._finish)
-        task.finish_after(hours / 24)
+        task.succeed_after(hours / 24)
 
     def _finish(self, task: Task) -> None:
         for officer in task.officers:

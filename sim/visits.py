@@ -36,7 +36,7 @@ def visit_cycle(world: World, offender: Offender):
         if opens_at > env.now:
             offender.visit_sleeping = True
             try:
-                yield env.timeout(opens_at - env.now)
+                yield world.agenda.timeout(opens_at - env.now)
             except simpy.Interrupt:
                 continue  # the due date was brought forward: work out the wait again
             finally:
@@ -52,7 +52,6 @@ def visit_cycle(world: World, offender: Offender):
 
 def _attempt_until_in(world: World, offender: Offender):
     """Attempt the visit until the offender is in; returns whether police action followed."""
-    env = world.env
     params = world.visit_params
     counters = world.counters
     if offender.rng_at_home is None:
@@ -82,7 +81,7 @@ def _attempt_until_in(world: World, offender: Offender):
             counters.add("lone_visit_attempts")
         if is_in:
             return police_action
-        yield env.timeout(params.retry_delay_days.sample(rng))
+        yield world.agenda.timeout(params.retry_delay_days.sample(rng))
         if not offender.active:
             return None
 
