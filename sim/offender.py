@@ -35,7 +35,6 @@ class Offender:
         "assessment_overdue",
         "assessment_sleeping",
         "assessment_process",
-        "rng_at_home",
         "rng_visit",
         "rng_assessment",
         "rng_escalation",
@@ -60,7 +59,6 @@ class Offender:
         self.assessment_overdue = False
         self.assessment_sleeping = False
         self.assessment_process = None
-        self.rng_at_home: random.Random | None = None
         self.rng_visit: random.Random | None = None
         self.rng_assessment: random.Random | None = None
         self.rng_escalation: random.Random | None = None

@@ -8,15 +8,16 @@ with the same draw, whatever else changed.
 
 Process streams are numpy generators seeded by ``SeedSequence`` (they draw whole arrays, for
 the starting caseload, or a few numbers a day). Offender streams are different because there
-are up to four per offender and a national run has over 70,000 offenders: a numpy generator
-costs about 30 microseconds to create and about 1 microsecond per scalar draw, which made
-stream handling a quarter of a run. So each offender stream is a ``random.Random`` (the
-standard library's Mersenne Twister), seeded through its ``init_by_array`` with a 128-bit key
-drawn once per stream name from ``SeedSequence`` followed by the offender id: about 5 times
-cheaper to create and 15 times cheaper per draw. Distinct (name, id) give distinct seed arrays,
-and ``init_by_array`` is the Mersenne Twister's own method for seeding many streams from
-arrays. The model only ever calls ``random()`` on an offender stream (all its distributions
-sample by inversion of one uniform, see distributions.py).
+are up to three per offender (visit, assessment, escalation) and a national run has over
+70,000 offenders: a numpy generator costs about 30 microseconds to create and about 1
+microsecond per scalar draw, which made stream handling a quarter of a run. So each offender
+stream is a ``random.Random`` (the standard library's Mersenne Twister), seeded through its
+``init_by_array`` with a 128-bit key drawn once per stream name from ``SeedSequence`` followed
+by the offender id: about 5 times cheaper to create and 15 times cheaper per draw. Distinct
+(name, id) give distinct seed arrays, and ``init_by_array`` is the Mersenne Twister's own
+method for seeding many streams from arrays. The model only ever calls ``random()`` on an
+offender stream (all its distributions sample by inversion of one uniform, see
+distributions.py).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Streams:
         return np.random.Generator(np.random.PCG64(self._sequence(name)))
 
     def offender(self, name: str, offender_id: int) -> random.Random:
-        """The stream for one offender and one purpose, e.g. ``("visit.at_home", 17)``."""
+        """The stream for one offender and one purpose, e.g. ``("visit", 17)``."""
         key = self._offender_keys.get(name)
         if key is None:
             words = self._sequence(f"offender:{name}").generate_state(4, np.uint32)

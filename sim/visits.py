@@ -2,8 +2,9 @@
 
 1. Sleep until the visit window opens (``window_days`` before the due date).
 2. Ask the workforce for an attempt: travel + time at the door or in the home + write-up, with
-   one or more officers. Whether the offender is in comes from the offender's own stream
-   (attempt k always gets draw k: common random numbers across policies).
+   one or more officers. Whether the offender is in, and every duration, come from the
+   offender's own stream, eight numbers per attempt (attempt k always gets the same eight:
+   common random numbers across policies).
 3. If out, wait a retry delay and try again; the visit stays due (and becomes overdue when the
    due date passes, which model.py tracks).
 4. If in, the visit is complete: police action may follow (extra hours in the same attempt and
@@ -54,22 +55,28 @@ def _attempt_until_in(world: World, offender: Offender):
     """Attempt the visit until the offender is in; returns whether police action followed."""
     params = world.visit_params
     counters = world.counters
-    if offender.rng_at_home is None:
-        offender.rng_at_home = world.streams.offender("visit.at_home", offender.id)
-        offender.rng_visit = world.streams.offender("visit.work", offender.id)
-    at_home, rng = offender.rng_at_home, offender.rng_visit
+    if offender.rng_visit is None:
+        offender.rng_visit = world.streams.offender("visit", offender.id)
+    rng = offender.rng_visit
     while True:
         level = offender.level
-        is_in = at_home.random() >= params.out_probability[level]
-        hours = params.travel_hours.sample(rng) + params.write_up_hours.sample(rng)
-        police_action = False
-        if is_in:
-            hours += params.on_site_hours.sample(rng)
-            if rng.random() < params.police_action_probability[level]:
-                police_action = True
-                hours += params.police_action_hours.sample(rng)
+        # Every attempt takes the same eight numbers from the offender's visit stream, whether
+        # it uses them or not, so attempt k meets the same luck (in or out, durations, police
+        # action) under any policy and any change of probabilities or durations.
+        is_in = rng.random() >= params.out_probability[level]
+        travel_and_write_up = params.travel_hours.sample(rng) + params.write_up_hours.sample(rng)
+        on_site = params.on_site_hours.sample(rng)
+        failed_on_site = params.failed_on_site_hours.sample(rng)
+        police_action_draw = rng.random()
+        police_action_hours = params.police_action_hours.sample(rng)
+        retry_delay_days = params.retry_delay_days.sample(rng)
+        police_action = is_in and police_action_draw < params.police_action_probability[level]
+        if not is_in:
+            hours = travel_and_write_up + failed_on_site
+        elif police_action:
+            hours = travel_and_write_up + on_site + police_action_hours
         else:
-            hours += params.failed_on_site_hours.sample(rng)
+            hours = travel_and_write_up + on_site
         n_officers = params.officers_per_visit[level]
         yield world.workforce.perform(
             offender, offender.visit_due_day, n_officers, hours, is_assessment=False
@@ -81,7 +88,7 @@ def _attempt_until_in(world: World, offender: Offender):
             counters.add("lone_visit_attempts")
         if is_in:
             return police_action
-        yield world.agenda.timeout(params.retry_delay_days.sample(rng))
+        yield world.agenda.timeout(retry_delay_days)
         if not offender.active:
             return None
 
