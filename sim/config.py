@@ -78,46 +78,98 @@ class _PerLevel(Frozen):
 class DaysByLevel(_PerLevel):
     """A whole number of days (at least 1) for each risk level."""
 
-    very_high: int = Field(gt=0, le=3650)
-    high: int = Field(gt=0, le=3650)
-    medium: int = Field(gt=0, le=3650)
-    low: int = Field(gt=0, le=3650)
+    very_high: int = Field(
+        gt=0, le=3650, description="Days, very high risk.", json_schema_extra={"unit": "days"}
+    )
+    high: int = Field(
+        gt=0, le=3650, description="Days, high risk.", json_schema_extra={"unit": "days"}
+    )
+    medium: int = Field(
+        gt=0, le=3650, description="Days, medium risk.", json_schema_extra={"unit": "days"}
+    )
+    low: int = Field(
+        gt=0, le=3650, description="Days, low risk.", json_schema_extra={"unit": "days"}
+    )
 
 
 class WindowDaysByLevel(_PerLevel):
     """Days before the due date that the work joins the queue (0 = on the due date)."""
 
-    very_high: int = Field(ge=0, le=3650)
-    high: int = Field(ge=0, le=3650)
-    medium: int = Field(ge=0, le=3650)
-    low: int = Field(ge=0, le=3650)
+    very_high: int = Field(
+        ge=0, le=3650, description="Days, very high risk.", json_schema_extra={"unit": "days"}
+    )
+    high: int = Field(
+        ge=0, le=3650, description="Days, high risk.", json_schema_extra={"unit": "days"}
+    )
+    medium: int = Field(
+        ge=0, le=3650, description="Days, medium risk.", json_schema_extra={"unit": "days"}
+    )
+    low: int = Field(
+        ge=0, le=3650, description="Days, low risk.", json_schema_extra={"unit": "days"}
+    )
 
 
 class ProbabilityByLevel(_PerLevel):
     """A probability in [0, 1] for each risk level."""
 
-    very_high: Probability
-    high: Probability
-    medium: Probability
-    low: Probability
+    very_high: Probability = Field(
+        description="Very high risk, from 0 to 1.", json_schema_extra={"unit": "probability"}
+    )
+    high: Probability = Field(
+        description="High risk, from 0 to 1.", json_schema_extra={"unit": "probability"}
+    )
+    medium: Probability = Field(
+        description="Medium risk, from 0 to 1.", json_schema_extra={"unit": "probability"}
+    )
+    low: Probability = Field(
+        description="Low risk, from 0 to 1.", json_schema_extra={"unit": "probability"}
+    )
 
 
 class RatePerYearByLevel(_PerLevel):
     """A yearly rate (events per offender per year, >= 0) for each risk level."""
 
-    very_high: float = Field(ge=0, le=100)
-    high: float = Field(ge=0, le=100)
-    medium: float = Field(ge=0, le=100)
-    low: float = Field(ge=0, le=100)
+    very_high: float = Field(
+        ge=0,
+        le=100,
+        description="Rate from very high risk.",
+        json_schema_extra={"unit": "per offender a year"},
+    )
+    high: float = Field(
+        ge=0,
+        le=100,
+        description="Rate from high risk.",
+        json_schema_extra={"unit": "per offender a year"},
+    )
+    medium: float = Field(
+        ge=0,
+        le=100,
+        description="Rate from medium risk.",
+        json_schema_extra={"unit": "per offender a year"},
+    )
+    low: float = Field(
+        ge=0,
+        le=100,
+        description="Rate from low risk.",
+        json_schema_extra={"unit": "per offender a year"},
+    )
 
 
 class OfficersByLevel(_PerLevel):
     """Number of officers who attend a visit (1 to 4) for each risk level."""
 
-    very_high: int = Field(ge=1, le=4)
-    high: int = Field(ge=1, le=4)
-    medium: int = Field(ge=1, le=4)
-    low: int = Field(ge=1, le=4)
+    very_high: int = Field(
+        ge=1, le=4, description="Officers, very high risk.", json_schema_extra={"unit": "officers"}
+    )
+    high: int = Field(
+        ge=1, le=4, description="Officers, high risk.", json_schema_extra={"unit": "officers"}
+    )
+    medium: int = Field(
+        ge=1, le=4, description="Officers, medium risk.", json_schema_extra={"unit": "officers"}
+    )
+    low: int = Field(
+        ge=1, le=4, description="Officers, low risk.", json_schema_extra={"unit": "officers"}
+    )
 
 
 class RiskMix(ProbabilityByLevel):
@@ -131,35 +183,71 @@ class RiskMix(ProbabilityByLevel):
         return self
 
 
-WindowDays = Annotated[WindowDaysByLevel, BeforeValidator(_scalar_to_every_level)]
-OfficersPerVisit = Annotated[OfficersByLevel, BeforeValidator(_scalar_to_every_level)]
+# One number for every level, or a map; ``json_schema_input_type`` tells the JSON Schema (and so
+# editors) that both spellings are accepted. It changes nothing in validation.
+WindowDays = Annotated[
+    WindowDaysByLevel,
+    BeforeValidator(
+        _scalar_to_every_level,
+        json_schema_input_type=Annotated[int, Field(ge=0, le=3650)] | WindowDaysByLevel,
+    ),
+]
+OfficersPerVisit = Annotated[
+    OfficersByLevel,
+    BeforeValidator(
+        _scalar_to_every_level,
+        json_schema_input_type=Annotated[int, Field(ge=1, le=4)] | OfficersByLevel,
+    ),
+]
 
 
 class InitialOverdue(Frozen):
     """How much work is already overdue on the start date (a force's real backlog)."""
 
-    count: int = Field(ge=0, le=MAX_OFFENDERS, description="Number of offenders overdue.")
+    count: int = Field(
+        ge=0,
+        le=MAX_OFFENDERS,
+        description="Offenders overdue on day 0, chosen at random among the named levels.",
+        json_schema_extra={"unit": "offenders"},
+    )
     max_days_overdue: int = Field(
         ge=1,
         le=3650,
-        description="The oldest item's days overdue; the others are drawn uniformly below it.",
+        description="Days overdue of the oldest item; the others are uniformly random from 1 "
+        "to this.",
+        json_schema_extra={"unit": "days"},
     )
     levels: list[Level] = Field(
         default_factory=lambda: list(LEVELS),
         min_length=1,
-        description="Risk levels the overdue work falls in (e.g. no high-risk backlog).",
+        description="Risk levels the overdue work falls in (default: all four).",
     )
 
 
 class InitialCaseload(Frozen):
     """The register on the start date."""
 
-    size: int = Field(ge=0, le=MAX_OFFENDERS, description="Offenders managed on the start date.")
-    risk_mix: RiskMix
-    overdue_visits: InitialOverdue | None = None
-    overdue_assessments: InitialOverdue | None = None
+    size: int = Field(
+        ge=0,
+        le=MAX_OFFENDERS,
+        description="Offenders managed on the start date.",
+        json_schema_extra={"unit": "offenders"},
+    )
+    risk_mix: RiskMix = Field(
+        description="Share of the starting register at each level; shares add up to 1.",
+        json_schema_extra={"unit": "share"},
+    )
+    overdue_visits: InitialOverdue | None = Field(
+        None, description="The visit backlog on the start date (null: none)."
+    )
+    overdue_assessments: InitialOverdue | None = Field(
+        None, description="The assessment backlog on the start date (null: none)."
+    )
     reactive_share_of_low: Probability = Field(
-        0.0, description="Share of low-risk offenders already under reactive management."
+        0.0,
+        description="Share of starting low-risk offenders already under reactive management "
+        "(no planned visits).",
+        json_schema_extra={"unit": "share"},
     )
 
     def level_counts(self) -> tuple[int, ...]:
@@ -191,22 +279,40 @@ class InitialCaseload(Frozen):
 class RatePeriod(Frozen):
     """From ``from_date`` on, registrations arrive at ``per_year`` a year."""
 
-    from_date: date
-    per_year: float = Field(ge=0, le=1_000_000)
+    from_date: date = Field(description="When this rate starts (YYYY-MM-DD).")
+    per_year: float = Field(
+        ge=0,
+        le=1_000_000,
+        description="Registrations a year from from_date on.",
+        json_schema_extra={"unit": "registrations a year"},
+    )
 
 
 class Registrations(Frozen):
     """New registrations: a Poisson process whose yearly rate may grow or follow a schedule."""
 
-    per_year: float = Field(ge=0, le=1_000_000, description="Yearly rate at the start date.")
+    per_year: float = Field(
+        ge=0,
+        le=1_000_000,
+        description="Registration rate on the start date.",
+        json_schema_extra={"unit": "registrations a year"},
+    )
     growth_per_year: float = Field(
-        0.0, gt=-1.0, le=10.0, description="Compound growth of the rate, e.g. 0.03 = 3% a year."
+        0.0,
+        gt=-1.0,
+        le=10.0,
+        description="Compound growth of the rate, e.g. 0.03 = 3% a year; must be 0 if a "
+        "schedule is given.",
+        json_schema_extra={"unit": "fraction a year"},
     )
     schedule: list[RatePeriod] = Field(
         default_factory=list,
         description="Optional piecewise rates by date; replaces per_year from each from_date.",
     )
-    risk_mix: RiskMix
+    risk_mix: RiskMix = Field(
+        description="Risk level of new registrations; shares add up to 1.",
+        json_schema_extra={"unit": "share"},
+    )
 
     @model_validator(mode="after")
     def _growth_or_schedule(self) -> Registrations:
@@ -234,19 +340,37 @@ def _period_keys_to_text(value: Any) -> Any:
 class Population(Frozen):
     """Who is on the register, who joins, who leaves, and how risk changes unseen."""
 
-    initial: InitialCaseload
-    registrations: Registrations
+    initial: InitialCaseload = Field(
+        description="The register on day 0: its size, risk mix and starting backlog."
+    )
+    registrations: Registrations = Field(description="New registrations over the horizon.")
     notification_periods: Annotated[
         dict[str, Probability], BeforeValidator(_period_keys_to_text)
-    ] = Field(description="Share of offenders by notification period in years, or 'indefinite'.")
+    ] = Field(
+        description="Share of offenders with each notification period: keys are years in "
+        "(0, 100] or 'indefinite', values are shares adding up to 1, e.g. "
+        "{indefinite: 0.5, 10: 0.2, 7: 0.12, 5: 0.12, 2: 0.06}.",
+        json_schema_extra={"unit": "share (keys in years)"},
+    )
     other_exit_rate_per_year: float = Field(
-        0.0, ge=0, le=10, description="Yearly rate of leaving for other reasons (death, moving)."
+        0.0,
+        ge=0,
+        le=10,
+        description="Rate of leaving for other reasons (death, moving away, custody).",
+        json_schema_extra={"unit": "per offender a year"},
     )
     reactive_after_years: float | None = Field(
-        None, gt=0, le=100, description="Low risk this long moves to reactive management."
+        None,
+        gt=0,
+        le=100,
+        description="Low risk this long moves to reactive management at the next completed "
+        "visit (null: never).",
+        json_schema_extra={"unit": "years"},
     )
     escalation_rate_per_year: RatePerYearByLevel = Field(
-        description="Yearly rate at which true risk rises one level, unseen until contact."
+        description="Rate at which true risk rises one level from each level, unseen until "
+        "contact; very_high must be 0.",
+        json_schema_extra={"unit": "per offender a year"},
     )
 
     @field_validator("notification_periods")
@@ -300,33 +424,54 @@ def _check_windows(window_days: WindowDaysByLevel, interval_days: DaysByLevel) -
 class Visits(Frozen):
     """Home visits: when they are due, how long attempts take, and what follows contact."""
 
-    interval_days: DaysByLevel = Field(description="Days from a completed visit to the next due.")
+    interval_days: DaysByLevel = Field(
+        description="Days from a completed visit to the next due date, per level.",
+        json_schema_extra={"unit": "days"},
+    )
     window_days: WindowDays = Field(
-        description="Days before the due date that a visit may be made (joins the work queue)."
+        description="Days before the due date that a visit joins the work queue (0 = on the "
+        "due date); one number or one per level, less than interval_days.",
+        json_schema_extra={"unit": "days"},
     )
     first_visit_due_days: int = Field(
-        ge=0, le=3650, description="Days after registration that the first visit is due."
+        ge=0,
+        le=3650,
+        description="Days after registration (or return from reactive management) until the "
+        "first visit is due.",
+        json_schema_extra={"unit": "days"},
     )
     out_probability: ProbabilityByLevel = Field(
-        description="Probability an unannounced attempt finds the offender out."
+        description="Probability an attempt finds the offender out, per level.",
+        json_schema_extra={"unit": "probability"},
     )
     retry_delay_days: Distribution = Field(
-        description="Days from a failed attempt until the visit may be tried again."
+        description="Days from a failed attempt until the visit may be tried again.",
+        json_schema_extra={"unit": "days"},
     )
     officers_per_visit: OfficersPerVisit = Field(
-        description="Officers who attend, one number or one per level."
+        description="Officers who attend each attempt (1 to 4); one number or one per level.",
+        json_schema_extra={"unit": "officers"},
     )
-    travel_hours: Distribution = Field(description="Travel time of one attempt, both ways.")
-    on_site_hours: Distribution = Field(description="Time at the home when the offender is in.")
+    travel_hours: Distribution = Field(
+        description="Travel time of one attempt, both ways.", json_schema_extra={"unit": "hours"}
+    )
+    on_site_hours: Distribution = Field(
+        description="Time at the home when the offender is in.", json_schema_extra={"unit": "hours"}
+    )
     failed_on_site_hours: Distribution = Field(
-        description="Time at the door when the offender is out."
+        description="Time at the door when the offender is out.",
+        json_schema_extra={"unit": "hours"},
     )
-    write_up_hours: Distribution = Field(description="Recording time after each attempt.")
+    write_up_hours: Distribution = Field(
+        description="Recording time after each attempt.", json_schema_extra={"unit": "hours"}
+    )
     police_action_probability: ProbabilityByLevel = Field(
-        description="Probability that a completed visit leads to police action."
+        description="Probability that a completed visit leads to police action, per level.",
+        json_schema_extra={"unit": "probability"},
     )
     police_action_hours: Distribution = Field(
-        description="Extra hours the visiting officers spend when action is taken."
+        description="Extra hours the visiting officers spend when action is taken.",
+        json_schema_extra={"unit": "hours"},
     )
 
     @model_validator(mode="after")
@@ -338,14 +483,30 @@ class Visits(Frozen):
 class Assessments(Frozen):
     """Structured risk assessments (ARMS)."""
 
-    interval_days: DaysByLevel = Field(description="Days from an assessment to the next due.")
-    window_days: WindowDays = Field(description="Days before the due date it may be done.")
-    first_due_days: int = Field(
-        ge=0, le=3650, description="Days after registration the first assessment is due."
+    interval_days: DaysByLevel = Field(
+        description="Days from a completed assessment to the next due date, per level.",
+        json_schema_extra={"unit": "days"},
     )
-    duration_hours: Distribution = Field(description="Officer hours one assessment takes.")
+    window_days: WindowDays = Field(
+        description="Days before the due date that an assessment joins the work queue; one "
+        "number or one per level, less than interval_days.",
+        json_schema_extra={"unit": "days"},
+    )
+    first_due_days: int = Field(
+        ge=0,
+        le=3650,
+        description="Days after registration until the first assessment is due.",
+        json_schema_extra={"unit": "days"},
+    )
+    duration_hours: Distribution = Field(
+        description="One officer's time for one assessment.", json_schema_extra={"unit": "hours"}
+    )
     after_police_action_due_days: int = Field(
-        ge=0, le=3650, description="Days after police action a new assessment is due."
+        ge=0,
+        le=3650,
+        description="Days after police action (or a found escalation) until a new assessment "
+        "is due, if sooner than the one already scheduled.",
+        json_schema_extra={"unit": "days"},
     )
 
     @model_validator(mode="after")
@@ -357,33 +518,84 @@ class Assessments(Frozen):
 class StaffingChange(Frozen):
     """Recruitment (positive) or departures (negative) on a date."""
 
-    date: date
-    offender_managers: int = Field(0, ge=-100_000, le=100_000)
-    sergeants: int = Field(0, ge=-100_000, le=100_000)
+    # Annotated, not ``= Field(...)``: a default named ``date`` would shadow the type.
+    date: Annotated[date, Field(description="Date of the change (YYYY-MM-DD).")]
+    offender_managers: int = Field(
+        0,
+        ge=-100_000,
+        le=100_000,
+        description="Offender managers recruited (positive) or leaving (negative).",
+        json_schema_extra={"unit": "officers"},
+    )
+    sergeants: int = Field(
+        0,
+        ge=-100_000,
+        le=100_000,
+        description="Sergeants recruited (positive) or leaving (negative).",
+        json_schema_extra={"unit": "sergeants"},
+    )
     training_delay_days: int = Field(
-        0, ge=0, le=3650, description="Days before recruits are productive (leavers go at once)."
+        0,
+        ge=0,
+        le=3650,
+        description="Days before recruits are productive (leavers go at once).",
+        json_schema_extra={"unit": "days"},
     )
 
 
 class Staffing(Frozen):
     """Offender managers and trained sergeants, and the hours they can give to casework."""
 
-    offender_managers: int = Field(ge=0, le=100_000, description="Officers doing visits and ARMS.")
-    sergeants: int = Field(0, ge=0, le=100_000, description="Sergeants trained to do ARMS.")
-    sergeant_assessment_share: Probability = Field(
-        0.2, description="Share of a sergeant's available hours that can go to assessments."
+    offender_managers: int = Field(
+        ge=0,
+        le=100_000,
+        description="Offender managers doing visits and assessments on the start date.",
+        json_schema_extra={"unit": "officers"},
     )
-    hours_per_day: float = Field(gt=0, le=24, description="Hours in a working day.")
+    sergeants: int = Field(
+        0,
+        ge=0,
+        le=100_000,
+        description="Sergeants trained to do assessments (ARMS).",
+        json_schema_extra={"unit": "sergeants"},
+    )
+    sergeant_assessment_share: Probability = Field(
+        0.2,
+        description="Share of a sergeant's available hours that can go to assessments.",
+        json_schema_extra={"unit": "share"},
+    )
+    hours_per_day: float = Field(
+        gt=0,
+        le=24,
+        description="Length of a working day (the shift).",
+        json_schema_extra={"unit": "hours"},
+    )
     availability: float = Field(
         gt=0,
         le=1,
-        description="Share of hours available for visits and ARMS (after leave, "
+        description="Share of each working day available for visits and ARMS (after leave, "
         "sickness, training, court and other duties).",
+        json_schema_extra={"unit": "share"},
     )
-    working_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1)
-    shift_start_hour: float = Field(9.0, ge=0, lt=24, description="Clock hour work starts.")
-    holidays: list[date] = Field(default_factory=list, description="Dates nobody works.")
-    changes: list[StaffingChange] = Field(default_factory=list)
+    working_days: list[Weekday] = Field(
+        default_factory=lambda: list(WEEKDAYS[:5]),
+        min_length=1,
+        description="Days of the week staff work (mon to sun, no repeats).",
+    )
+    shift_start_hour: float = Field(
+        9.0,
+        ge=0,
+        lt=24,
+        description="Clock hour the working day starts; the shift must end by midnight.",
+        json_schema_extra={"unit": "clock hour"},
+    )
+    holidays: list[date] = Field(
+        default_factory=list, description="Dates nobody works (YYYY-MM-DD)."
+    )
+    changes: list[StaffingChange] = Field(
+        default_factory=list,
+        description="Recruitment and departures by date; running totals never below 0.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Staffing:
@@ -409,20 +621,42 @@ class Scenario(Frozen):
     name: str = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
         max_length=100,
-        description="Short name; also the default results folder.",
+        description="Short name (letters, digits, _ . -); also the default results folder "
+        "results/<name>/.",
     )
-    description: str = ""
-    start_date: date
-    horizon_days: int = Field(gt=0, le=MAX_HORIZON_DAYS, description="Days to simulate.")
-    seed: int = Field(12345, ge=0, le=2**63 - 1)
-    replications: int = Field(10, ge=1, le=100_000)
+    description: str = Field(
+        "", description="Free text; the title of backlog.png and of the report."
+    )
+    start_date: date = Field(description="The first simulated day, day 0 (YYYY-MM-DD).")
+    horizon_days: int = Field(
+        gt=0,
+        le=MAX_HORIZON_DAYS,
+        description="Number of days simulated.",
+        json_schema_extra={"unit": "days"},
+    )
+    seed: int = Field(
+        12345,
+        ge=0,
+        le=2**63 - 1,
+        description="Random seed; the same seed gives identical results.",
+        json_schema_extra={"unit": "none"},
+    )
+    replications: int = Field(
+        10,
+        ge=1,
+        le=100_000,
+        description="Number of independent runs with different random draws.",
+        json_schema_extra={"unit": "runs"},
+    )
     priority: Literal[
         "highest_risk_first",
         "most_overdue_first",
         "earliest_due_date",
         "first_come_first_served",
-    ] = Field("highest_risk_first", description="Which due work is done first.")
-    population: Population
-    visits: Visits
-    assessments: Assessments
-    staffing: Staffing
+    ] = Field("highest_risk_first", description="Which waiting work is done first.")
+    population: Population = Field(
+        description="Who is on the register, who joins, who leaves, and unseen risk changes."
+    )
+    visits: Visits = Field(description="Home visits: schedule, durations and outcomes.")
+    assessments: Assessments = Field(description="Risk assessments (ARMS): schedule and duration.")
+    staffing: Staffing = Field(description="Offender managers, sergeants and their hours.")

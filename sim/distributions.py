@@ -56,8 +56,12 @@ class _Dist(BaseModel):
 class Fixed(_Dist):
     """Always the same value (a deterministic duration)."""
 
-    dist: Literal["fixed"] = "fixed"
-    value: float = Field(ge=0, description="The value every draw returns.")
+    dist: Literal["fixed"] = Field("fixed", description="'fixed' (may be left out).")
+    value: float = Field(
+        ge=0,
+        description="The value every draw returns.",
+        json_schema_extra={"unit": "unit of the field"},
+    )
 
     @property
     def mean(self) -> float:
@@ -71,9 +75,15 @@ class Fixed(_Dist):
 class Uniform(_Dist):
     """Any value between ``low`` and ``high`` equally likely."""
 
-    dist: Literal["uniform"]
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    dist: Literal["uniform"] = Field(description="'uniform'.")
+    low: float = Field(
+        ge=0, description="Smallest value.", json_schema_extra={"unit": "unit of the field"}
+    )
+    high: float = Field(
+        ge=0,
+        description="Largest value (at least low).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -92,10 +102,18 @@ class Uniform(_Dist):
 class Triangular(_Dist):
     """Three-point estimate (least, most likely, most): the usual way to elicit a duration."""
 
-    dist: Literal["triangular"]
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(ge=0)
+    dist: Literal["triangular"] = Field(description="'triangular'.")
+    low: float = Field(
+        ge=0, description="Least value.", json_schema_extra={"unit": "unit of the field"}
+    )
+    mode: float = Field(
+        ge=0,
+        description="Most likely value (low <= mode <= high).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
+    high: float = Field(
+        ge=0, description="Most value.", json_schema_extra={"unit": "unit of the field"}
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -122,8 +140,13 @@ class Triangular(_Dist):
 class Exponential(_Dist):
     """Memoryless, with the given mean (used for queueing-theory checks)."""
 
-    dist: Literal["exponential"]
-    mean_value: float = Field(gt=0, alias="mean")
+    dist: Literal["exponential"] = Field(description="'exponential'.")
+    mean_value: float = Field(
+        gt=0,
+        alias="mean",
+        description="Mean value (over 0).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -138,9 +161,18 @@ class Exponential(_Dist):
 class LogNormal(_Dist):
     """Right-skewed, given by its own mean and standard deviation (not those of the log)."""
 
-    dist: Literal["lognormal"]
-    mean_value: float = Field(gt=0, alias="mean")
-    sd: float = Field(gt=0)
+    dist: Literal["lognormal"] = Field(description="'lognormal'.")
+    mean_value: float = Field(
+        gt=0,
+        alias="mean",
+        description="Mean of the values themselves (not of their logarithm).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
+    sd: float = Field(
+        gt=0,
+        description="Standard deviation of the values themselves (not of their logarithm).",
+        json_schema_extra={"unit": "unit of the field"},
+    )
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -169,5 +201,12 @@ _Union = Annotated[
     Field(discriminator="dist"),
 ]
 
-# A field annotated ``Distribution`` accepts a number or any of the mappings above.
-Distribution = Annotated[_Union, BeforeValidator(_number_means_fixed)]
+# A field annotated ``Distribution`` accepts a number or any of the mappings above;
+# ``json_schema_input_type`` says so in the JSON Schema (it changes nothing in validation).
+Distribution = Annotated[
+    _Union,
+    BeforeValidator(
+        _number_means_fixed,
+        json_schema_input_type=Annotated[float, Field(ge=0)] | _Union,
+    ),
+]

@@ -81,7 +81,7 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
         paths["manifest.json"],
         {
             "tool": "offender-visit-sim",
-            "scenario": result.scenario.model_dump(mode="json"),
+            "scenario": result.scenario.model_dump(mode="json", by_alias=True),
             "seed": result.scenario.seed,
             "replications": result.replications,
             "command": command,

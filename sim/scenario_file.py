@@ -58,11 +58,23 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _nearby_hint(path: Path) -> str:
+    """'; did you mean scenarios/small_example.yaml?' for a mistyped scenario file name."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f" (there is no folder {folder})"
+    names = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    guess = difflib.get_close_matches(path.name, names, n=1)
+    if guess:
+        return f"; did you mean {folder / guess[0]}?"
+    return f"; scenario files here: {', '.join(names)}" if names else ""
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Parse the file as YAML and insist on a mapping at the top level."""
     source = str(path)
     if not path.exists():
-        raise ScenarioError([Problem(source, "", "", "file not found")])
+        raise ScenarioError([Problem(source, "", "", "file not found" + _nearby_hint(path))])
     if not path.is_file():
         raise ScenarioError([Problem(source, "", "", "not a file")])
     if path.stat().st_size > MAX_FILE_BYTES:

@@ -55,6 +55,7 @@ def test_run_writes_the_four_files_with_the_named_columns(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "backlog.png",
         "manifest.json",
+        "report.html",
         "summary.csv",
         "trajectories.csv",
     ]
@@ -97,6 +98,7 @@ def test_same_seed_gives_identical_trajectories_file(tmp_path):
                 "--out",
                 str(tmp_path / name),
                 "--quiet",
+                "--no-report",
             ],
         )
         assert result.exit_code == 0, result.output
@@ -114,6 +116,7 @@ def test_same_seed_gives_identical_trajectories_file(tmp_path):
             "--out",
             str(tmp_path / "c"),
             "--quiet",
+            "--no-report",
         ],
     )
     assert first != (tmp_path / "c" / "trajectories.csv").read_bytes()
@@ -130,7 +133,7 @@ def test_set_overrides_change_the_run(tmp_path):
 
 def _run_small_once(out: Path, *overrides: str):
     """One quiet replication of small_example with --set overrides."""
-    args = ["run", str(SMALL), "--replications", "1", "--out", str(out), "--quiet"]
+    args = ["run", str(SMALL), "--replications", "1", "--out", str(out), "--quiet", "--no-report"]
     for override in overrides:
         args += ["--set", override]
     return runner.invoke(app, args)
@@ -291,6 +294,7 @@ def test_real_process_run_exits_cleanly(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "overdue_visits" in proc.stdout
     assert (out / "manifest.json").exists()
+    assert (out / "report.html").exists() and "report.html" in proc.stdout
 
 
 def test_set_one_level_of_a_single_number_field(tmp_path):

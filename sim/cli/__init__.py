@@ -1,6 +1,15 @@
 """The command line: one module per command, all registered on the shared ``app``."""
 
-from . import run, validate  # noqa: F401  (importing a command module registers it)
+# Importing a command module registers it on the app. One line per command, so commands
+# added in parallel do not collide.
+from . import (
+    new_scenario,  # noqa: F401
+    plan,  # noqa: F401
+    report,  # noqa: F401
+    run,  # noqa: F401
+    schema,  # noqa: F401
+    validate,  # noqa: F401
+)
 from .app import app
 
 __all__ = ["app"]

@@ -31,11 +31,25 @@ def run(
     ] = None,
     set_: SetOption = None,
     quiet: QuietOption = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the end-of-horizon summary as JSON (for scripts); no table."
+        ),
+    ] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+    ] = False,
 ) -> None:
-    """Run replications and write trajectories.csv, summary.csv, backlog.png, manifest.json.
+    """Run replications; write the results folder and report.html, print a summary.
 
-    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 10
-    --set staffing.offender_managers=30
+    Writes trajectories.csv, summary.csv, backlog.png, manifest.json and report.html.
+
+    Example: python run_sim.py run scenarios/small_example.yaml
+
+    Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --replications 20
+
+    Example: python run_sim.py run scenarios/small_example.yaml --json --quiet
     """
     overrides = list(set_ or [])
     if seed is not None:
@@ -46,6 +60,8 @@ def run(
     n = loaded.replications
     target = out_dir or Path("results") / loaded.name
 
+    from sim.report import write_report_or_warn
+    from sim.run_summary import summary_json
     from sim.runner import execute, write_results  # heavy imports only when running
 
     with Progress(
@@ -55,13 +71,19 @@ def run(
         TextColumn("replications"),
         TimeRemainingColumn(),
         console=err,
-        disable=quiet,
+        disable=quiet or json_output,
         transient=True,
     ) as progress:
         task = progress.add_task(loaded.name, total=n)
         result = execute(loaded, n, on_done=lambda _r: progress.advance(task))
     write_results(result, target, sys.argv)
+    report_path = None if no_report else write_report_or_warn(target, err)
+    if json_output:
+        sys.stdout.write(summary_json(result, target, report_path) + "\n")
+        return
     _print_summary(result, target)
+    if report_path is not None:
+        out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
 
 
 def _print_summary(result, target: Path) -> None:

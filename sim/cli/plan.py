@@ -1,0 +1,213 @@
+"""`plan`: the least staff (or the latest recruitment date) that meets a target by a date."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..levers import Lever, LeverError, parse_lever
+from ..targets import TargetError, parse_targets
+from .app import QuietOption, ScenarioPath, SetOption, app, err, load, out
+
+
+def _usage_error(message: str) -> None:
+    err.print(f"[bold red]Cannot plan:[/] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _growth_rates(text: str | None) -> list[float]:
+    if text is None:
+        return []
+    try:
+        rates = [float(part) for part in text.split(",")]
+    except ValueError:
+        _usage_error(f"--growth {text}: give growth rates a year, e.g. 0.01,0.03,0.05")
+    if not 1 <= len(rates) <= 5 or any(not -1 < r <= 10 for r in rates):
+        _usage_error(f"--growth {text}: one to five rates between -1 and 10, e.g. 0.01,0.03,0.05")
+    return rates
+
+
+GROWTH_LABELS = {1: ["given"], 2: ["low", "high"], 3: ["low", "central", "high"]}
+
+
+@app.command()
+def plan(
+    scenario: ScenarioPath,
+    target: Annotated[
+        list[str],
+        typer.Option(help="METRIC<=NUMBER on the --by date, e.g. overdue_visits<=50. Repeatable."),
+    ],
+    by: Annotated[str, typer.Option(help="Date the target must hold on (YYYY-MM-DD).")],
+    lever: Annotated[
+        list[str],
+        typer.Option(
+            help="PATH=LOW:HIGH[:STEP], PATH=A,B or PATH=DATE:DATE[:STEP_DAYS]. Repeatable."
+        ),
+    ],
+    confidence: Annotated[
+        float, typer.Option(min=0.01, max=1.0, help="Required share of replications meeting it.")
+    ] = 0.9,
+    replications: Annotated[
+        int | None, typer.Option(min=2, max=10_000, help="Replications per option.")
+    ] = None,
+    growth: Annotated[
+        str | None,
+        typer.Option(
+            help="Registration growth rates a year to plan under, e.g. 0.01,0.03,0.05 "
+            "(low, central, high demand)."
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Results folder (default results/<name>-plan/).")
+    ] = None,
+    set_: SetOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Find the least staffing that meets a target by a date with the given confidence.
+
+    Example: python run_sim.py plan scenarios/avon_somerset_2024.yaml
+    --target "overdue_visits<=50" --by 2025-01-15 --confidence 0.9
+    --lever staffing.offender_managers=20:60
+
+    With one range lever it bisects under common random numbers; with several it bisects the
+    first range for each combination of the others and reports the Pareto front of staff hours
+    per week against the probability of meeting the target (and lone visits).
+    """
+    from ..plan_results import GrowthPlan, plan_table, write_plan
+    from ..planner import Planner
+
+    loaded = load(scenario, list(set_ or []))
+    try:
+        targets = parse_targets(target)
+        levers: list[Lever] = [parse_lever(text) for text in lever]
+        by_date = date.fromisoformat(by)
+    except (TargetError, LeverError) as error:
+        _usage_error(str(error))
+    except ValueError:
+        _usage_error(f"--by {by}: not a date (YYYY-MM-DD)")
+    if by_date <= loaded.start_date:
+        _usage_error(f"--by {by_date} must be after the scenario starts ({loaded.start_date})")
+    if len({lv.name for lv in levers}) != len(levers):
+        _usage_error("a lever is given twice")
+    rates = _growth_rates(growth)
+    if rates and loaded.population.registrations.schedule:
+        _usage_error(
+            "--growth sets population.registrations.growth_per_year, but this scenario gives a "
+            "dated schedule of registration rates instead; drop --growth or the schedule"
+        )
+    n = replications or loaded.replications
+    plans: list[GrowthPlan] = []
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.completed} options evaluated"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("planning", total=None)
+        labels = GROWTH_LABELS.get(len(rates), [f"g{i + 1}" for i in range(len(rates))])
+        for label, rate in zip(labels, rates, strict=True) if rates else [("given", None)]:
+            base = loaded
+            if rate is not None:
+                data = loaded.model_dump()
+                data["population"]["registrations"]["growth_per_year"] = rate
+                base = type(loaded).model_validate(data)
+            try:
+                planner = Planner(
+                    base,
+                    targets,
+                    by_date,
+                    confidence,
+                    n,
+                    on_evaluated=lambda _o: progress.advance(task),
+                )
+                if len(levers) == 1 and levers[0].ordered:
+                    found = planner.search(levers[0])
+                    plans.append(GrowthPlan(label, rate, planner, found, None))
+                else:
+                    options, front = planner.pareto(levers)
+                    plans.append(GrowthPlan(label, rate, planner, None, front))
+            except LeverError as error:
+                _usage_error(str(error))
+    table = plan_table(plans, levers)
+    target_dir = out_dir or Path("results") / f"{loaded.name}-plan"
+    write_plan(table, plans, levers, targets, by_date, confidence, target_dir, sys.argv)
+    _print_plan(plans, levers, targets, by_date, confidence, n, table)
+    out.print(f"Results in {target_dir}/ (plan.csv, plan.png, plan.json)", highlight=False)
+
+
+def _print_plan(plans, levers, targets, by_date, confidence, n, table) -> None:
+    goal = " and ".join(str(t) for t in targets)
+    out.print(
+        f"Target: {goal} on {by_date} in at least {confidence:.0%} of {n} replications "
+        "(same seeds for every option).",
+        highlight=False,
+    )
+    for growth_plan in plans:
+        prefix = (
+            ""
+            if growth_plan.rate is None
+            else (f"[bold]{growth_plan.label} growth ({growth_plan.rate:.1%} a year):[/] ")
+        )
+        planner = growth_plan.planner
+        if growth_plan.search is not None:
+            found = growth_plan.search
+            lever = found.lever
+            size = len(lever.values)
+            if found.chosen is None:
+                best = max(found.evaluated, key=lambda o: o.probability)
+                out.print(
+                    f"{prefix}no value of {lever.name} in the range meets the target; the best "
+                    f"evaluated, {lever.label(best.value(lever.name))}, meets it in "
+                    f"{best.probability:.0%} of replications.",
+                    highlight=False,
+                )
+            else:
+                chosen = found.chosen
+                low, high = chosen.interval
+                line = (
+                    f"{prefix}{lever.name} = [bold]{lever.label(chosen.value(lever.name))}[/]: "
+                    f"meets the target in {chosen.probability:.0%} of replications "
+                    f"(95% CI {low:.0%}-{high:.0%})"
+                )
+                if found.neighbour is not None:
+                    other = found.neighbour
+                    low, high = other.interval
+                    line += (
+                        f"; at {lever.label(other.value(lever.name))}: {other.probability:.0%} "
+                        f"(95% CI {low:.0%}-{high:.0%})"
+                    )
+                else:
+                    line += "; it is the cheapest end of the range"
+                out.print(line + ".", highlight=False)
+            out.print(
+                f"  evaluated {planner.evaluations} of {size} values"
+                + ("" if found.monotone else "; WARNING: probabilities were not monotone"),
+                highlight=False,
+            )
+        else:
+            rich_table = Table(title=f"{prefix}options no other option beats (Pareto front)")
+            for lever in levers:
+                rich_table.add_column(lever.path[-1])
+            for column in ("staff hours/week", "P(meet)", "95% CI", "lone visits"):
+                rich_table.add_column(column, justify="right")
+            front = sorted(growth_plan.front, key=lambda o: o.staff_hours_per_week)
+            for option in front:
+                low, high = option.interval
+                rich_table.add_row(
+                    *(lever.label(option.value(lever.name)) for lever in levers),
+                    f"{option.staff_hours_per_week:,.0f}",
+                    f"{option.probability:.0%}",
+                    f"{low:.0%}-{high:.0%}",
+                    f"{option.lone_visits:,.0f}",
+                )
+            out.print(rich_table)
+            out.print(f"  evaluated {planner.evaluations} options", highlight=False)
