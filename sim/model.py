@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
 
@@ -25,7 +25,7 @@ from .agenda import Agenda
 from .assessments import assessment_cycle
 from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders, pick
 from .config import Scenario
-from .counters import Counters
+from .counters import Counters, total_over_areas
 from .distributions import Distribution
 from .offender import Offender
 from .registrations import registration_arrivals
@@ -68,23 +68,26 @@ class DailyRecord:
     """What one replication produced: one row per simulated day (see counters.DAILY_COLUMNS).
 
     ``simpy_events`` is how many SimPy events the replication scheduled: the model's unit of
-    work, used by the benchmarks (events per second, events per visit).
+    work, used by the benchmarks (events per second, events per visit). For a scenario with
+    areas, ``table`` is the total over the areas and ``area_tables`` holds each area's table
+    by name; without areas ``area_tables`` is empty.
     """
 
     replication: int
     table: np.ndarray
     simpy_events: int = 0
+    area_tables: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class World:
     """The shared state of one replication and the transitions between offender states."""
 
-    def __init__(self, scenario: Scenario, replication: int) -> None:
+    def __init__(self, scenario: Scenario, replication: int, area: str | None = None) -> None:
         self.scenario = scenario
         self.env = simpy.Environment()
         self.horizon_days = scenario.horizon_days
         self.agenda = Agenda(self.env, scenario.horizon_days)
-        self.streams = Streams(scenario.seed, replication)
+        self.streams = Streams(scenario.seed, replication, area)
         self.counters = Counters(scenario.horizon_days)
         self.calendar = WorkingCalendar(
             scenario.start_date, scenario.horizon_days, scenario.staffing
@@ -343,12 +346,28 @@ def rare_cycle_collection() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def single_run(scenario: Scenario, replication: int) -> DailyRecord:
-    """Run one replication; a pure function of (scenario, replication)."""
-    with rare_cycle_collection():
-        world = World(scenario, replication)
-        world.populate()
-        table = world.run()
+def _simulate(scenario: Scenario, replication: int, area: str | None) -> tuple[np.ndarray, int]:
+    """One area's daily table and how many SimPy events it scheduled."""
+    world = World(scenario, replication, area)
+    world.populate()
+    table = world.run()
     # SimPy numbers every event it schedules from one counter: its next value is the count.
-    simpy_events = next(world.env._eid)
-    return DailyRecord(replication=replication, table=table, simpy_events=simpy_events)
+    return table, next(world.env._eid)
+
+
+def single_run(scenario: Scenario, replication: int) -> DailyRecord:
+    """Run one replication; a pure function of (scenario, replication).
+
+    A scenario with areas runs one world per area, one after another (areas share no staff,
+    so they do not interact); the record's table is then their total.
+    """
+    tables: dict[str | None, np.ndarray] = {}
+    simpy_events = 0
+    with rare_cycle_collection():
+        for area, area_scenario in scenario.area_scenarios():
+            tables[area], events = _simulate(area_scenario, replication, area)
+            simpy_events += events
+            gc.collect()  # free the finished world (it holds reference cycles) before the next
+    if None in tables:
+        return DailyRecord(replication, tables[None], simpy_events)
+    return DailyRecord(replication, total_over_areas(list(tables.values())), simpy_events, tables)

@@ -18,6 +18,7 @@ from .analysis import summarise
 from .config import Scenario
 from .experiment import run_replications
 from .io import atomic_write, git_commit, package_versions, write_json
+from .metrics import total_only
 from .metrics import trajectories as to_trajectories
 from .plots import backlog_figure
 
@@ -69,7 +70,7 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
         lambda tmp: result.summary.to_csv(tmp, index=False, float_format="%.4f"),
     )
     figure = backlog_figure(
-        result.trajectories, result.scenario.description or result.scenario.name
+        total_only(result.trajectories), result.scenario.description or result.scenario.name
     )
     try:
         atomic_write(paths["backlog.png"], lambda tmp: figure.savefig(tmp, dpi=120, format="png"))

@@ -1,10 +1,10 @@
 """Named random streams: one per stochastic process, and per offender for offender draws.
 
-Every stream is derived from (scenario seed, replication index, stream name[, offender id]),
-keyed by *name* rather than by creation order, so adding a new random process never shifts
-the numbers another process sees. Per-offender streams make policy comparisons fair (common
-random numbers): under two policies offender 17's third visit attempt finds them in or out
-with the same draw, whatever else changed.
+Every stream is derived from (scenario seed, replication index[, area name], stream name[,
+offender id]), keyed by *name* rather than by creation order, so adding a new random process
+never shifts the numbers another process sees. Per-offender streams make policy comparisons
+fair (common random numbers): under two policies offender 17's third visit attempt finds them
+in or out with the same draw, whatever else changed.
 
 Process streams are numpy generators seeded by ``SeedSequence`` (they draw whole arrays, for
 the starting caseload, or a few numbers a day). Offender streams are different because there
@@ -38,13 +38,17 @@ def stream_code(name: str) -> int:
 class Streams:
     """Factory for the random generators of one replication."""
 
-    def __init__(self, seed: int, replication: int) -> None:
+    def __init__(self, seed: int, replication: int, area: str | None = None) -> None:
         self.seed = seed
         self.replication = replication
+        self.area = area
+        # An area's streams are keyed by its name too, so areas never share numbers and adding
+        # an area changes no other area's; a scenario without areas keeps the shorter key.
+        self._prefix = (replication,) if area is None else (replication, stream_code(area))
         self._offender_keys: dict[str, int] = {}
 
     def _sequence(self, name: str) -> np.random.SeedSequence:
-        return np.random.SeedSequence(self.seed, spawn_key=(self.replication, stream_code(name)))
+        return np.random.SeedSequence(self.seed, spawn_key=(*self._prefix, stream_code(name)))
 
     def process(self, name: str) -> np.random.Generator:
         """The stream for a whole process, e.g. ``"registrations.arrivals"``."""

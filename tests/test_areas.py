@@ -1,0 +1,162 @@
+"""Areas: several forces (or teams) in one scenario, each with its own caseload and staff.
+
+Expected numbers come from the rules: an area is the top-level sections with its own changes;
+areas share no staff; the total is the sum of the areas (the oldest item is the oldest of any
+area); an area's numbers depend only on its own name and settings, not on the other areas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import simulate
+from scenario_factory import make_scenario, scenario_dict
+
+from sim.analysis import summarise
+from sim.counters import DAILY_COLUMNS, OLDEST_COLUMNS
+from sim.metrics import total_only
+from sim.model import single_run
+from sim.scenario_file import ScenarioError, parse_scenario
+
+
+def _area(name: str, size: int, managers: int, **population) -> dict:
+    return {
+        "name": name,
+        "population": {"initial": {"size": size}, **population},
+        "staffing": {"offender_managers": managers},
+    }
+
+
+def test_an_area_is_the_top_level_with_its_own_changes():
+    scenario = make_scenario(
+        areas=[_area("north", 20, 3), {"name": "south", "staffing": {"availability": 0.5}}]
+    )
+    (north_name, north), (south_name, south) = scenario.area_scenarios()
+    assert (north_name, south_name) == ("north", "south")
+    assert north.population.initial.size == 20 and north.staffing.offender_managers == 3
+    # what north did not change comes from the top level
+    assert north.staffing.hours_per_day == scenario.staffing.hours_per_day
+    assert north.population.initial.risk_mix == scenario.population.initial.risk_mix
+    # south changed only availability: its caseload and staff are the top level's
+    assert south.population.initial.size == scenario.population.initial.size
+    assert south.staffing.offender_managers == scenario.staffing.offender_managers
+    assert south.staffing.availability == 0.5
+    assert north.areas == [] and south.areas == []
+
+
+def test_visits_in_areas_add_up_to_the_same_caseload_undivided():
+    # Deterministic base: everyone medium risk, always in, a visit every 30 days on the due
+    # date, ample staff every day. First due dates fall in days 0-29, so each offender is
+    # visited on days d0, d0+30, ..., d0+330: 12 visits in 360 days, however the 50 offenders
+    # are split between areas.
+    whole = simulate(make_scenario())
+    split = simulate(make_scenario(areas=[_area("a", 20, 50), _area("b", 30, 50)]))
+    assert whole["visits_completed"].sum() == 12 * 50
+    totals = total_only(split)
+    assert totals["visits_completed"].sum() == 12 * 50
+    by_area = split[split["area"] != "total"].groupby("area")["visits_completed"].sum()
+    assert by_area.to_dict() == {"a": 12 * 20, "b": 12 * 30}
+    assert (totals["population"] == 50).all()
+
+
+def test_areas_do_not_share_staff():
+    # Area "none" has no offender managers: its offenders are never visited, although the
+    # other area's officers have hours to spare.
+    frame = simulate(make_scenario(areas=[_area("none", 20, 0), _area("ample", 20, 50)]))
+    attempts = frame.groupby("area")["visit_attempts"].sum()
+    assert attempts["none"] == 0
+    assert attempts["ample"] > 0
+    assert attempts["total"] == attempts["ample"]
+
+
+def _mixed_areas(*areas: dict):
+    """Random enough to make every column move: risk mix, outs, exits, escalation, scarcity."""
+    mix = {"very_high": 0.05, "high": 0.25, "medium": 0.5, "low": 0.2}
+    return make_scenario(
+        horizon_days=150,
+        population={
+            "initial": {
+                "size": 60,
+                "risk_mix": mix,
+                "overdue_visits": {"count": 10, "max_days_overdue": 90},
+            },
+            "registrations": {"per_year": 40, "risk_mix": mix},
+            "other_exit_rate_per_year": 0.3,
+            "escalation_rate_per_year": {"very_high": 0, "high": 1, "medium": 1, "low": 1},
+        },
+        visits={"out_probability": {"very_high": 0.3, "high": 0.3, "medium": 0.3, "low": 0.3}},
+        staffing={"offender_managers": 2},
+        areas=list(areas),
+    )
+
+
+def test_the_total_is_the_sum_of_the_areas_and_the_oldest_is_the_oldest():
+    record = single_run(_mixed_areas(_area("a", 60, 2), _area("b", 40, 1)), 0)
+    a, b = record.area_tables["a"], record.area_tables["b"]
+    oldest = [DAILY_COLUMNS.index(column) for column in OLDEST_COLUMNS]
+    adding = [i for i in range(len(DAILY_COLUMNS)) if i not in oldest]
+    assert np.allclose(record.table[:, adding], a[:, adding] + b[:, adding])
+    assert np.array_equal(record.table[:, oldest], np.maximum(a[:, oldest], b[:, oldest]))
+    assert a[:, oldest].max() > 0 and b[:, oldest].max() > 0  # the check was not vacuous
+
+
+def test_an_area_does_not_depend_on_the_other_areas():
+    # Each area's random streams are keyed by its name, so adding an area, or changing
+    # another one, leaves an area's results exactly as they were.
+    alone = single_run(_mixed_areas(_area("a", 60, 2)), 0).area_tables["a"]
+    with_b = single_run(_mixed_areas(_area("a", 60, 2), _area("b", 40, 1)), 0).area_tables["a"]
+    b_first = single_run(_mixed_areas(_area("b", 90, 5), _area("a", 60, 2)), 0).area_tables["a"]
+    assert np.array_equal(alone, with_b)
+    assert np.array_equal(alone, b_first)
+    other = single_run(_mixed_areas(_area("c", 60, 2)), 0).area_tables["c"]
+    assert not np.array_equal(alone, other)  # same settings, another name: other numbers
+
+
+def test_outputs_have_an_area_column_only_when_there_are_areas():
+    single = simulate(make_scenario(horizon_days=30))
+    assert "area" not in single.columns
+    assert total_only(single) is single
+    assert "area" not in summarise(single).columns
+
+    frame = simulate(make_scenario(horizon_days=30, areas=[_area("a", 20, 5), _area("b", 30, 5)]))
+    assert list(frame.columns[:4]) == ["replication", "area", "day", "date"]
+    assert list(dict.fromkeys(frame["area"])) == ["total", "a", "b"]
+    assert len(frame) == 3 * 30
+    summary = summarise(frame)
+    assert list(dict.fromkeys(summary["area"])) == ["total", "a", "b"]
+    end = summary[(summary["period"] == "end") & (summary["metric"] == "population")]
+    assert end.set_index("area")["mean"].to_dict() == {"total": 50, "a": 20, "b": 30}
+
+
+def _problems(**changes) -> list[str]:
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(scenario_dict(**changes), "areas.yaml")
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_area_mistakes_name_the_area_field():
+    problems = _problems(areas=[_area("a", 20, -1), {"name": "b", "staffing": {"ofender": 1}}])
+    assert any(
+        p.startswith("areas.yaml: areas.0.staffing.offender_managers: Input should be greater")
+        for p in problems
+    )
+    unknown = "areas.yaml: areas.1.staffing.ofender: unknown field"
+    assert any(p.startswith(unknown) for p in problems)
+
+
+def test_a_top_level_mistake_is_reported_once_not_once_per_area():
+    data = scenario_dict(areas=[_area("a", 20, 1), _area("b", 20, 1), _area("c", 20, 1)])
+    data["staffing"]["availability"] = 3
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data, "areas.yaml")
+    fields = [problem.field for problem in caught.value.problems]
+    assert fields == ["staffing.availability"]
+
+
+@pytest.mark.parametrize(
+    "names, message",
+    [(["a", "a"], "repeated: a"), (["total"], "'total' is kept for the sum of the areas")],
+)
+def test_area_names_are_unique_and_not_total(names, message):
+    problems = _problems(areas=[{"name": name} for name in names])
+    assert any(p.startswith("areas.yaml: areas:") and message in p for p in problems)
