@@ -160,3 +160,57 @@ def test_a_top_level_mistake_is_reported_once_not_once_per_area():
 def test_area_names_are_unique_and_not_total(names, message):
     problems = _problems(areas=[{"name": name} for name in names])
     assert any(p.startswith("areas.yaml: areas:") and message in p for p in problems)
+
+
+def test_the_national_scenario_has_43_forces_adding_up_to_the_published_total():
+    # MoJ MAPPA statistics: 70,052 registered sex offenders in England and Wales at
+    # 31 March 2024, in 43 territorial police forces. The file's method (its header): each
+    # force's registrations are 12% of its caseload a year and its offender managers one per 50.
+    from sim.scenario_file import load_scenario
+
+    scenario = load_scenario("scenarios/england_wales_2024.yaml")
+    parts = scenario.area_scenarios()
+    assert len(parts) == 43
+    assert sum(part.population.initial.size for _, part in parts) == 70_052
+    for name, part in parts:
+        size = part.population.initial.size
+        assert part.population.registrations.per_year == round(0.12 * size), name
+        assert part.staffing.offender_managers == max(1, round(size / 50)), name
+    assert scenario.horizon_days == 5 * 365 + 1  # 2024-04-01 to 2029-03-31, one leap day
+
+
+def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
+    # The command line end to end: per-area and total rows in both tables, and the report and
+    # the printed summary (which describe the whole scenario) still work.
+    import pandas as pd
+    import yaml
+    from typer.testing import CliRunner
+
+    from run_sim import app
+
+    data = yaml.safe_load(open("scenarios/small_example.yaml"))
+    data["horizon_days"] = 40
+    data["areas"] = [
+        {"name": "north", "population": {"initial": {"size": 120}}},
+        {"name": "south", "population": {"initial": {"size": 80}}},
+    ]
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(data))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", str(path), "--replications", "2", "--out", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "population" in result.output
+    frame = pd.read_csv(out / "trajectories.csv")
+    assert set(frame["area"]) == {"total", "north", "south"}
+    day0 = frame[frame["day"] == 0].groupby("area")["population"].first()
+    assert day0["north"] >= 120 and day0["south"] >= 80  # plus any day-0 registrations
+    assert day0["total"] == day0["north"] + day0["south"]
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["area"]) == {"total", "north", "south"}
+    assert (out / "report.html").is_file()
+
+    check = CliRunner().invoke(app, ["validate", str(path)])
+    assert check.exit_code == 0
+    assert "2 areas, 200 offenders" in check.output

@@ -12,10 +12,14 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
     Example: python run_sim.py validate scenarios/avon_somerset_2023.yaml
     """
     loaded = load(scenario, set_ or [])
-    staff = loaded.staffing
+    parts = [part for _area, part in loaded.area_scenarios()]  # the scenario itself if no areas
+    offenders = sum(part.population.initial.size for part in parts)
+    managers = sum(part.staffing.offender_managers for part in parts)
+    sergeants = sum(part.staffing.sergeants for part in parts)
+    areas = f"{len(loaded.areas)} areas, " if loaded.areas else ""
     out.print(
-        f"OK {scenario}: '{loaded.name}', {loaded.population.initial.size} offenders, "
-        f"{staff.offender_managers} offender managers, {staff.sergeants} sergeants, "
+        f"OK {scenario}: '{loaded.name}', {areas}{offenders} offenders, "
+        f"{managers} offender managers, {sergeants} sergeants, "
         f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
         highlight=False,
     )
