@@ -10,7 +10,8 @@ of events, so the cost per event stays flat as the population grows.
 
 ``agenda.timeout(delay)`` is a drop-in for ``env.timeout(delay)``; what falls before the next
 midnight goes straight to SimPy, and what falls after the horizon is never scheduled (the run
-stops first).
+stops first). ``agenda.bring_forward(event, delay)`` moves a pending one sooner, which is how a
+visit or assessment brought forward wakes its sleeping process.
 """
 
 from __future__ import annotations
@@ -59,9 +60,27 @@ class Agenda:
             self._by_day[int(at)].append(event)
         return event
 
+    def bring_forward(self, event: simpy.Event, delay_days: float) -> None:
+        """Make a pending ``timeout`` event happen ``delay_days`` from now, if that is sooner.
+
+        A process asleep on the event then simply wakes earlier (no interrupt needed). An event
+        already handed to SimPy (it is due before the next midnight) is left as it is.
+        """
+        if event.triggered:
+            return
+        at = self.env.now + delay_days
+        if at >= event.at:
+            return
+        event.at = at
+        if at < self._next_midnight:
+            event.succeed_after(delay_days)
+        elif at < self.horizon_days:
+            self._by_day[int(at)].append(event)  # its old day skips it: it will have fired
+
     def start_day(self, day: int) -> None:
         """Hand day ``day``'s wake-ups to SimPy (call at time ``day``, before simulating it)."""
         self._next_midnight = day + 1
         for event in self._by_day[day]:
-            event.succeed_after(event.at - day)
+            if not event.triggered:  # not brought forward to an earlier day
+                event.succeed_after(event.at - day)
         self._by_day[day] = []

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import simpy
-
 from .offender import Offender
 
 if TYPE_CHECKING:
@@ -30,15 +28,11 @@ def assessment_cycle(world: World, offender: Offender):
     while offender.active:
         opens_at = offender.assessment_due_day - params.window_days[offender.level]
         if opens_at > env.now:
-            offender.assessment_sleeping = True
-            try:
-                yield world.agenda.timeout(opens_at - env.now)
-            except simpy.Interrupt:
-                continue  # brought forward by police action: work out the wait again
-            finally:
-                offender.assessment_sleeping = False
-            if not offender.active:
-                break
+            # Sleep until the window opens; police action may bring the wake-up forward.
+            offender.assessment_wakeup = world.agenda.timeout(opens_at - env.now)
+            yield offender.assessment_wakeup
+            offender.assessment_wakeup = None
+            continue  # look again: the offender may have left, or the due date moved
         if offender.rng_assessment is None:
             offender.rng_assessment = world.streams.offender("assessment.work", offender.id)
         hours = params.duration_hours.sample(offender.rng_assessment)

@@ -234,11 +234,12 @@ class World:
     def request_assessment_after_action(self, offender: Offender) -> None:
         """Police action (or found escalation) calls for a new assessment soon."""
         due_day = int(self.env.now) + self.scenario.assessments.after_police_action_due_days
-        if offender.assessment_sleeping and due_day < offender.assessment_due_day:
+        if offender.assessment_wakeup is not None and due_day < offender.assessment_due_day:
             offender.assessment_due_day = due_day
             offender.assessment_version += 1
             self.watch_assessment_due(offender)
-            offender.assessment_process.interrupt()
+            opens_at = due_day - self.assessment_params.window_days[offender.level]
+            self.agenda.bring_forward(offender.assessment_wakeup, max(opens_at - self.env.now, 0))
 
     # -- leaving, escalating ----------------------------------------------------------------
     def _exit(self, offender: Offender, _event) -> None:
@@ -280,7 +281,7 @@ class World:
         counters.level_changed(offender, old_level)
         if offender.reactive:
             self._return_to_active_management(offender)
-        elif offender.visit_sleeping and not offender.visit_overdue:
+        elif offender.visit_wakeup is not None and not offender.visit_overdue:
             self._bring_visit_forward(offender, old_level)
         self.request_assessment_after_action(offender)
 
@@ -292,7 +293,8 @@ class World:
             offender.visit_due_day = due_day
             offender.visit_version += 1
             self.watch_visit_due(offender)
-            offender.visit_process.interrupt()
+            opens_at = due_day - self.visit_params.window_days[offender.level]
+            self.agenda.bring_forward(offender.visit_wakeup, max(opens_at - self.env.now, 0))
 
     def _return_to_active_management(self, offender: Offender) -> None:
         offender.reactive = False

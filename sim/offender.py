@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 
+import simpy
+
 __all__ = ["Offender"]
 
 
@@ -28,12 +30,12 @@ class Offender:
         "visit_due_day",
         "visit_version",
         "visit_overdue",
-        "visit_sleeping",
+        "visit_wakeup",
         "visit_process",
         "assessment_due_day",
         "assessment_version",
         "assessment_overdue",
-        "assessment_sleeping",
+        "assessment_wakeup",
         "assessment_process",
         "rng_visit",
         "rng_assessment",
@@ -52,12 +54,12 @@ class Offender:
         self.visit_due_day = 0
         self.visit_version = 0
         self.visit_overdue = False
-        self.visit_sleeping = False
+        self.visit_wakeup: simpy.Event | None = None  # set while asleep
         self.visit_process = None
         self.assessment_due_day = 0
         self.assessment_version = 0
         self.assessment_overdue = False
-        self.assessment_sleeping = False
+        self.assessment_wakeup: simpy.Event | None = None
         self.assessment_process = None
         self.rng_visit: random.Random | None = None
         self.rng_assessment: random.Random | None = None

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import simpy
-
 from .levels import LOW
 from .offender import Offender
 
@@ -35,15 +33,11 @@ def visit_cycle(world: World, offender: Offender):
     while offender.active and not offender.reactive:
         opens_at = offender.visit_due_day - params.window_days[offender.level]
         if opens_at > env.now:
-            offender.visit_sleeping = True
-            try:
-                yield world.agenda.timeout(opens_at - env.now)
-            except simpy.Interrupt:
-                continue  # the due date was brought forward: work out the wait again
-            finally:
-                offender.visit_sleeping = False
-            if not offender.active:
-                break
+            # Sleep until the window opens; the model may bring the wake-up forward.
+            offender.visit_wakeup = world.agenda.timeout(opens_at - env.now)
+            yield offender.visit_wakeup
+            offender.visit_wakeup = None
+            continue  # look again: the offender may have left, or the due date moved
         police_action = yield from _attempt_until_in(world, offender)
         if police_action is None:
             break  # left the register while the visit was outstanding
