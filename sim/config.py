@@ -9,7 +9,9 @@ with ``model_copy(update=...)`` or by re-validating a changed dict, never by mut
 
 from __future__ import annotations
 
+import copy
 import math
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -18,18 +20,24 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationError,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 from .distributions import Distribution
+from .dotted import DottedPathError, set_dotted, split_dotted
 from .levels import LEVELS
 
 __all__ = [
     "AREA_SECTIONS",
     "Area",
     "Assessments",
+    "FIXED_ACROSS_VARIANTS",
     "InitialCaseload",
     "InitialOverdue",
     "Population",
@@ -54,10 +62,15 @@ PRIORITY_RULES = (
 MAX_OFFENDERS = 2_000_000
 MAX_HORIZON_DAYS = 365 * 50
 MIX_TOLERANCE = 1e-6
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# Fields a variant may not change: every variant of a comparison runs the same replications
+# (same seeds) over the same days, so that results pair up replication by replication.
+FIXED_ACROSS_VARIANTS = ("name", "seed", "replications", "start_date", "horizon_days", "variants")
 
 Level = Literal["very_high", "high", "medium", "low"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+VariantName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
 
 
 class Frozen(BaseModel):
@@ -636,6 +649,17 @@ def _merged(base: Any, changes: Any) -> Any:
     return changes
 
 
+def _changes(base: Any, value: Any) -> Any:
+    """What ``value`` changes in ``base``: the inverse of ``_merged`` (``{}`` if nothing)."""
+    if isinstance(base, dict) and isinstance(value, dict):
+        return {
+            key: _changes(base.get(key), item)
+            for key, item in value.items()
+            if key not in base or base[key] != item
+        }
+    return value
+
+
 class Area(Frozen):
     """One area of a scenario (a force, or a team within one) with its own caseload and staff.
 
@@ -668,7 +692,7 @@ class Scenario(Frozen):
     """One force (or team) to simulate: who is registered, the work, the staff, the rules."""
 
     name: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        pattern=NAME_PATTERN,
         max_length=100,
         description="Short name (letters, digits, _ . -); also the default results folder "
         "results/<name>/.",
@@ -747,6 +771,28 @@ class Scenario(Frozen):
             raise ValueError(f"area names must differ; repeated: {', '.join(repeated)}")
         return areas
 
+    @model_serializer(mode="wrap")
+    def _areas_as_their_changes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Write each area as what it changes, so a written scenario reads back the same and
+        a change to a top-level section (a variant, --set) reaches every area that inherits it.
+
+        An area value equal to the top-level value is written as inherited.
+        """
+        data = handler(self)
+        if data.get("areas"):
+            data["areas"] = [
+                {
+                    "name": area["name"],
+                    **{
+                        section: _changes(data.get(section), area[section])
+                        for section in AREA_SECTIONS
+                        if section in area
+                    },
+                }
+                for area in data["areas"]
+            ]
+        return data
+
     def area_scenarios(self) -> list[tuple[str | None, Scenario]]:
         """(area name, single-area scenario) for each area; ``[(None, self)]`` if none."""
         if not self.areas:
@@ -760,3 +806,53 @@ class Scenario(Frozen):
             )
             for area in self.areas
         ]
+
+    variants: dict[VariantName, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Named variants for `compare`: name -> {dotted.path: value}, paths as in "
+        "--set. A variant with no changes names the base scenario. `run` ignores them. See "
+        "docs/experiments.md.",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _variant_paths(cls, variants: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        unchanged = [name for name, changes in variants.items() if not changes]
+        if len(unchanged) > 1:
+            raise ValueError(
+                f"variants {unchanged} change nothing; only one variant may name the base"
+            )
+        for name, changes in variants.items():
+            for key in changes:
+                path = split_dotted(str(key))  # a DottedPathError is a ValueError: reported as such
+                if path[0] in FIXED_ACROSS_VARIANTS:
+                    raise ValueError(
+                        f"variant '{name}' changes {key}, but {', '.join(FIXED_ACROSS_VARIANTS)} "
+                        "are shared by every variant (same seeds and days, so they compare)"
+                    )
+        return variants
+
+    @model_validator(mode="after")
+    def _variants_give_valid_scenarios(self) -> Scenario:
+        for name in self.variants:
+            try:
+                self.variant(name)
+            except (ValidationError, DottedPathError) as error:
+                raise ValueError(f"variant '{name}' is not a valid scenario: {error}") from None
+        return self
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A new, validated scenario: this one with ``{dotted.path: value}`` changes applied.
+
+        The result has no variants of its own (they are relative to this base). Raises
+        pydantic's ValidationError or DottedPathError; ``sim.variants.apply_changes`` turns
+        those into a ScenarioError naming the field.
+        """
+        data = self.model_dump(mode="json", by_alias=True, exclude={"variants"})
+        for key, value in changes.items():
+            set_dotted(data, split_dotted(str(key)), copy.deepcopy(value))
+        return Scenario.model_validate(data)
+
+    def variant(self, name: str) -> Scenario:
+        """The scenario of the variant called ``name`` (a KeyError if there is none)."""
+        return self.with_changes(self.variants[name])

@@ -46,6 +46,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "exits",
     "visit_attempts",
     "lone_visit_attempts",
+    *(f"lone_visit_attempts_{level}" for level in LEVELS),
     "visits_completed",
     "police_actions",
     "assessments_completed",
@@ -61,6 +62,7 @@ DAILY_COLUMNS: tuple[str, ...] = STATE_COLUMNS + FLOW_COLUMNS
 # Over several areas these are the largest area's value; every other column adds up.
 OLDEST_COLUMNS: tuple[str, ...] = ("oldest_overdue_visit_days", "oldest_overdue_assessment_days")
 _FLOW_INDEX = {name: i for i, name in enumerate(FLOW_COLUMNS)}
+_LONE_INDEX = _FLOW_INDEX["lone_visit_attempts"]  # the per-level columns follow it in order
 
 
 class Counters:
@@ -134,6 +136,12 @@ class Counters:
     def add(self, flow: str, amount: float = 1.0) -> None:
         """Add to one of the per-day flow counters (see FLOW_COLUMNS)."""
         self.flows[_FLOW_INDEX[flow]] += amount
+
+    def lone_visit_attempt(self, level: int) -> None:
+        """A single officer made a visit attempt to an offender believed at ``level``."""
+        flows = self.flows
+        flows[_LONE_INDEX] += 1
+        flows[_LONE_INDEX + 1 + level] += 1
 
     @staticmethod
     def _oldest_due_day(heap: list, still_overdue) -> int | None:

@@ -17,9 +17,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write", "git_commit", "package_versions", "write_json"]
+__all__ = ["atomic_write", "git_commit", "package_versions", "study_manifest", "write_json"]
 
-PACKAGES = ("simpy", "numpy", "pandas", "scipy", "seaborn", "matplotlib", "pydantic", "typer")
+PACKAGES = (
+    "simpy",
+    "numpy",
+    "pandas",
+    "scipy",
+    "seaborn",
+    "matplotlib",
+    "pydantic",
+    "typer",
+    "distributed",
+    "SALib",
+)
+REPO_DIR = Path(__file__).resolve().parent.parent
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -75,3 +87,19 @@ def git_commit(directory: Path) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if dirty else "")
+
+
+def study_manifest(
+    command: list[str], started_at: str, seconds: float, files: list[Path], **details: Any
+) -> dict[str, Any]:
+    """The manifest of an experiment command: what ran, how, with which code and packages."""
+    return {
+        "tool": "offender-visit-sim",
+        **details,
+        "command": command,
+        "started_at": started_at,
+        "run_seconds": round(seconds, 3),
+        "versions": package_versions(),
+        "git_commit": git_commit(REPO_DIR),
+        "files": sorted(path.name for path in files),
+    }

@@ -16,13 +16,16 @@ import pandas as pd
 
 from .analysis import summarise
 from .config import Scenario
-from .experiment import run_replications
+from .executors import Executor
+from .experiment import BatchStats, evaluate
 from .io import atomic_write, git_commit, package_versions, write_json
 from .metrics import total_only
 from .metrics import trajectories as to_trajectories
 from .plots import backlog_figure
+from .precision import replicate_to_precision
+from .replication_store import ReplicationStore
 
-__all__ = ["RunResult", "execute", "write_results"]
+__all__ = ["RunResult", "execute", "execute_to_precision", "write_results"]
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,23 +38,75 @@ class RunResult:
     summary: pd.DataFrame
     seconds: float
     started_at: str
+    from_store: int = 0  # replications found in the store (resumed), not recomputed
+    executor: str = "serial"
+    precision: dict | None = None  # what --precision concluded, for the manifest
 
 
 def execute(
-    scenario: Scenario, replications: int, on_done: Callable[[int], None] | None = None
+    scenario: Scenario,
+    replications: int,
+    on_done: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+    store: ReplicationStore | None = None,
 ) -> RunResult:
     """Run the replications and build the tables (no files written)."""
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
-    records = run_replications(scenario, replications, on_done)
+    stats = BatchStats()
+    records = evaluate([scenario], replications, executor, store, on_done, stats)[0].records
+    return _result(scenario, records, started_at, clock, stats.from_store, executor)
+
+
+def execute_to_precision(
+    scenario: Scenario,
+    precision: float,
+    outcome: str,
+    max_replications: int,
+    on_done: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+    store: ReplicationStore | None = None,
+    batch_size: int = 1,
+) -> RunResult:
+    """Add replications until the outcome's CI is within ``precision`` (Hoad et al. 2010)."""
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    stats = BatchStats()
+    reached = replicate_to_precision(
+        scenario,
+        precision,
+        outcome,
+        executor,
+        store,
+        max_replications,
+        batch_size,
+        on_done=on_done,
+        stats=stats,
+    )
+    summary = {
+        "outcome": reached.outcome,
+        "target_relative_half_width": precision,
+        "replications_needed": reached.needed,
+        "replications_kept": len(reached.records),
+        "relative_half_width": reached.achieved,
+        "converged": reached.needed is not None,
+        "method": "Hoad, Robinson and Davies (2010), look-ahead kLimit=5",
+    }
+    result = _result(scenario, reached.records, started_at, clock, stats.from_store, executor)
+    return RunResult(**{**result.__dict__, "precision": summary})
+
+
+def _result(scenario, records, started_at, clock, from_store, executor) -> RunResult:
     frame = to_trajectories(records, scenario.start_date)
     return RunResult(
-        scenario=scenario,
-        replications=replications,
+        scenario=scenario.model_copy(update={"replications": len(records)}),
+        replications=len(records),
         trajectories=frame,
         summary=summarise(frame),
         seconds=time.perf_counter() - clock,
         started_at=started_at,
+        from_store=from_store,
+        executor=executor.description if executor is not None else "serial",
     )
 
 
@@ -88,6 +143,9 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
             "command": command,
             "started_at": result.started_at,
             "run_seconds": round(result.seconds, 3),
+            "executor": result.executor,
+            "replications_from_store": result.from_store,
+            **({"precision": result.precision} if result.precision else {}),
             "versions": package_versions(),
             "git_commit": git_commit(REPO_DIR),
             "files": sorted(p.name for p in paths.values()),

@@ -19,9 +19,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .config import Scenario
-from .levels import LEVELS
+from .dotted import DottedPathError, set_dotted, split_dotted
 
-__all__ = ["Problem", "ScenarioError", "apply_overrides", "load_scenario", "parse_scenario"]
+__all__ = [
+    "Problem",
+    "ScenarioError",
+    "apply_overrides",
+    "change_problems",
+    "load_scenario",
+    "parse_scenario",
+]
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -47,10 +54,6 @@ class ScenarioError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -126,8 +129,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
     for item in overrides:
         source = f"--set {item}"
         key, sep, raw = item.partition("=")
-        path = tuple(part.strip() for part in key.split("."))
-        if not sep or not key.strip() or any(not part for part in path):
+        try:
+            path = split_dotted(key)
+        except DottedPathError:
+            path = ()
+        if not sep or not path:
             problems.append(Problem(source, key, item, "write --set dotted.key=value"))
             continue
         try:
@@ -135,28 +141,12 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
         except yaml.YAMLError:
             problems.append(Problem(source, key, raw, "the value is not valid YAML"))
             continue
-        node = result
-        for depth, part in enumerate(path[:-1]):
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            elif _is_number(child) and path[depth + 1] in LEVELS:
-                # one number for every level, now set per level: spread it first
-                child = node[part] = {level: child for level in LEVELS}
-            if not isinstance(child, dict):
-                problems.append(
-                    Problem(
-                        source,
-                        ".".join(path[: depth + 1]),
-                        _short(child),
-                        "is a single value, so it has no sub-fields to set",
-                    )
-                )
-                break
-            node = child
-        else:
-            node[path[-1]] = value
-            origin[path] = source
+        try:
+            set_dotted(result, path, value)
+        except DottedPathError as error:
+            problems.append(Problem(source, error.prefix, error.given, error.message))
+            continue
+        origin[path] = source
     if problems:
         raise ScenarioError(problems)
     return result, origin
@@ -245,11 +235,38 @@ def _without_inherited(problems: list[Problem]) -> list[Problem]:
 
 
 def parse_scenario(data: dict[str, Any], source: str, origin: dict | None = None) -> Scenario:
-    """Validate a parsed mapping; errors name ``source`` (or the --set that caused them)."""
+    """Validate a parsed mapping; errors name ``source`` (or the --set that caused them).
+
+    A file with ``variants:`` is checked in two steps so that each problem names its place:
+    first the base scenario alone, then every variant applied to it (``source, variant 'x'``).
+    """
+    variants = data.get("variants")
+    if isinstance(variants, dict) and variants:
+        try:
+            base = Scenario.model_validate({k: v for k, v in data.items() if k != "variants"})
+        except ValidationError as err:
+            raise ScenarioError(_problems_from(err, source, origin or {})) from None
+        problems = []
+        for name, changes in variants.items():
+            if isinstance(changes, dict):
+                problems += change_problems(base, changes, f"{source}, variant '{name}'")
+        if problems:
+            raise ScenarioError(problems)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(_problems_from(err, source, origin or {})) from None
+
+
+def change_problems(base: Scenario, changes: dict[str, Any], source: str) -> list[Problem]:
+    """What is wrong with ``base`` after ``{dotted.path: value}`` changes (empty if nothing)."""
+    try:
+        base.with_changes(changes)
+    except DottedPathError as error:
+        return [Problem(source, error.prefix, error.given, error.message)]
+    except ValidationError as err:
+        return _problems_from(err, source, {})
+    return []
 
 
 def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:

@@ -79,7 +79,7 @@ def _attempt_until_in(world: World, offender: Offender):
             return None
         counters.add("visit_attempts")
         if n_officers == 1:
-            counters.add("lone_visit_attempts")
+            counters.lone_visit_attempt(level)
         if is_in:
             return police_action
         yield world.agenda.timeout(retry_delay_days)

@@ -214,3 +214,42 @@ def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
     check = CliRunner().invoke(app, ["validate", str(path)])
     assert check.exit_code == 0
     assert "2 areas, 200 offenders" in check.output
+
+
+def test_stored_replications_keep_their_areas(tmp_path):
+    # A resumed batch reads finished replications back from the store: with areas it must get
+    # every area's table back, not only the total, or its trajectories would lose the areas.
+    from sim.replication_store import ReplicationStore
+
+    scenario = make_scenario(horizon_days=20, areas=[_area("a", 20, 5), _area("b", 30, 5)])
+    record = single_run(scenario, 3)
+    store = ReplicationStore(tmp_path)
+    store.save(scenario, record)
+    loaded = store.load(scenario, 3)
+    assert loaded is not None and np.array_equal(loaded.table, record.table)
+    assert list(loaded.area_tables) == ["a", "b"]
+    for name, table in record.area_tables.items():
+        assert np.array_equal(loaded.area_tables[name], table)
+    renamed = make_scenario(horizon_days=20, areas=[_area("a", 20, 5), _area("c", 30, 5)])
+    assert store.load(renamed, 3) is None  # another scenario never reads these
+
+
+def test_a_written_scenario_keeps_areas_as_changes_so_top_level_changes_reach_them():
+    # The manifest and variants write the scenario out and read it back. Areas are written as
+    # what they change, so the copy is equal, and a change to a top-level section reaches the
+    # areas that inherit it but not an area that sets its own value.
+    from sim.config import Scenario
+
+    scenario = make_scenario(
+        areas=[_area("a", 20, 3), {"name": "b", "staffing": {"availability": 0.5}}]
+    )
+    written = scenario.model_dump(mode="json")
+    assert written["areas"][0] == {
+        "name": "a",
+        "population": {"initial": {"size": 20}},
+        "staffing": {"offender_managers": 3},
+    }
+    assert Scenario.model_validate(written) == scenario
+    changed = dict(scenario.with_changes({"staffing.availability": 0.8}).area_scenarios())
+    assert changed["a"].staffing.availability == 0.8  # inherited: follows the top level
+    assert changed["b"].staffing.availability == 0.5  # its own value stays

@@ -53,6 +53,7 @@ def test_run_writes_the_four_files_with_the_named_columns(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".replications",  # finished replications, kept so an interrupted run can resume
         "backlog.png",
         "manifest.json",
         "report.html",

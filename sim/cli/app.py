@@ -7,6 +7,7 @@ every command spells the same way.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -16,7 +17,22 @@ from rich.console import Console
 from ..config import Scenario
 from ..scenario_file import ScenarioError, load_scenario
 
-__all__ = ["app", "out", "err", "ScenarioPath", "SetOption", "QuietOption", "fail", "load"]
+__all__ = [
+    "app",
+    "out",
+    "err",
+    "NoCacheOption",
+    "QuietOption",
+    "ScenarioPath",
+    "SchedulerOption",
+    "SetOption",
+    "WorkersOption",
+    "executor_for",
+    "fail",
+    "fail_with",
+    "load",
+    "store_for",
+]
 
 app = typer.Typer(
     help="Simulate police visits to registered sex offenders and forecast the backlog.",
@@ -39,6 +55,30 @@ SetOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=1024,
+        help="Local worker processes (default: every core; 1 = serial, in this process).",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on a dask.distributed cluster: the scheduler's address, e.g. "
+        "tcp://10.0.0.5:8786 (workers need this package installed).",
+    ),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Do not keep finished replications in <out>/.replications (no resuming).",
+    ),
+]
 
 
 def fail(error: ScenarioError) -> NoReturn:
@@ -57,3 +97,25 @@ def load(path: Path, overrides: list[str]) -> Scenario:
         return load_scenario(path, overrides)
     except ScenarioError as error:
         fail(error)
+
+
+def fail_with(message: str) -> NoReturn:
+    """Print one problem that is not about a scenario field and exit with code 2."""
+    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def executor_for(workers: int | None, scheduler: str | None, tasks: int):
+    """The executor for --workers/--scheduler, never more local processes than ``tasks``."""
+    from ..executors import make_executor
+
+    if scheduler is None:
+        workers = min(workers if workers is not None else (os.cpu_count() or 1), max(tasks, 1))
+    return make_executor(workers, scheduler)
+
+
+def store_for(out_dir: Path, no_cache: bool):
+    """The replication store inside the results folder, or None with --no-cache."""
+    from ..replication_store import CACHE_FOLDER_NAME, ReplicationStore
+
+    return None if no_cache else ReplicationStore(out_dir / CACHE_FOLDER_NAME)

@@ -7,16 +7,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from .app import QuietOption, ScenarioPath, SetOption, app, err, load, out
+from .app import (
+    NoCacheOption,
+    QuietOption,
+    ScenarioPath,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    app,
+    err,
+    executor_for,
+    fail_with,
+    load,
+    out,
+    store_for,
+)
+from .progress import progress_bar
 
 
 @app.command()
@@ -30,6 +38,24 @@ def run(
         Path | None, typer.Option("--out", help="Results folder (default results/<name>/).")
     ] = None,
     set_: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0001,
+            max=1.0,
+            help="Add replications until the 95% CI half-width of the key outcome is within "
+            "this share of its mean, e.g. 0.05 (Hoad, Robinson & Davies 2010).",
+        ),
+    ] = None,
+    precision_outcome: Annotated[
+        str, typer.Option(help="The key outcome for --precision.")
+    ] = "overdue_visits_end",
+    max_replications: Annotated[
+        int, typer.Option(min=3, max=100_000, help="Most replications --precision may run.")
+    ] = 1000,
+    no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     json_output: Annotated[
         bool,
@@ -57,25 +83,47 @@ def run(
     if replications is not None:
         overrides.append(f"replications={replications}")
     loaded = load(scenario, overrides)
+    if precision is not None and replications is not None:
+        fail_with("give --replications or --precision, not both (--max-replications caps it)")
+    from sim.outcomes import OUTCOME_NAMES
+
+    if precision_outcome not in OUTCOME_NAMES:
+        fail_with(
+            f"--precision-outcome {precision_outcome!r} is not an outcome; use a daily column "
+            "with _end or _average (states) or _total (flows), e.g. overdue_visits_end"
+        )
     n = loaded.replications
     target = out_dir or Path("results") / loaded.name
 
+    from sim.executors import ExecutorError
     from sim.report import write_report_or_warn
     from sim.run_summary import summary_json
-    from sim.runner import execute, write_results  # heavy imports only when running
+    from sim.runner import execute, execute_to_precision, write_results
 
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("replications"),
-        TimeRemainingColumn(),
-        console=err,
-        disable=quiet or json_output,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(loaded.name, total=n)
-        result = execute(loaded, n, on_done=lambda _r: progress.advance(task))
+    tasks = n if precision is None else max_replications
+    try:
+        with (
+            executor_for(workers, scheduler, tasks) as executor,
+            progress_bar(
+                loaded.name, n if precision is None else None, quiet or json_output
+            ) as advance,
+        ):
+            store = store_for(target, no_cache)
+            if precision is None:
+                result = execute(loaded, n, advance, executor, store)
+            else:
+                result = execute_to_precision(
+                    loaded,
+                    precision,
+                    precision_outcome,
+                    max_replications,
+                    advance,
+                    executor,
+                    store,
+                    batch_size=executor.parallelism,
+                )
+    except ExecutorError as error:
+        fail_with(str(error))
     write_results(result, target, sys.argv)
     report_path = None if no_report else write_report_or_warn(target, err)
     if json_output:
@@ -121,4 +169,30 @@ def _print_summary(result, target: Path) -> None:
     if available > 0:
         table.add_row("officer utilisation", f"{used / available:.0%}", "")
     out.print(table)
-    out.print(f"Results in {target}/ ({result.seconds:.1f} s)", highlight=False)
+    if result.precision is not None:
+        _print_precision(result.precision)
+    resumed = f", {result.from_store} from earlier runs" if result.from_store else ""
+    out.print(
+        f"Results in {target}/ ({result.seconds:.1f} s{resumed}; {result.executor})",
+        highlight=False,
+    )
+
+
+def _print_precision(precision: dict) -> None:
+    target = precision["target_relative_half_width"]
+    if precision["converged"]:
+        out.print(
+            f"Precision: {precision['replications_needed']} replications bring the 95% CI "
+            f"half-width of {precision['outcome']} within {target:.1%} of its mean "
+            f"({precision['relative_half_width']:.1%}); {precision['replications_kept']} kept "
+            "(including the look-ahead that confirmed it).",
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"[bold yellow]Precision not reached:[/] after {precision['replications_kept']} "
+            f"replications the half-width of {precision['outcome']} is "
+            f"{precision['relative_half_width']:.1%} of its mean (target {target:.1%}). "
+            "Raise --max-replications or loosen --precision.",
+            highlight=False,
+        )

@@ -23,3 +23,5 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
         f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
         highlight=False,
     )
+    if loaded.variants:
+        out.print(f"  variants (for compare): {', '.join(loaded.variants)}", highlight=False)

@@ -1,0 +1,172 @@
+"""`sensitivity`: global sensitivity (SALib Morris or Sobol) of outcomes to parameter ranges."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from ..scenario_file import ScenarioError
+from .app import (
+    NoCacheOption,
+    QuietOption,
+    ScenarioPath,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    app,
+    executor_for,
+    fail,
+    fail_with,
+    load,
+    out,
+    store_for,
+)
+from .progress import progress_bar
+
+DEFAULT_OUTCOMES = ("overdue_visits_end", "overdue_visits_average", "overdue_assessments_end")
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioPath,
+    ranges: Annotated[
+        Path,
+        typer.Option(
+            "--ranges", help="YAML file of parameters: {parameters: {dotted.key: [low, high]}}."
+        ),
+    ],
+    method: Annotated[
+        Literal["morris", "sobol"], typer.Option(help="morris (screening) or sobol (variance).")
+    ] = "morris",
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            min=2,
+            max=1_000_000,
+            help="Morris: trajectories (default 10). Sobol: N, a power of 2 (default 64); "
+            "runs N x (parameters + 2) samples.",
+        ),
+    ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=100_000, help="Replications averaged per sample (default: file's)."
+        ),
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option("--outcome", help="Outcome(s) to analyse, e.g. overdue_visits_end."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Seed (samples and replications).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Results folder (default results/<name>-sensitivity-<method>/)."
+        ),
+    ] = None,
+    set_: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Which parameters drive the backlog? Writes sensitivity.csv, samples.csv, sensitivity.png.
+
+    Example: python run_sim.py sensitivity scenarios/avon_somerset_2023.yaml
+    --ranges scenarios/ranges/avon_somerset_2023.yaml --method morris --samples 10
+    --replications 3
+    """
+    from ..outcomes import OUTCOME_NAMES
+
+    overrides = list(set_ or [])
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    if replications is not None:
+        overrides.append(f"replications={replications}")
+    base = load(scenario, overrides)
+    chosen = list(outcome or DEFAULT_OUTCOMES)
+    unknown = [name for name in chosen if name not in OUTCOME_NAMES]
+    if unknown:
+        fail_with(
+            f"unknown outcome(s) {', '.join(unknown)}; use a daily column with _end or "
+            "_average (states) or _total (flows), e.g. overdue_visits_end"
+        )
+    n_samples = samples or (10 if method == "morris" else 64)
+    if method == "sobol" and n_samples & (n_samples - 1):
+        fail_with(f"--samples for sobol must be a power of 2 (e.g. 64), not {n_samples}")
+
+    from ..executors import ExecutorError
+    from ..sensitivity import (
+        draw_samples,
+        load_ranges,
+        run_sensitivity,
+        salib_problem,
+        sample_scenarios,
+        write_sensitivity,
+    )
+
+    try:
+        parsed = load_ranges(ranges, base)
+        matrix = draw_samples(salib_problem(parsed), method, n_samples, base.seed)
+        sample_scenarios(base, parsed, matrix, str(ranges))  # every sample valid before running
+    except ScenarioError as error:
+        fail(error)
+    target = out_dir or Path("results") / f"{base.name}-sensitivity-{method}"
+    r = base.replications
+    total = len(matrix) * r
+    try:
+        with (
+            executor_for(workers, scheduler, total) as executor,
+            progress_bar(f"{method}: {len(matrix)} samples x {r}", total, quiet) as advance,
+        ):
+            result = run_sensitivity(
+                base,
+                parsed,
+                method,
+                n_samples,
+                r,
+                chosen,
+                executor,
+                store_for(target, no_cache),
+                advance,
+                source=str(ranges),
+            )
+    except ExecutorError as error:
+        fail_with(str(error))
+    write_sensitivity(result, target, sys.argv, ranges)
+    _print_ranking(result, chosen[0], target)
+
+
+def _print_ranking(result, outcome: str, target: Path) -> None:
+    from ..outcomes import describe_outcome
+
+    part = result.table[result.table["outcome"] == outcome]
+    value = part.pivot(index="parameter", columns="index", values="value")
+    conf = part.pivot(index="parameter", columns="index", values="conf")
+    shown = ("mu_star", "sigma") if result.method == "morris" else ("S1", "ST")
+    order = value[shown[0]].sort_values(ascending=False, na_position="last").index
+    table = Table(
+        title=f"{result.base.name}: {result.method} sensitivity of {describe_outcome(outcome)}",
+        caption=f"{len(result.sample_table)} samples x {result.replications} replications "
+        "(common random numbers); ± = 95% CI half-width (bootstrap). Other outcomes: "
+        "sensitivity.csv.",
+    )
+    table.add_column("parameter", overflow="fold")
+    for index in shown:
+        table.add_column(index, justify="right")
+    for parameter in order:
+        cells = []
+        for index in shown:
+            text = f"{value.loc[parameter, index]:.3g}"
+            if conf.loc[parameter, index] == conf.loc[parameter, index]:  # not NaN
+                text += f" ± {conf.loc[parameter, index]:.2g}"
+            cells.append(text)
+        table.add_row(parameter, *cells)
+    out.print(table)
+    out.print(f"Results in {target}/ ({result.seconds:.1f} s; {result.executor})", highlight=False)
