@@ -10,6 +10,7 @@ Cases:
 * ``baseline``: Avon & Somerset, one replication (336 days, about 1,450 offenders).
 * ``baseline_parallel``: the same, 20 replications with 2 worker processes.
 * ``national``: England and Wales, one replication of the scenario file (5 years).
+* ``national_parallel``: the same with 2 worker processes, which share out its 43 areas.
 * ``scale_<n>``: the baseline resized to ``n`` offenders (registrations, starting backlog and
   offender managers in proportion) for one year: time against size should be linear.
 
@@ -69,6 +70,7 @@ CASES: dict[str, Case] = {
         Case("baseline", BASELINE),
         Case("baseline_parallel", BASELINE, replications=20, workers=2),
         Case("national", NATIONAL),
+        Case("national_parallel", NATIONAL, workers=2),
         *(Case(f"scale_{n}", BASELINE, _scaled(n), offenders=n) for n in SCALE_SIZES),
     )
 }

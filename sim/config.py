@@ -797,15 +797,16 @@ class Scenario(Frozen):
         """(area name, single-area scenario) for each area; ``[(None, self)]`` if none."""
         if not self.areas:
             return [(None, self)]
-        return [
-            (
-                area.name,
-                self.model_copy(
+        return [(area.name, self.area_scenario(area.name)) for area in self.areas]
+
+    def area_scenario(self, name: str) -> Scenario:
+        """The area called ``name`` as a scenario of its own (a KeyError if there is none)."""
+        for area in self.areas:
+            if area.name == name:
+                return self.model_copy(
                     update={"population": area.population, "staffing": area.staffing, "areas": []}
-                ),
-            )
-            for area in self.areas
-        ]
+                )
+        raise KeyError(name)
 
     variants: dict[VariantName, dict[str, Any]] = Field(
         default_factory=dict,

@@ -34,7 +34,16 @@ from .streams import Streams
 from .visits import visit_cycle
 from .workdays import WorkingCalendar
 
-__all__ = ["DailyRecord", "World", "rare_cycle_collection", "single_run"]
+__all__ = [
+    "AreaRun",
+    "DailyRecord",
+    "World",
+    "area_names",
+    "combine_areas",
+    "rare_cycle_collection",
+    "run_area",
+    "single_run",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,8 +368,34 @@ def rare_cycle_collection() -> Iterator[None]:
             gc.unfreeze()
 
 
+@dataclass(frozen=True)
+class AreaRun:
+    """One area's part of a replication (``area`` is None for a scenario without areas)."""
+
+    area: str | None
+    table: np.ndarray
+    simpy_events: int
+
+
+def area_names(scenario: Scenario) -> list[str | None]:
+    """The areas a replication is made of: their names, or ``[None]`` if there are none."""
+    return [area.name for area in scenario.areas] or [None]
+
+
+def run_area(scenario: Scenario, replication: int, area: str | None) -> AreaRun:
+    """Simulate one area of one replication: a pure function of its arguments.
+
+    Areas share no staff and have their own random streams, so the areas of a replication
+    can run in any order or side by side (``sim.experiment`` gives them to the executor).
+    """
+    part = scenario if area is None else scenario.area_scenario(area)
+    with rare_cycle_collection():
+        table, events = _simulate(part, replication, area)
+        gc.collect()  # the finished world holds reference cycles: free it now
+    return AreaRun(area, table, events)
+
+
 def _simulate(scenario: Scenario, replication: int, area: str | None) -> tuple[np.ndarray, int]:
-    """One area's daily table and how many SimPy events it scheduled."""
     world = World(scenario, replication, area)
     world.populate()
     table = world.run()
@@ -368,19 +403,20 @@ def _simulate(scenario: Scenario, replication: int, area: str | None) -> tuple[n
     return table, next(world.env._eid)
 
 
+def combine_areas(replication: int, runs: list[AreaRun]) -> DailyRecord:
+    """The record of a replication from its areas' runs (in the scenario's area order)."""
+    simpy_events = sum(run.simpy_events for run in runs)
+    if len(runs) == 1 and runs[0].area is None:
+        return DailyRecord(replication, runs[0].table, simpy_events)
+    tables = {run.area: run.table for run in runs}
+    return DailyRecord(replication, total_over_areas(list(tables.values())), simpy_events, tables)
+
+
 def single_run(scenario: Scenario, replication: int) -> DailyRecord:
     """Run one replication; a pure function of (scenario, replication).
 
-    A scenario with areas runs one world per area, one after another (areas share no staff,
-    so they do not interact); the record's table is then their total.
+    A scenario with areas runs one world per area, one after another; the record's table is
+    then their total.
     """
-    tables: dict[str | None, np.ndarray] = {}
-    simpy_events = 0
-    with rare_cycle_collection():
-        for area, area_scenario in scenario.area_scenarios():
-            tables[area], events = _simulate(area_scenario, replication, area)
-            simpy_events += events
-            gc.collect()  # free the finished world (it holds reference cycles) before the next
-    if None in tables:
-        return DailyRecord(replication, tables[None], simpy_events)
-    return DailyRecord(replication, total_over_areas(list(tables.values())), simpy_events, tables)
+    runs = [run_area(scenario, replication, area) for area in area_names(scenario)]
+    return combine_areas(replication, runs)
