@@ -1,25 +1,29 @@
-"""Far-future wake-ups kept by day, so SimPy's event heap holds only about a day of events.
+"""The agenda: calls booked for later, kept by day so SimPy's event heap holds about a day.
 
-Most of a run's pending events are weeks to years away: each offender's next visit window,
-next assessment, retry, exit and escalation. Kept in SimPy's heap (three or four per
-offender) they make every push and pop pay for a heap the size of the population, in
-comparisons and, worse, in cache misses: the cost per event grew with the register. An
-:class:`Agenda` keeps them in one list per day instead and hands a day's list to SimPy at the
-start of that day, each event still due at its exact time. The heap then holds about one day
-of events, so the cost per event stays flat as the population grows.
+Most of what is pending in a run is weeks to years away: each offender's next visit window,
+next assessment, retry, exit and escalation. Kept in SimPy's heap (three or four events per
+offender) they would make every push and pop pay for a heap the size of the register. The
+agenda keeps them in one list per day instead and deals with a day's list at the start of that
+day:
 
-``agenda.timeout(delay)`` is a drop-in for ``env.timeout(delay)``; what falls before the next
-midnight goes straight to SimPy, and what falls after the horizon is never scheduled (the run
-stops first). ``agenda.bring_forward(event, delay)`` moves a pending one sooner, which is how a
-visit or assessment brought forward wakes its sleeping process.
+* a call booked for midnight exactly (visit and assessment windows open on whole days) is made
+  there and then, with no SimPy event at all;
+* any other call becomes a SimPy timeout for its exact time within the day.
+
+So the heap holds about one day of events, a window opening costs a function call, and the
+cost per event stays flat as the population grows. Calls past the horizon are never made (the
+run stops first). ``bring_forward`` moves a booked call sooner: that is how a visit or an
+assessment brought forward wakes up early.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["Agenda", "DeferredEvent"]
+__all__ = ["Agenda", "Appointment", "DeferredEvent"]
 
 
 class DeferredEvent(simpy.Event):
@@ -32,55 +36,71 @@ class DeferredEvent(simpy.Event):
         self.env.schedule(self, NORMAL, delay_days)
 
 
-class _WakeUp(DeferredEvent):
-    __slots__ = ("at",)
+class Appointment:
+    """A call booked on the agenda for time ``at`` (in days)."""
 
-    def __init__(self, env: simpy.Environment, at: float) -> None:
-        super().__init__(env)
+    __slots__ = ("at", "action", "handed_over")
+
+    def __init__(self, at: float, action: Callable[[], object]) -> None:
         self.at = at
+        self.action = action
+        self.handed_over = False  # made, or given to SimPy: no longer movable
+
+    def _make(self, _event: simpy.Event | None = None) -> None:
+        self.action()
 
 
 class Agenda:
-    """Day-by-day store of timeouts; the day loop calls :meth:`start_day` at each midnight."""
+    """Day-by-day store of booked calls; the day loop calls :meth:`start_day` at each midnight."""
 
     def __init__(self, env: simpy.Environment, horizon_days: int) -> None:
         self.env = env
         self.horizon_days = horizon_days
         self._next_midnight = 1
-        self._by_day: list[list[_WakeUp]] = [[] for _ in range(horizon_days)]
+        self._by_day: list[list[Appointment]] = [[] for _ in range(horizon_days)]
 
-    def timeout(self, delay_days: float) -> simpy.Event:
-        """An event that succeeds ``delay_days`` from now (never, if after the horizon)."""
-        env = self.env
-        at = env.now + delay_days
-        if at < self._next_midnight:
-            return env.timeout(delay_days)
-        event = _WakeUp(env, at)
-        if at < self.horizon_days:
-            self._by_day[int(at)].append(event)
-        return event
+    def call_at(self, at: float, action: Callable[[], object]) -> Appointment:
+        """Make ``action()`` at time ``at`` (not before now; never if after the horizon)."""
+        appointment = Appointment(max(at, self.env.now), action)
+        self._book(appointment)
+        return appointment
 
-    def bring_forward(self, event: simpy.Event, delay_days: float) -> None:
-        """Make a pending ``timeout`` event happen ``delay_days`` from now, if that is sooner.
+    def call_after(self, delay_days: float, action: Callable[[], object]) -> Appointment:
+        """Make ``action()`` ``delay_days`` from now."""
+        return self.call_at(self.env.now + delay_days, action)
 
-        A process asleep on the event then simply wakes earlier (no interrupt needed). An event
-        already handed to SimPy (it is due before the next midnight) is left as it is.
+    def bring_forward(self, appointment: Appointment, at: float) -> None:
+        """Move a booked call to time ``at`` (not before now) if that is sooner.
+
+        A call already made, or already given to SimPy (it falls before the next midnight),
+        stays as it is.
         """
-        if event.triggered:
+        at = max(at, self.env.now)
+        if appointment.handed_over or at >= appointment.at:
             return
-        at = self.env.now + delay_days
-        if at >= event.at:
-            return
-        event.at = at
+        appointment.at = at
+        self._book(appointment)  # its old day skips it: by then it has been handed over
+
+    def _book(self, appointment: Appointment) -> None:
+        at = appointment.at
         if at < self._next_midnight:
-            event.succeed_after(delay_days)
+            self._hand_to_simpy(appointment)
         elif at < self.horizon_days:
-            self._by_day[int(at)].append(event)  # its old day skips it: it will have fired
+            self._by_day[int(at)].append(appointment)
+
+    def _hand_to_simpy(self, appointment: Appointment) -> None:
+        appointment.handed_over = True
+        self.env.timeout(appointment.at - self.env.now).callbacks.append(appointment._make)
 
     def start_day(self, day: int) -> None:
-        """Hand day ``day``'s wake-ups to SimPy (call at time ``day``, before simulating it)."""
+        """Deal with day ``day``'s calls (call at time ``day``, before simulating the day)."""
         self._next_midnight = day + 1
-        for event in self._by_day[day]:
-            if not event.triggered:  # not brought forward to an earlier day
-                event.succeed_after(event.at - day)
-        self._by_day[day] = []
+        appointments, self._by_day[day] = self._by_day[day], []
+        for appointment in appointments:
+            if appointment.handed_over:
+                continue  # brought forward to an earlier time, and handed over then
+            if appointment.at == day:
+                appointment.handed_over = True
+                appointment.action()  # at midnight exactly: now, without a SimPy event
+            else:
+                self._hand_to_simpy(appointment)

@@ -4,8 +4,8 @@
 its arguments (all randomness comes from streams keyed by the scenario seed, the replication
 index and a name), which is what makes serial and parallel batches give identical results.
 
-The :class:`World` holds what the processes share (the environment, the workforce, the
-counters, parameters as tuples indexed by risk level) and the transitions several processes
+The :class:`World` holds what the cycles share (the environment, the agenda, the workforce,
+the counters, parameters as tuples indexed by risk level) and the transitions several cycles
 need: an offender joining or leaving, a due date passing, a hidden escalation being found.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 import simpy
 
 from .agenda import Agenda
-from .assessments import assessment_cycle
+from .assessments import start_assessments
 from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders, pick
 from .config import Scenario
 from .counters import Counters, total_over_areas
@@ -31,7 +31,7 @@ from .offender import Offender
 from .registrations import registration_arrivals
 from .staff import MANAGER, SERGEANT, Workforce
 from .streams import Streams
-from .visits import visit_cycle
+from .visits import start_visits
 from .workdays import WorkingCalendar
 
 __all__ = [
@@ -168,20 +168,17 @@ class World:
         self.add_offender(offender, self.life.escalation_delay(rng, level))
 
     def add_offender(self, offender: Offender, escalation_delay: float) -> None:
-        env = self.env
         self.counters.joined(offender)
         if offender.exit_time < self.horizon_days:
-            self.agenda.timeout(offender.exit_time - env.now).callbacks.append(
-                partial(self._exit, offender)
-            )
+            self.agenda.call_at(offender.exit_time, partial(self._exit, offender))
         self._schedule_escalation(offender, escalation_delay)
         if offender.reactive:
             self.counters.reactive += 1
         else:
             self.watch_visit_due(offender)
-            offender.visit_process = env.process(visit_cycle(self, offender))
+            start_visits(self, offender)
         self.watch_assessment_due(offender)
-        offender.assessment_process = env.process(assessment_cycle(self, offender))
+        start_assessments(self, offender)
 
     def _schedule_staffing_changes(self) -> None:
         day_of = self.calendar.day_of
@@ -248,10 +245,10 @@ class World:
             offender.assessment_version += 1
             self.watch_assessment_due(offender)
             opens_at = due_day - self.assessment_params.window_days[offender.level]
-            self.agenda.bring_forward(offender.assessment_wakeup, max(opens_at - self.env.now, 0))
+            self.agenda.bring_forward(offender.assessment_wakeup, opens_at)
 
     # -- leaving, escalating ----------------------------------------------------------------
-    def _exit(self, offender: Offender, _event) -> None:
+    def _exit(self, offender: Offender) -> None:
         if offender.active:
             self.counters.left(offender)
             self.counters.add("exits")
@@ -260,9 +257,9 @@ class World:
     def _schedule_escalation(self, offender: Offender, delay: float) -> None:
         at = self.env.now + delay
         if at < self.horizon_days and at < offender.exit_time:
-            self.agenda.timeout(delay).callbacks.append(partial(self._escalate, offender))
+            self.agenda.call_at(at, partial(self._escalate, offender))
 
-    def _escalate(self, offender: Offender, _event) -> None:
+    def _escalate(self, offender: Offender) -> None:
         """The offender's true risk rises one level; the force does not know yet."""
         if not offender.active or offender.true_level == 0:
             return
@@ -303,7 +300,7 @@ class World:
             offender.visit_version += 1
             self.watch_visit_due(offender)
             opens_at = due_day - self.visit_params.window_days[offender.level]
-            self.agenda.bring_forward(offender.visit_wakeup, max(opens_at - self.env.now, 0))
+            self.agenda.bring_forward(offender.visit_wakeup, opens_at)
 
     def _return_to_active_management(self, offender: Offender) -> None:
         offender.reactive = False
@@ -311,8 +308,8 @@ class World:
         offender.visit_due_day = int(self.env.now) + self.scenario.visits.first_visit_due_days
         offender.visit_version += 1
         self.watch_visit_due(offender)
-        if offender.visit_process is None:
-            offender.visit_process = self.env.process(visit_cycle(self, offender))
+        if not offender.visits_running:
+            start_visits(self, offender)
 
     # -- running ----------------------------------------------------------------------------
     def run(self) -> np.ndarray:
@@ -343,13 +340,13 @@ def rare_cycle_collection() -> Iterator[None]:
     """Let Python's cycle collector run rarely, and only over new objects, while simulating.
 
     A run allocates millions of short-lived objects (events, queue entries) beside a large
-    long-lived population (offenders, their processes, queued tasks). With the default
+    long-lived population (offenders, their booked calls, queued tasks). With the default
     thresholds (a collection every 700 net allocations) the collector keeps traversing the
     long-lived objects: about 15% of a 16,000-offender run, and more as the population grows.
     The model makes almost no reference cycles, so collecting every 100,000 allocations keeps
     memory the same and the cost negligible.
 
-    A finished world does hold cycles (processes and their events), so single_run collects
+    A finished world does hold cycles (events and their callbacks), so run_area collects
     each one explicitly. The objects that existed before (the interpreter's, pandas'...,
     about 150,000) are frozen meanwhile (``gc.freeze``), so that collection traverses the
     world only: 10 ms rather than 90 ms per area. Thresholds and freezing are restored

@@ -1,7 +1,7 @@
 """One registered sex offender as the model sees them: plain state, no behaviour.
 
 Kept as a ``__slots__`` class because a national run holds tens of thousands of them and the
-visit and assessment processes read these fields on every event. ``level`` is the risk level
+visit and assessment cycles read these fields on every event. ``level`` is the risk level
 the force believes (it drives the visit schedule); ``true_level`` is the real one, which can
 rise unseen (hidden escalation) until the next completed visit or assessment.
 """
@@ -9,14 +9,16 @@ rise unseen (hidden escalation) until the next completed visit or assessment.
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
-import simpy
+if TYPE_CHECKING:
+    from .agenda import Appointment
 
 __all__ = ["Offender"]
 
 
 class Offender:
-    """State of one offender; the processes in visits.py and assessments.py change it."""
+    """State of one offender; the cycles in visits.py and assessments.py change it."""
 
     __slots__ = (
         "id",
@@ -31,12 +33,11 @@ class Offender:
         "visit_version",
         "visit_overdue",
         "visit_wakeup",
-        "visit_process",
+        "visits_running",
         "assessment_due_day",
         "assessment_version",
         "assessment_overdue",
         "assessment_wakeup",
-        "assessment_process",
         "rng_visit",
         "rng_assessment",
         "rng_escalation",
@@ -54,13 +55,12 @@ class Offender:
         self.visit_due_day = 0
         self.visit_version = 0
         self.visit_overdue = False
-        self.visit_wakeup: simpy.Event | None = None  # set while asleep
-        self.visit_process = None
+        self.visit_wakeup: Appointment | None = None  # booked while waiting for the window
+        self.visits_running = False
         self.assessment_due_day = 0
         self.assessment_version = 0
         self.assessment_overdue = False
-        self.assessment_wakeup: simpy.Event | None = None
-        self.assessment_process = None
+        self.assessment_wakeup: Appointment | None = None
         self.rng_visit: random.Random | None = None
         self.rng_assessment: random.Random | None = None
         self.rng_escalation: random.Random | None = None
