@@ -8,7 +8,7 @@ rise unseen (hidden escalation) until the next completed visit or assessment.
 
 from __future__ import annotations
 
-import random
+import _random
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -61,9 +61,9 @@ class Offender:
         self.assessment_version = 0
         self.assessment_overdue = False
         self.assessment_wakeup: Appointment | None = None
-        self.rng_visit: random.Random | None = None
-        self.rng_assessment: random.Random | None = None
-        self.rng_escalation: random.Random | None = None
+        self.rng_visit: _random.Random | None = None
+        self.rng_assessment: _random.Random | None = None
+        self.rng_escalation: _random.Random | None = None
 
     def __repr__(self) -> str:
         return (

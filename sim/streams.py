@@ -22,7 +22,7 @@ distributions.py).
 
 from __future__ import annotations
 
-import random
+import _random
 import zlib
 
 import numpy as np
@@ -54,11 +54,13 @@ class Streams:
         """The stream for a whole process, e.g. ``"registrations.arrivals"``."""
         return np.random.Generator(np.random.PCG64(self._sequence(name)))
 
-    def offender(self, name: str, offender_id: int) -> random.Random:
+    def offender(self, name: str, offender_id: int) -> _random.Random:
         """The stream for one offender and one purpose, e.g. ``("visit", 17)``."""
         key = self._offender_keys.get(name)
         if key is None:
             words = self._sequence(f"offender:{name}").generate_state(4, np.uint32)
             key = self._offender_keys[name] = int.from_bytes(words.tobytes(), "little")
         # The seed's 32-bit words are the offender id (two words) then the 128-bit name key.
-        return random.Random((key << 64) | offender_id)
+        # _random.Random is the C class that random.Random extends: the same generator and
+        # seeding, without random.Random's Python-level __init__ and seed() wrappers.
+        return _random.Random((key << 64) | offender_id)
