@@ -197,9 +197,16 @@ def _report_targets(results: dict) -> None:
             list(zip(work, [case["cpu_min"] for case in scaled], strict=True))
         )
         sizes = ", ".join(f"{case['offenders_mean']:,.0f}: {case['min']:.2f} s" for case in scaled)
+        floors = [results[f"scale_{n}"]["floor"] for n in SCALE_SIZES if model(f"scale_{n}")]
+        floor_note = ""
+        if all(floors):
+            floor_exponent = _fit_exponent(
+                list(zip(work, [floor["cpu_min"] for floor in floors], strict=True))
+            )
+            floor_note = f"; the floor's CPU time ^{floor_exponent:.2f}"
         _verdict(
             f"time ~ (offenders x days)^{exponent:.2f} over {len(scaled)} sizes ({sizes}); "
-            f"CPU time ^{cpu_exponent:.2f}",
+            f"CPU time ^{cpu_exponent:.2f}{floor_note}",
             exponent <= TARGET_EXPONENT,
             f"exponent <= {TARGET_EXPONENT}",
         )
