@@ -13,6 +13,10 @@ import sys
 
 try:
     from sim.cli import app
+except KeyboardInterrupt:  # Ctrl-C while Python was still loading: nothing has run
+    if __name__ == "__main__":  # not in a worker process, which imports this file too
+        print("Interrupted before anything ran; nothing was saved.", file=sys.stderr)
+    sys.exit(130)
 except ModuleNotFoundError as missing:  # a clear word instead of a traceback
     if not (missing.name or "").startswith("sim"):
         sys.exit(

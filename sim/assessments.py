@@ -61,9 +61,20 @@ def _assessed(world: World, offender: Offender, _task: Task) -> None:
     counters = world.counters
     counters.add("assessments_completed")
     counters.assessment_no_longer_overdue(offender)
+    level_before, due_day_before = offender.level, offender.assessment_due_day
     world.detect_escalation(offender)
     interval_days = world.assessment_params.interval_days[offender.level]
     offender.assessment_due_day = int(world.env.now) + interval_days
     offender.assessment_version += 1
     world.watch_assessment_due(offender)
+    if world.event_log is not None:
+        world.event_log.completed(
+            offender.id,
+            True,
+            level_before,
+            offender.level,
+            world.env.now,
+            due_day_before,
+            offender.assessment_due_day,
+        )
     _plan(world, offender)

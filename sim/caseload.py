@@ -4,8 +4,10 @@ The starting caseload reproduces a force's position on the start date: the exact
 offenders at each risk level (apportioned from the mix), the exact number already overdue for a
 visit and for an assessment (spread from 1 day up to the oldest reported age, only at the levels
 named), and everyone else with a next due date spread evenly over their coming interval (the
-steady state of a periodic schedule). Draws come from process streams in offender-id order, so
-the same seed gives the same offenders whatever policy is simulated.
+steady state of a periodic schedule). Alternatively ``population.initial_caseload`` names a
+CSV of the force's own register (sim/caseload_file.py), which fixes all of that. Draws come
+from process streams in offender-id order, so the same seed gives the same offenders whatever
+policy is simulated.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from .caseload_file import read_caseload
 from .config import InitialOverdue, Scenario
 from .distributions import UniformSource
 from .levels import LEVEL_INDEX, LOW, N_LEVELS
@@ -80,6 +83,12 @@ class LifeDraws:
             return np.minimum(left_days, other_exit)
         return left_days
 
+    def other_exit_times(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Days until each of ``n`` offenders leaves for another reason (death, moving away)."""
+        if self._exit_rate_per_day > 0:
+            return rng.exponential(1 / self._exit_rate_per_day, size=n)
+        return np.full(n, np.inf)
+
     def escalation_delay(self, rng: UniformSource, level: int) -> float:
         """Days until the true risk rises from ``level`` (``math.inf`` if it never does)."""
         rate = self._escalation_per_day_tuple[level]
@@ -116,6 +125,8 @@ def initial_offenders(
     scenario: Scenario, rng: np.random.Generator, life: LifeDraws
 ) -> list[Offender]:
     """The register on day 0, due dates set; overdue flags are applied by the model."""
+    if scenario.population.initial_caseload is not None:
+        return _offenders_from_file(scenario, rng, life)
     initial = scenario.population.initial
     levels = np.repeat(np.arange(N_LEVELS), initial.level_counts())
     visit_intervals = scenario.visits.interval_days.as_tuple()
@@ -157,5 +168,35 @@ def initial_offenders(
             offender.reactive = index in reactive
             if low_since is not None:
                 offender.low_since_day = low_since[index]
+        offenders.append(offender)
+    return offenders
+
+
+def _offenders_from_file(
+    scenario: Scenario, rng: np.random.Generator, life: LifeDraws
+) -> list[Offender]:
+    """The register as the force's caseload file gives it (see sim/caseload_file.py).
+
+    The file fixes each offender's level, due dates, notification end and reactive status.
+    What it cannot know is drawn as for a register given by counts: other exits (death,
+    moving away) and, for low-risk offenders, how long they have been low risk.
+    """
+    rows = read_caseload(
+        scenario.population.initial_caseload,
+        scenario.start_date,
+        scenario.visits.interval_days.as_tuple(),
+    )
+    n = len(rows)
+    other_exits = life.other_exit_times(rng, n).tolist()
+    years = scenario.population.reactive_after_years
+    low_since = None if years is None else (-years * DAYS_PER_YEAR * rng.random(n)).tolist()
+    offenders = []
+    for index, row in enumerate(rows):
+        offender = Offender(index, row.level, min(row.notification_end_day, other_exits[index]))
+        offender.reactive = row.visit_due_day is None
+        offender.visit_due_day = 0 if row.visit_due_day is None else row.visit_due_day
+        offender.assessment_due_day = row.assessment_due_day
+        if row.level == LOW and low_since is not None:
+            offender.low_since_day = low_since[index]
         offenders.append(offender)
     return offenders

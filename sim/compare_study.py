@@ -27,6 +27,7 @@ from .experiment import BatchStats, Evaluation, evaluate
 from .io import atomic_write, study_manifest, write_json
 from .levels import LEVELS
 from .outcomes import outcomes_frame, record_outcomes
+from .output_folder import STUDY_FILES, begin_rewrite
 from .replication_store import ReplicationStore
 from .variants import Variant, independent_seeds
 
@@ -94,11 +95,8 @@ def write_comparison(result: ComparisonResult, out_dir: Path, command: list[str]
     """Write comparison.csv, outcomes.csv, comparison.png and manifest.json (last)."""
     from .study_plots import comparison_figure
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        name: out_dir / name
-        for name in ("comparison.csv", "outcomes.csv", "comparison.png", "manifest.json")
-    }
+    begin_rewrite(out_dir, "manifest.json", STUDY_FILES["compare"])  # old manifest first
+    paths = {name: out_dir / name for name in STUDY_FILES["compare"]}
     atomic_write(
         paths["comparison.csv"],
         lambda tmp: result.table.to_csv(tmp, index=False, float_format="%.4f"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,6 +23,7 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_serializer,
@@ -32,6 +33,7 @@ from pydantic import (
 from .distributions import Distribution
 from .dotted import DottedPathError, set_dotted, split_dotted
 from .levels import LEVELS
+from .observations import Observation
 
 __all__ = [
     "AREA_SECTIONS",
@@ -55,13 +57,20 @@ __all__ = [
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITY_RULES = (
     "highest_risk_first",
+    "high_risk_then_most_overdue",
     "most_overdue_first",
     "earliest_due_date",
     "first_come_first_served",
 )
 MAX_OFFENDERS = 2_000_000
 MAX_HORIZON_DAYS = 365 * 50
+# Limits that keep a run inside a laptop's memory and the calendar's range (hostile input
+# must be refused with a message, never run out of memory or overflow a date):
+MAX_DAILY_ROWS = 1_000_000  # replications x horizon_days: trajectories.csv rows (~0.5 GB)
+EARLIEST_START_DATE = date(1900, 1, 1)
+LATEST_END_DATE = date(2200, 12, 31)
 MIX_TOLERANCE = 1e-6
+DAYS_PER_YEAR = 365.25  # as caseload.py: a rate per year is a rate per 365.25 days
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 # Fields a variant may not change: every variant of a comparison runs the same replications
 # (same seeds) over the same days, so that results pair up replication by replication.
@@ -74,9 +83,19 @@ VariantName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=
 
 
 class Frozen(BaseModel):
-    """Base for all scenario sections: immutable, and unknown keys are errors."""
+    """Base for all scenario sections: immutable, unknown keys are errors, numbers finite."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def _date_not_number(value: Any) -> Any:
+    """Refuse numbers where a date is expected (pydantic would read them as Unix seconds)."""
+    if isinstance(value, (int, float)):
+        raise ValueError("write a date as YYYY-MM-DD")
+    return value
+
+
+Date = Annotated[date, BeforeValidator(_date_not_number)]
 
 
 def _scalar_to_every_level(value: Any) -> Any:
@@ -247,7 +266,8 @@ class InitialCaseload(Frozen):
     size: int = Field(
         ge=0,
         le=MAX_OFFENDERS,
-        description="Offenders managed on the start date.",
+        description="Offenders managed on the start date (with the registrations the horizon "
+        "could bring, at most 2,000,000).",
         json_schema_extra={"unit": "offenders"},
     )
     risk_mix: RiskMix = Field(
@@ -296,7 +316,7 @@ class InitialCaseload(Frozen):
 class RatePeriod(Frozen):
     """From ``from_date`` on, registrations arrive at ``per_year`` a year."""
 
-    from_date: date = Field(description="When this rate starts (YYYY-MM-DD).")
+    from_date: Date = Field(description="When this rate starts (YYYY-MM-DD).")
     per_year: float = Field(
         ge=0,
         le=1_000_000,
@@ -339,6 +359,15 @@ class Registrations(Frozen):
             )
         return self
 
+    def highest_per_year(self, start: date, horizon_days: int) -> float:
+        """The highest yearly rate on the horizon (as registrations.py will apply it)."""
+        if not self.schedule:
+            growth = (1.0 + self.growth_per_year) ** (horizon_days / DAYS_PER_YEAR)
+            return self.per_year * max(1.0, growth)
+        in_force = [self.per_year] + [p.per_year for p in self.schedule if p.from_date <= start]
+        later = [p.per_year for p in self.schedule if 0 < (p.from_date - start).days < horizon_days]
+        return max([in_force[-1], *later])
+
     @field_validator("schedule")
     @classmethod
     def _dates_increase(cls, periods: list[RatePeriod]) -> list[RatePeriod]:
@@ -357,8 +386,17 @@ def _period_keys_to_text(value: Any) -> Any:
 class Population(Frozen):
     """Who is on the register, who joins, who leaves, and how risk changes unseen."""
 
-    initial: InitialCaseload = Field(
-        description="The register on day 0: its size, risk mix and starting backlog."
+    initial: InitialCaseload | None = Field(
+        None,
+        description="The register on day 0 given by counts: its size, risk mix and starting "
+        "backlog. Give this or initial_caseload.",
+    )
+    initial_caseload: str | None = Field(
+        None,
+        description="A CSV file of the register on day 0, one row per offender (risk level, "
+        "last visit, next visit and assessment due dates, notification end); the path is "
+        "relative to the scenario file. Give this or initial. See docs/calibration.md.",
+        json_schema_extra={"unit": "file path"},
     )
     registrations: Registrations = Field(description="New registrations over the horizon.")
     notification_periods: Annotated[
@@ -389,6 +427,15 @@ class Population(Frozen):
         "contact; very_high must be 0.",
         json_schema_extra={"unit": "per offender a year"},
     )
+
+    @model_validator(mode="after")
+    def _one_starting_register(self) -> Population:
+        if (self.initial is None) == (self.initial_caseload is None):
+            raise ValueError(
+                "give the starting register either as initial (counts) or as "
+                "initial_caseload (a CSV file), exactly one of them"
+            )
+        return self
 
     @field_validator("notification_periods")
     @classmethod
@@ -496,6 +543,22 @@ class Visits(Frozen):
         _check_windows(self.window_days, self.interval_days)
         return self
 
+    @model_validator(mode="after")
+    def _failed_attempts_take_time(self) -> Visits:
+        # An offender who is never in, with attempts and retries that take no time, would be
+        # retried forever at one instant of simulated time: the run would never end.
+        failed_attempt = self.travel_hours, self.failed_on_site_hours, self.write_up_hours
+        if (
+            max(self.out_probability.as_tuple()) == 1
+            and self.retry_delay_days.mean == 0
+            and sum(d.mean for d in failed_attempt) == 0
+        ):
+            raise ValueError(
+                "with out_probability 1, a failed attempt (travel_hours + "
+                "failed_on_site_hours + write_up_hours) or retry_delay_days must take some time"
+            )
+        return self
+
 
 class Assessments(Frozen):
     """Structured risk assessments (ARMS)."""
@@ -536,7 +599,7 @@ class StaffingChange(Frozen):
     """Recruitment (positive) or departures (negative) on a date."""
 
     # Annotated, not ``= Field(...)``: a default named ``date`` would shadow the type.
-    date: Annotated[date, Field(description="Date of the change (YYYY-MM-DD).")]
+    date: Annotated[Date, Field(description="Date of the change (YYYY-MM-DD).")]
     offender_managers: int = Field(
         0,
         ge=-100_000,
@@ -587,6 +650,12 @@ class Staffing(Frozen):
         description="Length of a working day (the shift).",
         json_schema_extra={"unit": "hours"},
     )
+    manager_assessment_share: Probability = Field(
+        1.0,
+        description="Share of an offender manager's available hours that can go to "
+        "assessments (1 = no limit). Stands for a limited pool of ARMS-trained staff.",
+        json_schema_extra={"unit": "share"},
+    )
     availability: float = Field(
         gt=0,
         le=1,
@@ -606,7 +675,7 @@ class Staffing(Frozen):
         description="Clock hour the working day starts; the shift must end by midnight.",
         json_schema_extra={"unit": "clock hour"},
     )
-    holidays: list[date] = Field(
+    holidays: list[Date] = Field(
         default_factory=list, description="Dates nobody works (YYYY-MM-DD)."
     )
     changes: list[StaffingChange] = Field(
@@ -700,11 +769,13 @@ class Scenario(Frozen):
     description: str = Field(
         "", description="Free text; the title of backlog.png and of the report."
     )
-    start_date: date = Field(description="The first simulated day, day 0 (YYYY-MM-DD).")
+    start_date: Date = Field(
+        description="The first simulated day, day 0 (YYYY-MM-DD), from 1900-01-01 to 2200-12-31."
+    )
     horizon_days: int = Field(
         gt=0,
         le=MAX_HORIZON_DAYS,
-        description="Number of days simulated.",
+        description="Number of days simulated (the last day no later than 2200-12-31).",
         json_schema_extra={"unit": "days"},
     )
     seed: int = Field(
@@ -718,11 +789,13 @@ class Scenario(Frozen):
         10,
         ge=1,
         le=100_000,
-        description="Number of independent runs with different random draws.",
+        description="Number of independent runs with different random draws "
+        "(replications x horizon_days at most 1,000,000 daily rows).",
         json_schema_extra={"unit": "runs"},
     )
     priority: Literal[
         "highest_risk_first",
+        "high_risk_then_most_overdue",
         "most_overdue_first",
         "earliest_due_date",
         "first_come_first_served",
@@ -857,3 +930,77 @@ class Scenario(Frozen):
     def variant(self, name: str) -> Scenario:
         """The scenario of the variant called ``name`` (a KeyError if there is none)."""
         return self.with_changes(self.variants[name])
+
+    # -- limits on the size of a run (fields are validated in order, so the earlier ones a
+    # check needs are in ``info.data`` when they were valid) ----------------------------------
+    @field_validator("start_date")
+    @classmethod
+    def _in_the_calendar(cls, start: date) -> date:
+        if not EARLIEST_START_DATE <= start <= LATEST_END_DATE:
+            raise ValueError(f"must be from {EARLIEST_START_DATE} to {LATEST_END_DATE}")
+        return start
+
+    @field_validator("horizon_days")
+    @classmethod
+    def _ends_in_the_calendar(cls, horizon_days: int, info: ValidationInfo) -> int:
+        start = info.data.get("start_date")
+        if start is not None and (LATEST_END_DATE - start).days < horizon_days - 1:
+            raise ValueError(
+                f"the horizon from {start} would end after {LATEST_END_DATE}; "
+                f"at most {(LATEST_END_DATE - start).days + 1} days from this start date"
+            )
+        return horizon_days
+
+    @field_validator("replications")
+    @classmethod
+    def _daily_rows_fit(cls, replications: int, info: ValidationInfo) -> int:
+        horizon_days = info.data.get("horizon_days")
+        if horizon_days is not None and replications * horizon_days > MAX_DAILY_ROWS:
+            raise ValueError(
+                f"{replications:,} replications x {horizon_days:,} days = "
+                f"{replications * horizon_days:,} daily rows, more than the limit of "
+                f"{MAX_DAILY_ROWS:,}; use fewer replications or a shorter horizon"
+            )
+        return replications
+
+    @field_validator("population")
+    @classmethod
+    def _register_fits(cls, population: Population, info: ValidationInfo) -> Population:
+        start, horizon_days = info.data.get("start_date"), info.data.get("horizon_days")
+        if start is None or horizon_days is None:
+            return population
+        per_year = population.registrations.highest_per_year(start, horizon_days)
+        # a register read from a caseload file is bounded by the file's own size limit
+        size = population.initial.size if population.initial is not None else 0
+        most = size + per_year * horizon_days / DAYS_PER_YEAR
+        if most > MAX_OFFENDERS:
+            raise ValueError(
+                f"initial.size ({size:,}) plus registrations over "
+                f"{horizon_days:,} days at up to {per_year:,.0f} a year could reach "
+                f"{most:,.0f} offenders, more than the limit of {MAX_OFFENDERS:,}"
+            )
+        return population
+
+    observations: list[Observation] = Field(
+        default_factory=list,
+        description="Figures the force reported (metric, date, value, tolerance), compared "
+        "with the simulation in calibration.csv and fitted by the calibrate command.",
+    )
+
+    @field_validator("observations")
+    @classmethod
+    def _observations_inside_horizon(
+        cls, observations: list[Observation], info: ValidationInfo
+    ) -> list[Observation]:
+        start, horizon = info.data.get("start_date"), info.data.get("horizon_days")
+        if start is None or horizon is None:
+            return observations  # already reported as wrong
+        last_day = start + timedelta(days=horizon - 1)
+        for index, observation in enumerate(observations):
+            if observation.first_day < start or observation.date > last_day:
+                raise ValueError(
+                    f"observations[{index}] ({observation.metric}, "
+                    f"{observation.period_label()}) must lie inside the simulated days "
+                    f"{start} to {last_day}"
+                )
+        return observations

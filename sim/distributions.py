@@ -41,10 +41,14 @@ class UniformSource(Protocol):
 
 
 _STANDARD_NORMAL = NormalDist()
+MAX_VALUE = 100_000.0  # largest parameter of any distribution (hours or days)
+MAX_LOGNORMAL_CV = 100.0  # sd / mean; beyond it draws span dozens of orders of magnitude
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No infinities or NaNs, and no value beyond MAX_VALUE: a duration of more than 100,000
+    # hours (11 years) or days is a typing slip, not an estimate.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @property
     def mean(self) -> float:  # pragma: no cover - overridden
@@ -60,6 +64,7 @@ class Fixed(_Dist):
     dist: Literal["fixed"] = Field("fixed", description="'fixed' (may be left out).")
     value: float = Field(
         ge=0,
+        le=MAX_VALUE,
         description="The value every draw returns.",
         json_schema_extra={"unit": "unit of the field"},
     )
@@ -78,10 +83,14 @@ class Uniform(_Dist):
 
     dist: Literal["uniform"] = Field(description="'uniform'.")
     low: float = Field(
-        ge=0, description="Smallest value.", json_schema_extra={"unit": "unit of the field"}
+        ge=0,
+        le=MAX_VALUE,
+        description="Smallest value.",
+        json_schema_extra={"unit": "unit of the field"},
     )
     high: float = Field(
         ge=0,
+        le=MAX_VALUE,
         description="Largest value (at least low).",
         json_schema_extra={"unit": "unit of the field"},
     )
@@ -105,15 +114,22 @@ class Triangular(_Dist):
 
     dist: Literal["triangular"] = Field(description="'triangular'.")
     low: float = Field(
-        ge=0, description="Least value.", json_schema_extra={"unit": "unit of the field"}
+        ge=0,
+        le=MAX_VALUE,
+        description="Least value.",
+        json_schema_extra={"unit": "unit of the field"},
     )
     mode: float = Field(
         ge=0,
+        le=MAX_VALUE,
         description="Most likely value (low <= mode <= high).",
         json_schema_extra={"unit": "unit of the field"},
     )
     high: float = Field(
-        ge=0, description="Most value.", json_schema_extra={"unit": "unit of the field"}
+        ge=0,
+        le=MAX_VALUE,
+        description="Most value.",
+        json_schema_extra={"unit": "unit of the field"},
     )
 
     @model_validator(mode="after")
@@ -150,12 +166,15 @@ class Exponential(_Dist):
     dist: Literal["exponential"] = Field(description="'exponential'.")
     mean_value: float = Field(
         gt=0,
+        le=MAX_VALUE,
         alias="mean",
         description="Mean value (over 0).",
         json_schema_extra={"unit": "unit of the field"},
     )
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
 
     @property
     def mean(self) -> float:
@@ -171,17 +190,30 @@ class LogNormal(_Dist):
     dist: Literal["lognormal"] = Field(description="'lognormal'.")
     mean_value: float = Field(
         gt=0,
+        le=MAX_VALUE,
         alias="mean",
         description="Mean of the values themselves (not of their logarithm).",
         json_schema_extra={"unit": "unit of the field"},
     )
     sd: float = Field(
         gt=0,
+        le=MAX_VALUE,
         description="Standard deviation of the values themselves (not of their logarithm).",
         json_schema_extra={"unit": "unit of the field"},
     )
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
+
+    @model_validator(mode="after")
+    def _spread_is_sane(self) -> LogNormal:
+        if self.sd > MAX_LOGNORMAL_CV * self.mean_value:
+            raise ValueError(
+                f"sd ({self.sd:g}) must be at most {MAX_LOGNORMAL_CV:g} x mean "
+                f"({self.mean_value:g})"
+            )
+        return self
 
     @property
     def mean(self) -> float:

@@ -22,9 +22,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 __all__ = [
@@ -98,18 +103,30 @@ class ProcessExecutor(_Closing):
         self.parallelism = workers
         self.description = f"{workers} local processes"
         self._pool: ProcessPoolExecutor | None = None
+        self._ready = None  # each new worker puts its pid here once it ignores Ctrl-C
 
     def map_unordered(
         self, function: Callable[..., Any], arguments: Sequence[tuple]
     ) -> Iterator[tuple[int, Any]]:
         if not arguments:
             return
+        starting = 0
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
-        pending: dict[Future, int] = {
-            self._pool.submit(function, *args): index for index, args in enumerate(arguments)
-        }
+            context = _context()
+            self._ready = context.Queue()
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_worker_ignores_ctrl_c,
+                initargs=(self._ready,),
+            )
+            starting = min(self.workers, len(arguments))  # one process per submit, up to this
+        pending: dict[Future, int] = {}
         try:
+            with _ctrl_c_held_while_workers_start():
+                for index, args in enumerate(arguments):
+                    pending[self._pool.submit(function, *args)] = index
+                _wait_until_started(self._ready, starting, pending)
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -128,6 +145,61 @@ class ProcessExecutor(_Closing):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            self._ready = None
+
+
+@contextmanager
+def _ctrl_c_held_while_workers_start() -> Iterator[None]:
+    """Hold back Ctrl-C while the pool starts its processes, then deliver it.
+
+    Blocking the signal in this thread makes every process started meanwhile (the fork
+    server and the workers it forks) inherit it blocked, so a Ctrl-C cannot kill a worker
+    while it is still importing the model, before ``initializer`` runs. (A worker killed then,
+    or stopped half-started, breaks the pool and prints tracebacks.) The kernel may still hand
+    the signal to another thread of this process, so Python's handler is swapped for one that
+    only notes it; the interruption is raised here as soon as the workers are up.
+    """
+    if not hasattr(signal, "pthread_sigmask") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    noted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: noted.append(signum))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # delivers a pending one
+        signal.signal(signal.SIGINT, previous)
+    if noted:
+        raise KeyboardInterrupt
+
+
+def _worker_ignores_ctrl_c(ready) -> None:
+    """Ctrl-C in a terminal reaches every process of the group. Only the main process acts on
+    it (it cancels the batch and waits for the replications in progress), so no worker dies
+    mid-task: a dying worker would break the pool and bury the interruption under errors."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ready.put(os.getpid())
+
+
+def _wait_until_started(ready, workers: int, pending: dict, limit_s: float = 120.0) -> None:
+    """Wait (Ctrl-C held) until ``workers`` new workers have started, or one has failed.
+
+    Stopping the pool while a worker is still starting makes that worker print a traceback
+    (its queues vanish under it), so the main process hears Ctrl-C only once they are up.
+    """
+    deadline = time.monotonic() + limit_s
+    started = 0
+    while started < workers and time.monotonic() < deadline:
+        if any(future.done() and future.exception() for future in pending):
+            return  # the pool broke; the caller reports it
+        try:
+            ready.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        started += 1
 
 
 def _context() -> multiprocessing.context.BaseContext:

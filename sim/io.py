@@ -1,8 +1,9 @@
 """Write a run's results folder: every file written atomically, plus a manifest.
 
-Each file is first written to a temporary name in the same folder and then renamed into
-place, so a reader never sees half a file, and a run that fails before writing leaves the
-folder as it was. The manifest records what is needed to reproduce the run.
+Each file is first written to a temporary name in the same folder, flushed to disk and then
+renamed into place, so a reader never sees half a file (not even after SIGKILL or a power
+cut), and a run that fails before writing leaves the folder as it was. The manifest records
+what is needed to reproduce the run; output_folder.py says when a folder is complete.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from .output_folder import file_sha256
 
 __all__ = ["atomic_write", "git_commit", "package_versions", "study_manifest", "write_json"]
 
@@ -45,10 +48,26 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are meant to be shared
+        _flush_to_disk(tmp)  # the data is on disk before the name points at it
         os.replace(tmp, path)
+        _flush_to_disk(path.parent)  # and the rename itself survives a power cut
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _flush_to_disk(path: Path) -> None:
+    """fsync a file or a folder (a no-op where the system cannot sync folders)."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -102,4 +121,9 @@ def study_manifest(
         "versions": package_versions(),
         "git_commit": git_commit(REPO_DIR),
         "files": sorted(path.name for path in files),
+        "file_sha256": {  # so a reader can check each file belongs to this manifest
+            path.name: file_sha256(path)
+            for path in files
+            if path.name != "manifest.json" and path.is_file()
+        },
     }

@@ -16,7 +16,6 @@ their distance from it, so "recruit 6 by April or by October" is one lever.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -161,7 +160,7 @@ def _move_plan_start(data: dict, start: date, lever: str) -> None:
 
 def apply_levers(scenario: Scenario, settings: dict[Lever, Any]) -> Scenario:
     """A copy of ``scenario`` with each lever set to its value (validated again)."""
-    data = copy.deepcopy(scenario.model_dump(mode="json"))
+    data = scenario.model_dump(mode="json", by_alias=True, exclude={"variants"})
     for lever, value in settings.items():
         if lever.path == PLAN_START:
             _move_plan_start(data, value, lever.text)

@@ -27,6 +27,7 @@ from .caseload import DAYS_PER_YEAR, LifeDraws, initial_offenders, pick
 from .config import Scenario
 from .counters import Counters, total_over_areas
 from .distributions import Distribution
+from .event_log import EventLog
 from .offender import Offender
 from .registrations import registration_arrivals
 from .staff import MANAGER, SERGEANT, Workforce
@@ -91,8 +92,15 @@ class DailyRecord:
 class World:
     """The shared state of one replication and the transitions between offender states."""
 
-    def __init__(self, scenario: Scenario, replication: int, area: str | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int,
+        event_log: EventLog | None = None,
+        area: str | None = None,
+    ) -> None:
         self.scenario = scenario
+        self.event_log = event_log  # optional per-task record (event_log.py); off by default
         self.env = simpy.Environment()
         self.horizon_days = scenario.horizon_days
         self.agenda = Agenda(self.env, scenario.horizon_days)
@@ -102,7 +110,12 @@ class World:
             scenario.start_date, scenario.horizon_days, scenario.staffing
         )
         self.workforce = Workforce(
-            self.env, scenario.staffing, self.calendar, self.counters, scenario.priority
+            self.env,
+            scenario.staffing,
+            self.calendar,
+            self.counters,
+            scenario.priority,
+            event_log,
         )
         visits, assessments = scenario.visits, scenario.assessments
         self.visit_params = VisitParams(
@@ -393,7 +406,7 @@ def run_area(scenario: Scenario, replication: int, area: str | None) -> AreaRun:
 
 
 def _simulate(scenario: Scenario, replication: int, area: str | None) -> tuple[np.ndarray, int]:
-    world = World(scenario, replication, area)
+    world = World(scenario, replication, area=area)
     world.populate()
     table = world.run()
     # SimPy numbers every event it schedules from one counter: its next value is the count.

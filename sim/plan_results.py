@@ -11,6 +11,7 @@ import pandas as pd
 
 from .io import atomic_write, package_versions, write_json
 from .levers import Lever
+from .output_folder import STUDY_FILES, TOOL, begin_rewrite
 from .planner import Option, Planner, SearchResult
 from .targets import Target
 
@@ -75,7 +76,7 @@ def write_plan(
     """plan.csv, plan.png and plan.json (written last: its presence marks a complete plan)."""
     from .plan_figures import plan_figure
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    begin_rewrite(out_dir, "plan.json", STUDY_FILES["plan"])  # the old marker goes first
     atomic_write(out_dir / "plan.csv", lambda tmp: table.to_csv(tmp, index=False))
     goal = " and ".join(str(t) for t in targets)
     figure = plan_figure(table, [lever.name for lever in levers], confidence, f"P({goal} on {by})")
@@ -89,7 +90,7 @@ def write_plan(
     write_json(
         out_dir / "plan.json",
         {
-            "tool": "offender-visit-sim",
+            "tool": TOOL,
             "command": command,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "targets": [str(t) for t in targets],
@@ -98,7 +99,7 @@ def write_plan(
             "replications_per_option": first.replications,
             "levers": [lever.text for lever in levers],
             "evaluations": {plan.label: plan.planner.evaluations for plan in plans},
-            "scenario": first.scenario.model_dump(mode="json"),
+            "scenario": first.scenario.model_dump(mode="json", by_alias=True),
             "versions": package_versions(),
             "files": ["plan.csv", "plan.png", "plan.json"],
         },

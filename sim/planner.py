@@ -258,4 +258,4 @@ def _horizon_to(scenario: Scenario, by: date) -> Scenario:
         raise ValueError(
             f"the target date {by} is before the scenario starts ({scenario.start_date})"
         )
-    return Scenario.model_validate({**scenario.model_dump(), "horizon_days": days})
+    return scenario.with_changes({"horizon_days": days})

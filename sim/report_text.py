@@ -163,7 +163,12 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     population = scenario.get("population", {})
     visits = scenario.get("visits", {})
     staffing = scenario.get("staffing", {})
-    initial = population.get("initial", {})
+    initial = population.get("initial") or {}  # None when the register is a caseload file
+    register = (
+        f"({human_number(initial.get('size', 0))} offenders)"
+        if initial
+        else "(read from its caseload file)"
+    )
     start = scenario.get("start_date", "")
     horizon = scenario.get("horizon_days", 0)
     replications = manifest.get("replications", scenario.get("replications"))
@@ -287,7 +292,7 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                 (
                     "Initialisation",
                     f"No warm-up: the run starts on {start_text} from the force's register "
-                    f"({human_number(initial.get('size', 0))} offenders) and its backlog on "
+                    f"{register} and its backlog on "
                     "that date; other due dates are spread evenly over their interval.",
                 ),
                 ("Run length", f"{human_number(horizon)} days from {start_text}."),

@@ -15,12 +15,22 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import summarise
+from .calibration_plots import mark_observations
+from .calibration_report import write_calibration
 from .config import Scenario
 from .executors import Executor
 from .experiment import BatchStats, evaluate
 from .io import atomic_write, git_commit, package_versions, write_json
 from .metrics import total_only
 from .metrics import trajectories as to_trajectories
+from .output_folder import (
+    CALIBRATION_FILES,
+    DERIVED_FILES,
+    RUN_FILES,
+    TOOL,
+    begin_rewrite,
+    file_sha256,
+)
 from .plots import backlog_figure
 from .precision import replicate_to_precision
 from .replication_store import ReplicationStore
@@ -111,12 +121,14 @@ def _result(scenario, records, started_at, clock, from_store, executor) -> RunRe
 
 
 def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[Path]:
-    """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        name: out_dir / name
-        for name in ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
-    }
+    """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir.
+
+    A scenario with observations also gets calibration.csv and calibration.png.
+    The old manifest goes first, so until the new one is written the folder reads as
+    incomplete, and the new one lists every file's SHA-256 (output_folder.py).
+    """
+    paths = {name: out_dir / name for name in RUN_FILES}
+    begin_rewrite(out_dir, "manifest.json", RUN_FILES, derived=DERIVED_FILES + CALIBRATION_FILES)
     atomic_write(
         paths["trajectories.csv"], lambda tmp: result.trajectories.to_csv(tmp, index=False)
     )
@@ -127,16 +139,19 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
     figure = backlog_figure(
         total_only(result.trajectories), result.scenario.description or result.scenario.name
     )
+    mark_observations(figure, result.scenario.observations)
     try:
         atomic_write(paths["backlog.png"], lambda tmp: figure.savefig(tmp, dpi=120, format="png"))
     finally:
         import matplotlib.pyplot as plt
 
         plt.close(figure)
+    if result.scenario.observations:
+        paths.update(write_calibration(result.scenario, result.trajectories, out_dir))
     write_json(
         paths["manifest.json"],
         {
-            "tool": "offender-visit-sim",
+            "tool": TOOL,
             "scenario": result.scenario.model_dump(mode="json", by_alias=True),
             "seed": result.scenario.seed,
             "replications": result.replications,
@@ -149,6 +164,9 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
             "versions": package_versions(),
             "git_commit": git_commit(REPO_DIR),
             "files": sorted(p.name for p in paths.values()),
+            "file_sha256": {
+                name: file_sha256(path) for name, path in paths.items() if name != "manifest.json"
+            },
         },
     )
     return list(paths.values())

@@ -3,7 +3,8 @@
 Everything a user can get wrong is turned into a :class:`ScenarioError` holding one
 :class:`Problem` per mistake: which file (or ``--set``), which field, what was given and what is
 allowed. The command line prints those and exits with code 2; nobody sees a traceback. YAML is
-read with ``yaml.safe_load`` so object-construction tags are refused, never executed.
+read by untrusted_yaml.py: object-construction tags are refused, never executed, and alias
+bombs and deep nesting are refused before they can hang or crash anything.
 """
 
 from __future__ import annotations
@@ -20,14 +21,18 @@ from pydantic import BaseModel, ValidationError
 
 from .config import Scenario
 from .dotted import DottedPathError, set_dotted, split_dotted
+from .untrusted_yaml import TooLarge, check_size, load_text
 
 __all__ = [
     "Problem",
     "ScenarioError",
     "apply_overrides",
     "change_problems",
+    "check_caseload",
     "load_scenario",
     "parse_scenario",
+    "read_yaml_mapping",
+    "resolve_caseload_path",
 ]
 
 MAX_FILE_BYTES = 5_000_000
@@ -61,6 +66,10 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _clip(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _nearby_hint(path: Path) -> str:
     """'; did you mean scenarios/small_example.yaml?' for a mistyped scenario file name."""
     folder = path.parent
@@ -91,7 +100,9 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
             [Problem(source, "", "", "not a text (UTF-8) file; a scenario is YAML text")]
         ) from None
     try:
-        data = yaml.safe_load(text)
+        data = load_text(text)
+    except TooLarge as err:
+        raise ScenarioError([Problem(source, "", "", str(err))]) from None
     except yaml.constructor.ConstructorError as err:
         raise ScenarioError(
             [
@@ -106,6 +117,10 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         problem = getattr(err, "problem", None) or str(err)
         raise ScenarioError(
             [Problem(source, "", "", f"YAML syntax error at {where}{problem}")]
+        ) from None
+    except (ValueError, TypeError, OverflowError) as err:  # e.g. an explicit !!timestamp
+        raise ScenarioError(
+            [Problem(source, "", "", f"a YAML value cannot be read: {err}")]
         ) from None
     if data is None:
         raise ScenarioError([Problem(source, "", "", "file is empty; expected a scenario mapping")])
@@ -127,7 +142,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
     origin: dict[tuple[str, ...], str] = {}
     problems: list[Problem] = []
     for item in overrides:
-        source = f"--set {item}"
+        source = f"--set {_clip(item)}"
         key, sep, raw = item.partition("=")
         try:
             path = split_dotted(key)
@@ -137,9 +152,15 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
             problems.append(Problem(source, key, item, "write --set dotted.key=value"))
             continue
         try:
-            value = yaml.safe_load(raw) if raw.strip() else None
+            value = load_text(raw) if raw.strip() else None
+        except (ValueError, TypeError, OverflowError) as err:
+            problems.append(Problem(source, key, _clip(raw), f"the value cannot be read: {err}"))
+            continue
+        except TooLarge as err:
+            problems.append(Problem(source, key, _clip(raw), str(err)))
+            continue
         except yaml.YAMLError:
-            problems.append(Problem(source, key, raw, "the value is not valid YAML"))
+            problems.append(Problem(source, key, _clip(raw), "the value is not valid YAML"))
             continue
         try:
             set_dotted(result, path, value)
@@ -198,11 +219,7 @@ def _problems_from(err: ValidationError, source: str, origin: dict) -> list[Prob
     for item in err.errors():
         loc = _clean_loc(tuple(item["loc"]))
         field = ".".join(str(p) for p in loc)
-        where = source
-        for length in range(len(loc), 0, -1):
-            if tuple(str(p) for p in loc[:length]) in origin:
-                where = origin[tuple(str(p) for p in loc[:length])]
-                break
+        where = _where(loc, source, origin)
         message = item["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
@@ -234,28 +251,121 @@ def _without_inherited(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
+def _where(path: tuple, source: str, origin: dict) -> str:
+    """The file, or the ``--set`` that set ``path`` (or one of its parents)."""
+    for length in range(len(path), 0, -1):
+        if tuple(str(p) for p in path[:length]) in origin:
+            return origin[tuple(str(p) for p in path[:length])]
+    return source
+
+
+def _boolean_problems(data: Any, source: str, origin: dict, path: tuple = ()) -> list[Problem]:
+    """Every true/false where the scenario expects a number, a word or a date.
+
+    pydantic's lax mode would read ``true`` as 1, so ``offender_managers: yes`` would mean one
+    officer. No scenario field is a yes/no switch today; one that is will be let through.
+    """
+    if isinstance(data, bool):
+        parent = _model_at(path[:-1]) if path else None
+        field = parent.model_fields.get(str(path[-1])) if parent else None
+        if field is not None and field.annotation is bool:
+            return []
+        return [
+            Problem(
+                _where(path, source, origin),
+                ".".join(str(p) for p in path),
+                repr(data),
+                "true/false is not allowed here: give a number, a word or a date",
+            )
+        ]
+    if isinstance(data, dict):
+        children = data.items()
+    elif isinstance(data, list):
+        children = enumerate(data)
+    else:
+        return []
+    problems = []
+    for key, value in children:
+        problems += _boolean_problems(value, source, origin, (*path, key))
+    return problems
+
+
 def parse_scenario(data: dict[str, Any], source: str, origin: dict | None = None) -> Scenario:
     """Validate a parsed mapping; errors name ``source`` (or the --set that caused them).
 
     A file with ``variants:`` is checked in two steps so that each problem names its place:
     first the base scenario alone, then every variant applied to it (``source, variant 'x'``).
+    A true/false anywhere is reported at its own field (see :func:`_boolean_problems`).
     """
+    origin = origin or {}
+    booleans = _boolean_problems(data, source, origin)
     variants = data.get("variants")
     if isinstance(variants, dict) and variants:
         try:
             base = Scenario.model_validate({k: v for k, v in data.items() if k != "variants"})
         except ValidationError as err:
-            raise ScenarioError(_problems_from(err, source, origin or {})) from None
+            raise ScenarioError(_with_booleans(booleans, err, source, origin)) from None
         problems = []
         for name, changes in variants.items():
             if isinstance(changes, dict):
                 problems += change_problems(base, changes, f"{source}, variant '{name}'")
-        if problems:
-            raise ScenarioError(problems)
+        if problems or booleans:
+            raise ScenarioError(booleans + problems)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_problems_from(err, source, origin or {})) from None
+        raise ScenarioError(_with_booleans(booleans, err, source, origin)) from None
+    if booleans:
+        raise ScenarioError(booleans)
+    return scenario
+
+
+def _with_booleans(
+    booleans: list[Problem], err: ValidationError, source: str, origin: dict
+) -> list[Problem]:
+    """The true/false problems, then pydantic's, less those about the same fields."""
+    flagged = {problem.field for problem in booleans}
+    others = [
+        problem
+        for problem in _problems_from(err, source, origin)
+        if not any(problem.field == f or problem.field.startswith(f + ".") for f in flagged)
+    ]
+    return booleans + others
+
+
+def resolve_caseload_path(data: dict[str, Any], scenario_dir: Path, origin: dict) -> str | None:
+    """Make ``population.initial_caseload`` absolute; return the path as the user sees it.
+
+    A path in the file is relative to the file's folder; one given with ``--set`` is relative
+    to the current folder. The absolute path is what the scenario (and so the manifest)
+    keeps, so a saved scenario still finds its caseload from anywhere.
+    """
+    population = data.get("population")
+    if not isinstance(population, dict):
+        return None
+    given = population.get("initial_caseload")
+    if not isinstance(given, str) or not given.strip():
+        return None
+    from_set = ("population", "initial_caseload") in origin
+    shown = Path(given) if from_set or Path(given).is_absolute() else scenario_dir / given
+    population["initial_caseload"] = str(shown.resolve())
+    return str(shown)
+
+
+def check_caseload(scenario: Scenario, shown_path: str | None = None) -> None:
+    """Read the scenario's caseload file, if any; its mistakes become problems (row, column)."""
+    path = scenario.population.initial_caseload
+    if path is None:
+        return
+    from .caseload_file import CaseloadError, read_caseload
+
+    try:
+        read_caseload(path, scenario.start_date, scenario.visits.interval_days.as_tuple())
+    except CaseloadError as error:
+        source = shown_path or error.path
+        raise ScenarioError(
+            [Problem(source, where, given, allowed) for where, given, allowed in error.problems]
+        ) from None
 
 
 def change_problems(base: Scenario, changes: dict[str, Any], source: str) -> list[Problem]:
@@ -273,5 +383,24 @@ def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scena
     """Read, override and validate a scenario file. Raises :class:`ScenarioError`."""
     path = Path(path)
     data = read_yaml_mapping(path)
+    _check_size(data, str(path))
     data, origin = apply_overrides(data, overrides or [])
-    return parse_scenario(data, str(path), origin)
+    for path_parts, source in origin.items():
+        _check_size(_get(data, path_parts), source)
+    shown_caseload = resolve_caseload_path(data, path.parent, origin)
+    scenario = parse_scenario(data, str(path), origin)
+    check_caseload(scenario, shown_caseload)
+    return scenario
+
+
+def _check_size(data: Any, source: str) -> None:
+    try:
+        check_size(data)
+    except TooLarge as err:
+        raise ScenarioError([Problem(source, "", "", str(err))]) from None
+
+
+def _get(data: dict, path: tuple[str, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data

@@ -39,6 +39,7 @@ from .config import Scenario
 from .executors import Executor
 from .experiment import BatchStats, evaluate_outcomes
 from .io import atomic_write, study_manifest, write_json
+from .output_folder import STUDY_FILES, begin_rewrite
 from .replication_store import ReplicationStore
 from .scenario_file import Problem, ScenarioError, read_yaml_mapping
 from .tornado import scaled
@@ -304,7 +305,7 @@ def write_sensitivity(
     """Write sensitivity.csv, samples.csv, one sensitivity[_<outcome>].png, manifest.json."""
     from .study_plots import sensitivity_figure
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    begin_rewrite(out_dir, "manifest.json", STUDY_FILES["sensitivity"])  # old manifest first
     outcomes = list(dict.fromkeys(result.table["outcome"]))
     paths = [out_dir / "sensitivity.csv", out_dir / "samples.csv"]
     atomic_write(paths[0], lambda tmp: result.table.to_csv(tmp, index=False, float_format="%.5g"))

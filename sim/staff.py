@@ -15,8 +15,15 @@ that the free staff can do:
 * Each officer has a budget of hours for the working day (``hours_per_day * availability``,
   and for sergeants also ``sergeant_assessment_share``). A task is charged in full when it
   starts; an officer with hours left may start another task. A task that runs past the end of
-  the shift is finished (overtime) and the overrun is taken off the next day's hours, so hours
-  used never exceed hours available by more than one task.
+  the shift is finished (overtime) and the overrun is taken off the next day's hours, so an
+  officer's hours used never exceed their hours available by more than one task.
+* A shift is the half-open interval [start, end): nothing starts at the instant it ends, even
+  work that joins the queue at that instant (due-date work joins at midnight, which is when a
+  shift ending at 24:00 closes).
+* ``manager_assessment_share`` below 1 gives each offender manager a second, smaller budget:
+  the hours of the day that may go to assessments (the model's stand-in for a limited pool of
+  ARMS-trained staff). An offender manager starts an assessment only while it has some of
+  that budget left; overruns carry over to the next working day in the same way.
 
 With ``hours_per_day: 24``, ``availability: 1`` and every day a working day, officers are
 always on duty and the workforce is an ordinary c-server queue (used to test against Erlang C).
@@ -26,28 +33,35 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 
 import simpy
 
 from .agenda import DeferredEvent
 from .config import Staffing
 from .counters import Counters
+from .event_log import EventLog
+from .levels import HIGH
 from .offender import Offender
 from .workdays import WorkingCalendar
 
 __all__ = ["Officer", "Task", "Workforce"]
 
 MANAGER, SERGEANT = "offender_manager", "sergeant"
+# A shift is [start, end): nothing starts at its end, even when other events (work joining
+# the queue at midnight) fall due at that same instant, or within float noise of it.
+SHIFT_END_TOLERANCE_DAYS = 1e-9
 
 
 class Officer:
     """One member of staff; ``budget_hours`` is what is left of today's hours."""
 
-    __slots__ = ("kind", "budget_hours", "busy", "leaving")
+    __slots__ = ("kind", "budget_hours", "assessment_hours", "busy", "leaving")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.budget_hours = 0.0
+        self.assessment_hours = 0.0
         self.busy = False
         self.leaving = False
 
@@ -60,7 +74,7 @@ class Task(DeferredEvent):
     separate "done" event.
     """
 
-    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "officers")
+    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "officers", "queued_at")
 
     def __init__(
         self,
@@ -76,6 +90,7 @@ class Task(DeferredEvent):
         self.hours = hours
         self.is_assessment = is_assessment
         self.officers: list[Officer] = []
+        self.queued_at = env.now
 
 
 class Workforce:
@@ -88,18 +103,25 @@ class Workforce:
         calendar: WorkingCalendar,
         counters: Counters,
         priority_rule: str,
+        event_log: EventLog | None = None,
     ) -> None:
         self.env = env
+        self.event_log = event_log
         self.counters = counters
         self.calendar = calendar
         self._shift_start_days = staffing.shift_start_hour / 24
         self._shift_length_days = staffing.hours_per_day / 24
+        self._shift_ends_at = -math.inf  # no shift open yet
         self._daily_hours = {
             MANAGER: staffing.hours_per_day * staffing.availability,
             SERGEANT: staffing.hours_per_day
             * staffing.availability
             * staffing.sergeant_assessment_share,
         }
+        self._manager_assessment_hours = (
+            staffing.hours_per_day * staffing.availability * staffing.manager_assessment_share
+        )
+        self._managers_assessments_limited = staffing.manager_assessment_share < 1.0
         self.managers = [Officer(MANAGER) for _ in range(staffing.offender_managers)]
         self.sergeants = [Officer(SERGEANT) for _ in range(staffing.sergeants)]
         self._free_managers: list[Officer] = []
@@ -109,6 +131,8 @@ class Workforce:
         self._sequence = itertools.count()
         self._key = {
             "highest_risk_first": lambda level, due, seq: (level, due, seq),
+            # very high and high risk first; medium and low together, the oldest due first
+            "high_risk_then_most_overdue": lambda level, due, seq: (level > HIGH, due, seq),
             "most_overdue_first": lambda level, due, seq: (due, seq),
             "earliest_due_date": lambda level, due, seq: (due, seq),
             "first_come_first_served": lambda level, due, seq: (seq,),
@@ -152,6 +176,8 @@ class Workforce:
         return None
 
     def _dispatch(self) -> None:
+        if self.env.now >= self._shift_ends_at - SHIFT_END_TOLERANCE_DAYS:
+            return  # work waiting at the very end of a shift waits for the next one
         free_sergeants = self._free_sergeants
         while free_sergeants and self._live_head(self._assessment_queue) is not None:
             task = heapq.heappop(self._assessment_queue)[-1]
@@ -161,7 +187,7 @@ class Workforce:
             n_free = len(free_managers)
             best = best_queue = None
             head = self._live_head(self._assessment_queue)
-            if head is not None:
+            if head is not None and self._a_free_manager_may_assess():
                 best, best_queue = head, self._assessment_queue
             for n_officers, queue in self._visit_queues.items():
                 if n_officers > n_free:
@@ -173,7 +199,19 @@ class Workforce:
                 return
             heapq.heappop(best_queue)
             task = best[-1]
-            self._start(task, [free_managers.pop() for _ in range(task.n_officers)])
+            if task.is_assessment and self._managers_assessments_limited:
+                officer = next(o for o in free_managers if o.assessment_hours > 0)
+                free_managers.remove(officer)
+                officer.assessment_hours -= task.hours
+                self._start(task, [officer])
+            else:
+                self._start(task, [free_managers.pop() for _ in range(task.n_officers)])
+
+    def _a_free_manager_may_assess(self) -> bool:
+        """Whether a free offender manager has assessment hours left today."""
+        if not self._managers_assessments_limited:
+            return True
+        return any(o.assessment_hours > 0 for o in self._free_managers)
 
     def _start(self, task: Task, officers: list[Officer]) -> None:
         hours = task.hours
@@ -182,6 +220,16 @@ class Workforce:
             officer.budget_hours -= hours
         self.counters.add("officer_hours_used", hours * len(officers))
         task.officers = officers
+        if self.event_log is not None:
+            self.event_log.task_started(
+                task.offender.id,
+                task.is_assessment,
+                task.offender.level,
+                task.n_officers,
+                hours,
+                task.queued_at,
+                self.env.now,
+            )
         # Free the officers before the waiting process hears that the task is done.
         task.callbacks.insert(0, self._finish)
         task.succeed_after(hours / 24)
@@ -206,8 +254,10 @@ class Workforce:
         env = self.env
         for day in self.calendar.working_days():
             yield env.timeout(day + self._shift_start_days - env.now)
+            shift_left = day + self._shift_start_days + self._shift_length_days - env.now
+            self._shift_ends_at = env.now + shift_left  # the very time the timeout fires
             self._open_shift()
-            yield env.timeout(day + self._shift_start_days + self._shift_length_days - env.now)
+            yield env.timeout(shift_left)
             self._close_shift()
 
     def _open_shift(self) -> None:
@@ -217,6 +267,10 @@ class Workforce:
             free.clear()
             for officer in self._all(kind):
                 officer.budget_hours = min(officer.budget_hours, 0.0) + daily
+                if kind == MANAGER:
+                    officer.assessment_hours = (
+                        min(officer.assessment_hours, 0.0) + self._manager_assessment_hours
+                    )
                 available += daily
                 if not officer.busy and officer.budget_hours > 0:
                     free.append(officer)
@@ -226,6 +280,7 @@ class Workforce:
     def _close_shift(self) -> None:
         for officer in itertools.chain(self.managers, self.sergeants):
             officer.budget_hours = min(officer.budget_hours, 0.0)
+            officer.assessment_hours = min(officer.assessment_hours, 0.0)
         self._free_managers.clear()
         self._free_sergeants.clear()
 

@@ -31,6 +31,7 @@ from .config import Scenario
 from .executors import Executor
 from .experiment import BatchStats, evaluate_outcomes
 from .io import atomic_write, study_manifest, write_json
+from .output_folder import STUDY_FILES, begin_rewrite
 from .replication_store import ReplicationStore
 from .scenario_file import Problem, ScenarioError
 from .variants import apply_changes, split_outside_brackets
@@ -199,8 +200,8 @@ def write_sweep(
     """Write sweep.csv, sweep.png (the ``plotted`` outcomes) and manifest.json (last)."""
     from .study_plots import sweep_figure
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / name for name in ("sweep.csv", "sweep.png", "manifest.json")]
+    begin_rewrite(out_dir, "manifest.json", STUDY_FILES["sweep"])  # old manifest goes first
+    paths = [out_dir / name for name in STUDY_FILES["sweep"]]
     atomic_write(paths[0], lambda tmp: result.table.to_csv(tmp, index=False, float_format="%.4f"))
     keys = [p.key for p in result.parameters]
     figure = sweep_figure(result.table, keys, plotted, result.base.description or result.base.name)

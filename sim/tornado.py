@@ -31,6 +31,7 @@ from .executors import Executor
 from .experiment import BatchStats, evaluate_outcomes
 from .io import atomic_write, study_manifest, write_json
 from .levels import LEVELS
+from .output_folder import STUDY_FILES, begin_rewrite
 from .replication_store import ReplicationStore
 from .scenario_file import Problem, ScenarioError
 
@@ -249,8 +250,8 @@ def write_tornado(result: TornadoResult, out_dir: Path, command: list[str]) -> l
     """Write tornado.csv, tornado.png and manifest.json (last)."""
     from .study_plots import tornado_figure
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / name for name in ("tornado.csv", "tornado.png", "manifest.json")]
+    begin_rewrite(out_dir, "manifest.json", STUDY_FILES["tornado"])  # old manifest goes first
+    paths = [out_dir / name for name in STUDY_FILES["tornado"]]
     atomic_write(paths[0], lambda tmp: result.table.to_csv(tmp, index=False, float_format="%.4f"))
     both_skipped = result.table["low_note"].notna() & result.table["high_note"].notna()
     drawn = result.table[~both_skipped]

@@ -24,6 +24,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from .event_log import NO_NEXT_DUE
 from .levels import LOW
 from .offender import Offender
 
@@ -119,6 +120,7 @@ def _attempt_done(
 def _complete(world: World, offender: Offender, police_action: bool) -> None:
     now = world.env.now
     counters = world.counters
+    level_before, due_day_before = offender.level, offender.visit_due_day
     counters.add("visits_completed")
     counters.visit_no_longer_overdue(offender)
     world.detect_escalation(offender)
@@ -133,7 +135,17 @@ def _complete(world: World, offender: Offender, police_action: bool) -> None:
         offender.reactive = True
         offender.visit_version += 1
         counters.reactive += 1
-        return
-    offender.visit_due_day = int(now) + world.visit_params.interval_days[offender.level]
-    offender.visit_version += 1
-    world.watch_visit_due(offender)
+    else:
+        offender.visit_due_day = int(now) + world.visit_params.interval_days[offender.level]
+        offender.visit_version += 1
+        world.watch_visit_due(offender)
+    if world.event_log is not None:
+        world.event_log.completed(
+            offender.id,
+            False,
+            level_before,
+            offender.level,
+            now,
+            due_day_before,
+            NO_NEXT_DUE if offender.reactive else offender.visit_due_day,
+        )

@@ -4,3 +4,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hypothesis import settings  # noqa: E402
+
+# Property tests see the same examples on every machine and every run (no example database,
+# no random seed), so CI is deterministic; a failure prints the shrunk scenario to reproduce.
+settings.register_profile("repo", derandomize=True, database=None, deadline=None)
+settings.load_profile("repo")

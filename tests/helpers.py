@@ -1,13 +1,29 @@
-"""Run a scenario in-process and get its trajectories as a DataFrame."""
+"""Run a scenario in-process and get its trajectories as a DataFrame (and, if asked, its log)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from sim.config import Scenario
+from sim.counters import DAILY_COLUMNS
+from sim.event_log import EventLog
 from sim.experiment import run_replications
 from sim.metrics import trajectories
+from sim.model import World
 
 
 def simulate(scenario: Scenario, replications: int = 1) -> pd.DataFrame:
     return trajectories(run_replications(scenario, replications), scenario.start_date)
+
+
+def simulate_with_log(scenario: Scenario, replication: int = 0) -> tuple[pd.DataFrame, EventLog]:
+    """One replication's daily table, unrounded (columns as in counters.py), and its event log.
+
+    The table is the same one ``single_run`` returns; the log is the optional per-task record.
+    """
+    log = EventLog()
+    world = World(scenario, replication, log)
+    world.populate()
+    table = pd.DataFrame(world.run(), columns=list(DAILY_COLUMNS))
+    table.insert(0, "day", range(len(table)))
+    return table, log

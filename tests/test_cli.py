@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from run_sim import app
@@ -146,121 +145,7 @@ def _broken(tmp_path, text: str) -> Path:
     return path
 
 
-def _small_with(change) -> str:
-    data = yaml.safe_load(SMALL.read_text())
-    change(data)
-    return yaml.safe_dump(data)
-
-
-BROKEN = {
-    "empty file": ("", "empty"),
-    "yaml syntax": ("name: [unclosed\n", "YAML syntax error"),
-    "list at top": ("- 1\n- 2\n", "mapping"),
-    "object tag": ("!!python/object/apply:os.system ['echo hi']\n", "tags"),
-    "unknown top-level key": (_small_with(lambda d: d.update(staf=1)), "staf"),
-    "misspelt staffing key": (
-        _small_with(lambda d: d["staffing"].update(offender_manager=3)),
-        "offender_managers",
-    ),
-    "negative duration": (
-        _small_with(lambda d: d["visits"].update(travel_hours=-1)),
-        "visits.travel_hours",
-    ),
-    "probability above one": (
-        _small_with(lambda d: d["visits"]["out_probability"].update(medium=1.5)),
-        "visits.out_probability.medium",
-    ),
-    "mix not summing to one": (
-        _small_with(lambda d: d["population"]["initial"]["risk_mix"].update(low=0.5)),
-        "add up to 1",
-    ),
-    "unknown risk level": (
-        _small_with(lambda d: d["visits"]["interval_days"].update(extreme=10)),
-        "visits.interval_days.extreme",
-    ),
-    "wrong type": (
-        _small_with(lambda d: d["staffing"].update(offender_managers="lots")),
-        "staffing.offender_managers",
-    ),
-    "bad date": (_small_with(lambda d: d.update(start_date="2024-13-45")), "start_date"),
-    "window longer than interval": (
-        _small_with(lambda d: d["visits"].update(window_days=400)),
-        "window_days",
-    ),
-    "bad distribution": (
-        _small_with(
-            lambda d: d["visits"].update(
-                on_site_hours={"dist": "triangular", "low": 3, "mode": 1, "high": 2}
-            )
-        ),
-        "visits.on_site_hours",
-    ),
-    "unknown distribution": (
-        _small_with(lambda d: d["visits"].update(on_site_hours={"dist": "weibull"})),
-        "visits.on_site_hours",
-    ),
-    "absurd size": (
-        _small_with(lambda d: d["population"]["initial"].update(size=10**12)),
-        "population.initial.size",
-    ),
-    "zero horizon": (_small_with(lambda d: d.update(horizon_days=0)), "horizon_days"),
-    "too many overdue": (
-        _small_with(lambda d: d["population"]["initial"]["overdue_visits"].update(count=10_000)),
-        "overdue_visits",
-    ),
-    "staff going negative": (
-        _small_with(
-            lambda d: d["staffing"].update(
-                changes=[{"date": "2024-05-01", "offender_managers": -50}]
-            )
-        ),
-        "fewer than 0",
-    ),
-    "missing section": (_small_with(lambda d: d.pop("visits")), "visits"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BROKEN), ids=str)
-def test_broken_scenarios_exit_2_with_a_clear_message(tmp_path, case):
-    text, expected = BROKEN[case]
-    path = _broken(tmp_path, text)
-    out = tmp_path / "results"
-    for command in (["validate", str(path)], ["run", str(path), "--out", str(out)]):
-        result = runner.invoke(app, command)
-        assert result.exit_code == 2, (case, result.output)
-        assert "Traceback" not in result.output
-        assert str(path) in result.output
-        assert expected in result.output, result.output
-    assert not out.exists()
-
-
-def test_binary_file_is_refused(tmp_path):
-    path = tmp_path / "binary.yaml"
-    path.write_bytes(bytes(range(256)))
-    result = runner.invoke(app, ["validate", str(path)])
-    assert result.exit_code == 2 and "UTF-8" in result.output
-
-
-def test_missing_file_is_refused(tmp_path):
-    result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
-    assert result.exit_code == 2 and "not found" in result.output
-
-
-@pytest.mark.parametrize(
-    "override, expected",
-    [
-        ("staffing.offender_managers=-3", "staffing.offender_managers"),
-        ("visits.officers_per_visit=7", "visits.officers_per_visit"),
-        ("staffing.sergents=2", "did you mean 'sergeants'"),
-        ("nonsense", "dotted.key=value"),
-        ("visits.travel_hours.low.deeper=1", "visits.travel_hours"),
-    ],
-)
-def test_bad_set_values_are_reported_as_set(override, expected):
-    result = runner.invoke(app, ["validate", str(SMALL), "--set", override])
-    assert result.exit_code == 2, result.output
-    assert "--set" in result.output and expected in result.output
-    assert "Traceback" not in result.output
+# Broken and hostile scenarios (the corpus of bad files and --set values): test_hostile_input.py
 
 
 def test_real_process_run_exits_cleanly(tmp_path):

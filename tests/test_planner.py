@@ -288,3 +288,87 @@ def test_plan_command_refuses_bad_input_with_exit_2(tmp_path, args):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_plan_is_the_same_serial_or_on_two_workers(tmp_path):
+    # Each option's replications are pure functions of (scenario, index): where they run
+    # cannot change plan.csv.
+    def plan(out, workers):
+        result = CliRunner().invoke(
+            app,
+            [
+                "plan",
+                "scenarios/small_example.yaml",
+                "--target",
+                "overdue_visits<=5",
+                "--by",
+                "2024-06-30",
+                "--lever",
+                "staffing.offender_managers=2:12",
+                "--replications",
+                "3",
+                "--out",
+                str(out),
+                "--quiet",
+                "--workers",
+                str(workers),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        return (out / "plan.csv").read_bytes()
+
+    assert plan(tmp_path / "serial", 1) == plan(tmp_path / "parallel", 2)
+
+
+def test_plan_refuses_a_folder_holding_someone_elses_files(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes")
+    args = [
+        "plan",
+        "scenarios/small_example.yaml",
+        "--target",
+        "overdue_visits<=5",
+        "--by",
+        "2024-06-30",
+        "--lever",
+        "staffing.offender_managers=2:4",
+        "--replications",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+        "--workers",
+        "1",
+    ]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    forced = CliRunner().invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (out / "notes.txt").read_text() == "my notes" and (out / "plan.json").exists()
+
+
+def test_forward_scenario_plan_holds_when_the_full_scenario_is_run_again():
+    # The acceptance: plan one lever on the 2024 forward scenario, then run the whole
+    # scenario (all 366 days, not the planner's shortened horizon) at v and v-1 with the same
+    # seeds: v meets the target in at least the asked share of replications, v-1 does not.
+    from sim.scenario_file import load_scenario
+
+    scenario = load_scenario("scenarios/avon_somerset_2024.yaml")
+    targets = parse_targets(["overdue_visits<=150"])
+    by, confidence, replications = date(2024, 5, 31), 0.8, 6
+    lever = parse_lever("staffing.offender_managers=20:40")
+    planner = Planner(scenario, targets, by, confidence, replications)
+    found = planner.search(lever)
+    assert found.chosen is not None and found.neighbour is not None
+    v = found.chosen.value(lever.name)
+    assert found.neighbour.value(lever.name) == v - 1
+    assert planner.evaluations < len(lever.values) / 2
+
+    def share_meeting(managers):
+        full = simulate(scenario.with_changes({"staffing.offender_managers": managers}), 6)
+        return meets_targets(full, targets, by).mean()
+
+    assert share_meeting(v) >= confidence
+    assert share_meeting(v - 1) < confidence

@@ -132,3 +132,19 @@ def test_sergeants_take_assessments_off_offender_managers():
     assert frame["visit_attempts"].sum() == 0
     assert frame["assessments_completed"].sum() > 0
     assert frame["overdue_assessments"].max() == 0
+
+
+def test_high_risk_then_most_overdue_protects_high_risk_and_rolls_the_rest():
+    # The hybrid rule serves very high and high risk first (as highest_risk_first does), so
+    # their backlog stays far below serving everything by due date; medium and low are then
+    # served oldest due date first, so old low-risk items do not age without limit as they
+    # do when medium always goes before low.
+    hybrid = simulate(_scarce(priority="high_risk_then_most_overdue"))
+    by_due_date = simulate(_scarce(priority="most_overdue_first"))
+    risk_first = simulate(_scarce(priority="highest_risk_first"))
+    high = ["overdue_visits_very_high", "overdue_visits_high"]
+    assert hybrid[high].sum().sum() < by_due_date[high].sum().sum()
+    assert (
+        hybrid["oldest_overdue_visit_days"].iloc[-1]
+        < risk_first["oldest_overdue_visit_days"].iloc[-1]
+    )

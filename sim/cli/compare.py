@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..output_folder import DERIVED_FILES, STUDY_FILES
 from ..scenario_file import ScenarioError
 from .app import (
+    ForceOption,
     NoCacheOption,
     QuietOption,
     SchedulerOption,
@@ -21,8 +23,10 @@ from .app import (
     executor_for,
     fail,
     fail_with,
+    interruptible,
     load,
     out,
+    output_folder,
     store_for,
 )
 from .progress import progress_bar
@@ -63,6 +67,7 @@ def compare(
     no_report: Annotated[
         bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Compare variants replication by replication (paired differences with 95% CIs).
 
@@ -91,8 +96,15 @@ def compare(
     n = arms[0].scenario.replications
     if n < 2:
         fail_with("a comparison needs at least 2 replications for its confidence intervals")
-    target = out_dir or Path("results") / f"{loaded[0][1].name}-compare"
+    names = STUDY_FILES["compare"] + DERIVED_FILES
+    target = output_folder(
+        out_dir or Path("results") / f"{loaded[0][1].name}-compare", force, names
+    )
+    with interruptible(target, names):
+        _compare(arms, n, no_crn, target, workers, scheduler, no_cache, quiet, no_report)
 
+
+def _compare(arms, n, no_crn, target, workers, scheduler, no_cache, quiet, no_report) -> None:
     from ..compare_study import run_comparison, write_comparison
     from ..executors import ExecutorError
 

@@ -8,12 +8,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..levers import Lever, LeverError, parse_lever
+from ..output_folder import STUDY_FILES
 from ..targets import TargetError, parse_targets
-from .app import QuietOption, ScenarioPath, SetOption, app, err, load, out
+from .app import (
+    ForceOption,
+    NoCacheOption,
+    QuietOption,
+    ScenarioPath,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    app,
+    err,
+    executor_for,
+    interruptible,
+    load,
+    out,
+    output_folder,
+    store_for,
+)
+from .progress import progress_bar
 
 
 def _usage_error(message: str) -> None:
@@ -67,6 +84,10 @@ def plan(
         Path | None, typer.Option("--out", help="Results folder (default results/<name>-plan/).")
     ] = None,
     set_: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    no_cache: NoCacheOption = False,
+    force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Find the least staffing that meets a target by a date with the given confidence.
@@ -79,9 +100,6 @@ def plan(
     first range for each combination of the others and reports the Pareto front of staff hours
     per week against the probability of meeting the target (and lone visits).
     """
-    from ..plan_results import GrowthPlan, plan_table, write_plan
-    from ..planner import Planner
-
     loaded = load(scenario, list(set_ or []))
     try:
         targets = parse_targets(target)
@@ -102,43 +120,75 @@ def plan(
             "dated schedule of registration rates instead; drop --growth or the schedule"
         )
     n = replications or loaded.replications
+    names = STUDY_FILES["plan"]
+    target_dir = output_folder(out_dir or Path("results") / f"{loaded.name}-plan", force, names)
+    with interruptible(target_dir, names, marker="plan.json"):
+        _plan(
+            loaded,
+            targets,
+            levers,
+            by_date,
+            confidence,
+            n,
+            rates,
+            target_dir,
+            workers,
+            scheduler,
+            no_cache,
+            quiet,
+        )
+
+
+def _plan(
+    loaded,
+    targets,
+    levers,
+    by_date,
+    confidence,
+    n,
+    rates,
+    target_dir,
+    workers,
+    scheduler,
+    no_cache,
+    quiet,
+) -> None:
+    from ..plan_results import GrowthPlan, plan_table, write_plan
+    from ..planner import Planner
+
     plans: list[GrowthPlan] = []
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        TextColumn("{task.completed} options evaluated"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=quiet,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("planning", total=None)
-        labels = GROWTH_LABELS.get(len(rates), [f"g{i + 1}" for i in range(len(rates))])
-        for label, rate in zip(labels, rates, strict=True) if rates else [("given", None)]:
-            base = loaded
-            if rate is not None:
-                data = loaded.model_dump()
-                data["population"]["registrations"]["growth_per_year"] = rate
-                base = type(loaded).model_validate(data)
-            try:
-                planner = Planner(
-                    base,
-                    targets,
-                    by_date,
-                    confidence,
-                    n,
-                    on_evaluated=lambda _o: progress.advance(task),
-                )
+    labels = GROWTH_LABELS.get(len(rates), [f"g{i + 1}" for i in range(len(rates))])
+    cases = list(zip(labels, rates, strict=True)) if rates else [("given", None)]
+    from ..executors import ExecutorError
+    from ..experiment import evaluate
+    from ..metrics import trajectories
+
+    try:
+        with (
+            executor_for(workers, scheduler, n) as executor,
+            progress_bar("planning", None, quiet) as advance,
+        ):
+            store = store_for(target_dir, no_cache)
+
+            def run_option(scenario, count):
+                records = evaluate([scenario], count, executor, store, on_done=advance)[0].records
+                return trajectories(records, scenario.start_date)
+
+            for label, rate in cases:
+                base = loaded
+                if rate is not None:
+                    base = loaded.with_changes({"population.registrations.growth_per_year": rate})
+                planner = Planner(base, targets, by_date, confidence, n, evaluate=run_option)
                 if len(levers) == 1 and levers[0].ordered:
-                    found = planner.search(levers[0])
-                    plans.append(GrowthPlan(label, rate, planner, found, None))
+                    plans.append(GrowthPlan(label, rate, planner, planner.search(levers[0]), None))
                 else:
-                    options, front = planner.pareto(levers)
+                    _options, front = planner.pareto(levers)
                     plans.append(GrowthPlan(label, rate, planner, None, front))
-            except LeverError as error:
-                _usage_error(str(error))
+    except LeverError as error:
+        _usage_error(str(error))
+    except ExecutorError as error:
+        _usage_error(str(error))
     table = plan_table(plans, levers)
-    target_dir = out_dir or Path("results") / f"{loaded.name}-plan"
     write_plan(table, plans, levers, targets, by_date, confidence, target_dir, sys.argv)
     _print_plan(plans, levers, targets, by_date, confidence, n, table)
     out.print(f"Results in {target_dir}/ (plan.csv, plan.png, plan.json)", highlight=False)

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..output_folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
 from .app import (
+    ForceOption,
     NoCacheOption,
     QuietOption,
     ScenarioPath,
@@ -20,8 +22,10 @@ from .app import (
     err,
     executor_for,
     fail_with,
+    interruptible,
     load,
     out,
+    output_folder,
     store_for,
 )
 from .progress import progress_bar
@@ -66,6 +70,7 @@ def run(
     no_report: Annotated[
         bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Run replications; write the results folder and report.html, print a summary.
 
@@ -92,44 +97,84 @@ def run(
             f"--precision-outcome {precision_outcome!r} is not an outcome; use a daily column "
             "with _end or _average (states) or _total (flows), e.g. overdue_visits_end"
         )
-    n = loaded.replications
-    target = out_dir or Path("results") / loaded.name
+    target = output_folder(out_dir or Path("results") / loaded.name, force)
+    store = store_for(target, no_cache)
+    with interruptible(target, RUN_FILES + CALIBRATION_FILES + DERIVED_FILES):
+        result = _simulate(
+            loaded,
+            target,
+            store,
+            workers,
+            scheduler,
+            precision,
+            precision_outcome,
+            max_replications,
+            quiet or json_output,
+        )
+        _write_and_print(result, target, json_output, no_report)
 
+
+def _simulate(
+    loaded,
+    target: Path,
+    store,
+    workers,
+    scheduler,
+    precision,
+    precision_outcome: str,
+    max_replications: int,
+    quiet: bool,
+):
+    """The replications (resumed from the store), on the executor the options ask for."""
     from sim.executors import ExecutorError
-    from sim.report import write_report_or_warn
-    from sim.run_summary import summary_json
-    from sim.runner import execute, execute_to_precision, write_results
+    from sim.runner import execute, execute_to_precision
 
+    n = loaded.replications
+    if not quiet:
+        count = n if precision is None else f"up to {max_replications}"
+        err.print(f"Running {count} replications of {loaded.name} into {target}/", highlight=False)
     tasks = n if precision is None else max_replications
     try:
         with (
             executor_for(workers, scheduler, tasks) as executor,
-            progress_bar(
-                loaded.name, n if precision is None else None, quiet or json_output
-            ) as advance,
+            progress_bar(loaded.name, n if precision is None else None, quiet) as advance,
         ):
-            store = store_for(target, no_cache)
             if precision is None:
-                result = execute(loaded, n, advance, executor, store)
-            else:
-                result = execute_to_precision(
-                    loaded,
-                    precision,
-                    precision_outcome,
-                    max_replications,
-                    advance,
-                    executor,
-                    store,
-                    batch_size=executor.parallelism,
-                )
+                return execute(loaded, n, advance, executor, store)
+            return execute_to_precision(
+                loaded,
+                precision,
+                precision_outcome,
+                max_replications,
+                advance,
+                executor,
+                store,
+                batch_size=executor.parallelism,
+            )
     except ExecutorError as error:
         fail_with(str(error))
+
+
+def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -> None:
+    from sim.report import write_report_or_warn
+    from sim.run_summary import summary_json
+    from sim.runner import write_results
+
     write_results(result, target, sys.argv)
     report_path = None if no_report else write_report_or_warn(target, err)
     if json_output:
         sys.stdout.write(summary_json(result, target, report_path) + "\n")
         return
     _print_summary(result, target)
+    if result.scenario.observations:
+        from sim.calibration import fit_table
+
+        from .fit_display import print_fit_table
+
+        print_fit_table(
+            fit_table(result.scenario.observations, result.trajectories),
+            f"{result.scenario.name}: observed figures (calibration.csv)",
+        )
     if report_path is not None:
         out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
 

@@ -9,8 +9,10 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
+from ..output_folder import STUDY_FILES
 from ..scenario_file import ScenarioError
 from .app import (
+    ForceOption,
     NoCacheOption,
     QuietOption,
     ScenarioPath,
@@ -21,8 +23,10 @@ from .app import (
     executor_for,
     fail,
     fail_with,
+    interruptible,
     load,
     out,
+    output_folder,
     store_for,
 )
 from .progress import progress_bar
@@ -75,6 +79,7 @@ def sensitivity(
     scheduler: SchedulerOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Which parameters drive the backlog? Writes sensitivity.csv, samples.csv, sensitivity.png.
 
@@ -101,14 +106,11 @@ def sensitivity(
     if method == "sobol" and n_samples & (n_samples - 1):
         fail_with(f"--samples for sobol must be a power of 2 (e.g. 64), not {n_samples}")
 
-    from ..executors import ExecutorError
     from ..sensitivity import (
         draw_samples,
         load_ranges,
-        run_sensitivity,
         salib_problem,
         sample_scenarios,
-        write_sensitivity,
     )
 
     try:
@@ -117,7 +119,43 @@ def sensitivity(
         sample_scenarios(base, parsed, matrix, str(ranges))  # every sample valid before running
     except ScenarioError as error:
         fail(error)
-    target = out_dir or Path("results") / f"{base.name}-sensitivity-{method}"
+    names = STUDY_FILES["sensitivity"]
+    default = Path("results") / f"{base.name}-sensitivity-{method}"
+    target = output_folder(out_dir or default, force, names)
+    with interruptible(target, names):
+        _analyse(
+            base,
+            parsed,
+            method,
+            n_samples,
+            chosen,
+            matrix,
+            ranges,
+            target,
+            workers,
+            scheduler,
+            no_cache,
+            quiet,
+        )
+
+
+def _analyse(
+    base,
+    parsed,
+    method,
+    n_samples,
+    chosen,
+    matrix,
+    ranges,
+    target,
+    workers,
+    scheduler,
+    no_cache,
+    quiet,
+) -> None:
+    from ..executors import ExecutorError
+    from ..sensitivity import run_sensitivity, write_sensitivity
+
     r = base.replications
     total = len(matrix) * r
     try:

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..output_folder import STUDY_FILES
 from ..scenario_file import ScenarioError
 from .app import (
+    ForceOption,
     NoCacheOption,
     QuietOption,
     ScenarioPath,
@@ -21,8 +23,10 @@ from .app import (
     executor_for,
     fail,
     fail_with,
+    interruptible,
     load,
     out,
+    output_folder,
     store_for,
 )
 from .progress import progress_bar
@@ -81,6 +85,7 @@ def sweep(
     scheduler: SchedulerOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Sweep parameters (sweep.csv, sweep.png) or draw a tornado (tornado.csv, tornado.png).
 
@@ -108,7 +113,13 @@ def sweep(
             "_average (states) or _total (flows), e.g. overdue_visits_end"
         )
     kind = "tornado" if tornado else "sweep"
-    target = out_dir or Path("results") / f"{base.name}-{kind}"
+    names = STUDY_FILES[kind]
+    target = output_folder(out_dir or Path("results") / f"{base.name}-{kind}", force, names)
+    with interruptible(target, names):
+        _run(tornado, base, by, chosen, vary, param, target, workers, scheduler, no_cache, quiet)
+
+
+def _run(tornado, base, by, chosen, vary, param, target, workers, scheduler, no_cache, quiet):
     from ..executors import ExecutorError
 
     try:

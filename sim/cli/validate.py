@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..config import Scenario
 from .app import ScenarioPath, SetOption, app, load, out
 
 
@@ -13,15 +14,32 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
     """
     loaded = load(scenario, set_ or [])
     parts = [part for _area, part in loaded.area_scenarios()]  # the scenario itself if no areas
-    offenders = sum(part.population.initial.size for part in parts)
+    sizes = [_starting_size(part) for part in parts]
+    offenders = sum(size for size, _from_file in sizes)
+    from_file = " (caseload file)" if any(from_file for _size, from_file in sizes) else ""
     managers = sum(part.staffing.offender_managers for part in parts)
     sergeants = sum(part.staffing.sergeants for part in parts)
     areas = f"{len(loaded.areas)} areas, " if loaded.areas else ""
     out.print(
-        f"OK {scenario}: '{loaded.name}', {areas}{offenders} offenders, "
+        f"OK {scenario}: '{loaded.name}', {areas}{offenders} offenders{from_file}, "
         f"{managers} offender managers, {sergeants} sergeants, "
         f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
         highlight=False,
     )
     if loaded.variants:
         out.print(f"  variants (for compare): {', '.join(loaded.variants)}", highlight=False)
+
+
+def _starting_size(scenario: Scenario) -> tuple[int, bool]:
+    """Offenders on the register on day 0, and whether they come from a caseload file."""
+    population = scenario.population
+    if population.initial is not None:
+        return population.initial.size, False
+    from ..caseload_file import read_caseload
+
+    rows = read_caseload(
+        population.initial_caseload,
+        scenario.start_date,
+        scenario.visits.interval_days.as_tuple(),
+    )
+    return len(rows), True

@@ -1,0 +1,62 @@
+"""Print a fit table (observed against simulated) as a rich table; shared by run and calibrate."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.table import Table
+
+from .app import out
+
+__all__ = ["print_fit_table"]
+
+
+def _number(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if abs(value) < 2 and value != round(value):
+        return f"{value:.3f}"
+    return f"{value:,.0f}"
+
+
+def _compact_period(period: str) -> str:
+    """``2023-11-01..2023-11-30`` -> ``2023-11`` (a whole calendar month)."""
+    first, dots, last = period.partition("..")
+    if not dots:
+        return period
+    start, end = pd.Timestamp(first), pd.Timestamp(last)
+    if start.day == 1 and end == start + pd.offsets.MonthEnd(0):
+        return start.strftime("%Y-%m")
+    return period
+
+
+def _compact_tolerance(text: str) -> str:
+    """``mean within 15%; 90% interval covers`` -> ``±15%, 90% covers``."""
+    return text.replace("mean within ", "±").replace("; ", ", ").replace(" interval", "")
+
+
+def print_fit_table(table: pd.DataFrame, title: str) -> None:
+    """One row per observation: observed, simulated mean and 90% interval, within or not."""
+    shown = Table(title=title, pad_edge=False, collapse_padding=True)
+    for column, justify in (
+        ("metric", "left"),
+        ("period", "left"),
+        ("observed", "right"),
+        ("simulated mean", "right"),
+        ("90% of runs", "right"),
+        ("tolerance", "left"),
+        ("within", "center"),
+    ):
+        shown.add_column(column, justify=justify, overflow="fold")
+    for row in table.itertuples(index=False):
+        shown.add_row(
+            row.metric.replace(" ", ""),
+            _compact_period(row.period),
+            _number(row.observed),
+            _number(row.simulated_mean),
+            f"{_number(row.simulated_p5)} - {_number(row.simulated_p95)}",
+            _compact_tolerance(row.tolerance),
+            "[green]yes[/]" if row.within else "[bold red]NO[/]",
+        )
+    out.print(shown)

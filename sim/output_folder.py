@@ -1,0 +1,229 @@
+"""The results folder a command writes to: whose it is, and whether what is in it is complete.
+
+Every command that writes results (run, plan, compare, sweep, ...) calls
+:func:`prepare_output_folder` before doing any work, and :func:`begin_rewrite` just before
+writing. Together with ``io.atomic_write`` they give these guarantees:
+
+* **Never someone else's folder.** A folder that holds anything this tool did not write (a
+  user's notes, another program's output) is refused unless the user passes ``--force``; with
+  ``--force`` only the tool's own file names are replaced, nothing else is touched or deleted.
+* **Never outside the folder.** Files are written only under their fixed names directly in the
+  folder given (a temporary name in the same folder, then a rename).
+* **Complete or visibly incomplete.** The marker file (``manifest.json`` for ``run``) is
+  written last and lists every file with its SHA-256. Before the first new file is written the
+  old marker is removed, so a run killed half-way (even by SIGKILL, which no program can
+  catch) leaves a folder *without* a marker: whatever files it holds are whole files (atomic
+  renames), but :func:`is_complete` says False and no reader should use them together.
+  Temporary files a killed run leaves behind (``.name.XXXXXXXX.tmp``) are hidden, recognised
+  as the tool's own, and removed by the next run into the folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = [
+    "CALIBRATION_FILES",
+    "DERIVED_FILES",
+    "OWN_FOLDERS",
+    "RUN_FILES",
+    "STUDY_FILES",
+    "TOOL",
+    "OutputFolderError",
+    "begin_rewrite",
+    "file_identities",
+    "file_sha256",
+    "is_complete",
+    "prepare_output_folder",
+    "saved_since",
+    "stored_replications",
+]
+
+TOOL = "offender-visit-sim"  # the "tool" key of every manifest this tool writes
+RUN_FILES = ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
+# Built from the results after the manifest (run writes report.html): removed when a rewrite
+# begins, so a derived file never outlives the results it describes.
+DERIVED_FILES = ("report.html",)
+# Written by run only when the scenario has observations (listed in the manifest then);
+# removed when a rewrite begins, so a run without observations leaves none from an older one.
+CALIBRATION_FILES = ("calibration.csv", "calibration.png")
+# Folders that are the tool's whatever they hold: the store of finished replications that
+# lets a batch resume (replication_store.CACHE_FOLDER_NAME; not imported, to keep this light).
+OWN_FOLDERS = (".replications",)
+# The files each experiment command writes (names or fnmatch patterns), marker last.
+STUDY_FILES: dict[str, tuple[str, ...]] = {
+    "compare": ("comparison.csv", "outcomes.csv", "comparison.png", "manifest.json"),
+    "sweep": ("sweep.csv", "sweep.png", "manifest.json"),
+    "tornado": ("tornado.csv", "tornado.png", "manifest.json"),
+    "sensitivity": ("sensitivity.csv", "samples.csv", "sensitivity*.png", "manifest.json"),
+    "plan": ("plan.csv", "plan.png", "plan.json"),
+}
+# io.atomic_write's temporary names: "." + final name + "." + 8 random characters + ".tmp"
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
+_SHOWN = 5  # foreign entries named in the refusal
+
+
+class OutputFolderError(Exception):
+    """The results folder cannot be used; the message says why and what to do."""
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _is_ours(path: Path) -> bool:
+    """A JSON file is this tool's if it carries its ``tool`` key (manifests all do)."""
+    data = _read_json(path)
+    return isinstance(data, dict) and data.get("tool") == TOOL
+
+
+def _manifest_names(folder: Path) -> set[str]:
+    """Names listed by this tool's manifests (any top-level *.json with our tool key)."""
+    names: set[str] = set()
+    for candidate in folder.glob("*.json"):
+        data = _read_json(candidate)
+        if isinstance(data, dict) and data.get("tool") == TOOL:
+            names.add(candidate.name)
+            listed = data.get("files", [])
+            if isinstance(listed, dict):
+                listed = list(listed)
+            names.update(str(name) for name in listed if isinstance(name, str))
+    return names
+
+
+def _matches(name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def _foreign_entries(folder: Path, own_names: set[str]) -> list[str]:
+    """Entries of ``folder`` (recursively, as relative paths) this tool did not write."""
+    known = own_names | _manifest_names(folder)
+    foreign = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            foreign.append(entry.name)
+        elif entry.is_dir() and entry.name in OWN_FOLDERS:
+            continue
+        elif entry.is_dir():
+            foreign += [f"{entry.name}/{inner}" for inner in _foreign_entries(entry, own_names)]
+        else:
+            temporary = _TEMPORARY.match(entry.name)
+            name = temporary.group("name") if temporary else entry.name
+            if not _matches(name, known) or (
+                not temporary and name.endswith(".json") and not _is_ours(entry)
+            ):
+                foreign.append(entry.name)
+        if len(foreign) > _SHOWN:
+            break
+    return foreign
+
+
+def prepare_output_folder(
+    path: Path, force: bool = False, own_names: Iterable[str] = RUN_FILES + DERIVED_FILES
+) -> Path:
+    """Check that results may be written to ``path``; returns it (nothing is created yet).
+
+    ``own_names`` are the file names the calling command writes; names listed in any of this
+    tool's manifests already in the folder count as its own too. Raises
+    :class:`OutputFolderError` if the path is a file, or a folder holding anything else
+    (unless ``force``).
+    """
+    if path.exists() and not path.is_dir():
+        raise OutputFolderError(f"{path} is a file, not a folder; give --out a folder")
+    if not path.exists() or force:
+        return path
+    foreign = _foreign_entries(path, set(own_names))
+    if foreign:
+        shown = ", ".join(foreign[:_SHOWN]) + (", ..." if len(foreign) > _SHOWN else "")
+        raise OutputFolderError(
+            f"{path} holds files this tool did not write ({shown}). Choose an empty or new "
+            "folder with --out, or add --force to write there anyway (only this tool's own "
+            "files are replaced; nothing else is changed)."
+        )
+    return path
+
+
+def begin_rewrite(
+    path: Path, marker: str, own_names: Iterable[str], derived: Iterable[str] = DERIVED_FILES
+) -> None:
+    """Before writing new results: drop the old completion marker, the files derived from the
+    old results, and stale temporary files.
+
+    From this moment until the new marker is written, the folder reads as incomplete.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    for name in derived:  # first: once the marker is gone, nothing stale is left beside it
+        (path / name).unlink(missing_ok=True)
+    (path / marker).unlink(missing_ok=True)
+    names = set(own_names) | {marker} | set(derived)
+    for entry in path.iterdir():
+        temporary = _TEMPORARY.match(entry.name)
+        if temporary and _matches(temporary.group("name"), names) and entry.is_file():
+            entry.unlink(missing_ok=True)
+
+
+def file_identities(path: Path, names: Iterable[str]) -> dict[str, int | None]:
+    """The inode of each named file (None if absent; patterns expand to the files matching).
+    Every atomic write renames a new file into place, so a name whose inode has changed
+    since is one this command saved."""
+    identities: dict[str, int | None] = {}
+    for name in names:
+        matched = sorted(path.glob(name)) if _is_pattern(name) else [path / name]
+        for file in matched:
+            try:
+                identities[file.name] = file.stat().st_ino
+            except OSError:
+                identities[file.name] = None
+    return identities
+
+
+def saved_since(path: Path, before: dict[str, int | None], names: Iterable[str]) -> list[str]:
+    """The files among ``names`` written since ``before`` (in the order of ``names``)."""
+    after = file_identities(path, names)
+    return [
+        name for name, inode in after.items() if inode is not None and inode != before.get(name)
+    ]
+
+
+def _is_pattern(name: str) -> bool:
+    return any(character in name for character in "*?[")
+
+
+def stored_replications(path: Path) -> int:
+    """Finished replications kept in the folder's replication store (for resuming)."""
+    stores = [path / folder for folder in OWN_FOLDERS]
+    return sum(len(list(store.glob("*/rep-*.npz"))) for store in stores if store.is_dir())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_complete(path: Path, marker: str = "manifest.json") -> bool:
+    """True if ``path`` holds a finished run: this tool's marker, and every file it lists
+    present with the SHA-256 recorded for it."""
+    manifest = _read_json(path / marker)
+    if not isinstance(manifest, dict) or manifest.get("tool") != TOOL:
+        return False
+    hashes = manifest.get("file_sha256", {})
+    for name in manifest.get("files", []):
+        file = path / name
+        if name == marker:
+            continue
+        if not file.is_file():
+            return False
+        if name in hashes and file_sha256(file) != hashes[name]:
+            return False
+    return True
