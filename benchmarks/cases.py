@@ -10,11 +10,13 @@ Cases:
 * ``baseline``: Avon & Somerset, one replication (336 days, about 1,450 offenders).
 * ``baseline_parallel``: the same, 20 replications with 2 worker processes.
 * ``national``: England and Wales, one replication of the scenario file (5 years).
+* ``national_parallel``: the same with 2 worker processes, which share out its 43 areas.
 * ``scale_<n>``: the baseline resized to ``n`` offenders (registrations, starting backlog and
   offender managers in proportion) for one year: time against size should be linear.
 
 ``--floor`` measures the bare-SimPy floor (``floor.py``) for the same number of processes
-(offenders) and staff tasks (visit attempts and assessments) as the case's model run.
+(offenders) and staff tasks (visit attempts and assessments) as the case's model run, split
+into as many separate environments as the scenario has areas.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ BASELINE = "scenarios/avon_somerset_2023.yaml"
 NATIONAL = "scenarios/england_wales_2024.yaml"
 BASELINE_SIZE = 1400
 SCALE_SIZES = (1_000, 4_000, 16_000, 64_000)
+WARM_BELOW_SECONDS = 10.0
+WARM_RUNS = 3
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ CASES: dict[str, Case] = {
         Case("baseline", BASELINE),
         Case("baseline_parallel", BASELINE, replications=20, workers=2),
         Case("national", NATIONAL),
+        Case("national_parallel", NATIONAL, workers=2),
         *(Case(f"scale_{n}", BASELINE, _scaled(n), offenders=n) for n in SCALE_SIZES),
     )
 }
@@ -104,9 +109,7 @@ def _serial(case: Case) -> dict:
 
     scenario = _load(case)
     base_rss = _peak_rss_mb()
-    clock, cpu = time.perf_counter(), time.process_time()
-    record = single_run(scenario, 0)
-    seconds, cpu_seconds = time.perf_counter() - clock, time.process_time() - cpu
+    record, first, runs = _time_runs(lambda: single_run(scenario, 0))
     table = record.table
     population = _column(table, "population")
     return {
@@ -117,40 +120,60 @@ def _serial(case: Case) -> dict:
         "offenders_start": int(population[0]),
         "offenders_mean": float(population.mean()),
         "offender_managers": int(_column(table, "offender_managers")[0]),
+        "areas": max(1, len(scenario.areas)),
         "visit_attempts": int(_totals(table, "visit_attempts")),
         "assessments": int(_totals(table, "assessments_completed")),
         "officer_hours_used": _totals(table, "officer_hours_used"),
         "events": record.simpy_events,
-        "seconds_per_replication": seconds,
-        "cpu_seconds_per_replication": cpu_seconds,
+        "first_seconds": first[0],
+        "seconds_per_replication": min(wall for wall, _cpu in runs),
+        "cpu_seconds_per_replication": min(cpu for _wall, cpu in runs),
         "base_rss_mb": base_rss,
         "peak_rss_mb": _peak_rss_mb(),
     }
 
 
+def _time_runs(run):
+    """(result, (wall, cpu) of the first run, [(wall, cpu)] of the runs to report).
+
+    The first run in a fresh process also pays for warming up (memory from the system, caches,
+    lazy imports). A run shorter than WARM_BELOW_SECONDS is therefore repeated WARM_RUNS times
+    and those repeats are reported (the steady cost of a replication within a batch); a longer
+    one is reported as it is.
+    """
+    clock, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    first = (time.perf_counter() - clock, time.process_time() - cpu)
+    if first[0] >= WARM_BELOW_SECONDS:
+        return result, first, [first]
+    runs = []
+    for _ in range(WARM_RUNS):
+        clock, cpu = time.perf_counter(), time.process_time()
+        run()
+        runs.append((time.perf_counter() - clock, time.process_time() - cpu))
+    return result, first, runs
+
+
 def _parallel(case: Case) -> dict:
-    import inspect
+    from sim.executors import make_executor
+    from sim.experiment import run_replications
 
-    from sim import experiment
-
-    if "workers" not in inspect.signature(experiment.run_replications).parameters:
-        return {"case": case.name, "pending": "run_replications has no workers option yet"}
     scenario = _load(case)
     base_rss = _peak_rss_mb()
     clock = time.perf_counter()
-    records = experiment.run_replications(scenario, case.replications, workers=case.workers)
+    with make_executor(workers=case.workers) as executor:
+        records = run_replications(scenario, case.replications, executor=executor)
     seconds = time.perf_counter() - clock
-    events = sum(record.simpy_events for record in records)
     return {
         "case": case.name,
         "replications": case.replications,
         "workers": case.workers,
         "days": scenario.horizon_days,
-        "events": events,
+        "events": sum(record.simpy_events for record in records),
         "seconds_per_replication": seconds / case.replications,
         "wall_seconds": seconds,
         "base_rss_mb": base_rss,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": _peak_rss_mb(),  # the largest worker's, once the pool has closed
     }
 
 
@@ -167,19 +190,23 @@ def measure_floor(model: dict) -> dict:
 
     tasks = model["visit_attempts"] + model["assessments"]
     base_rss = _peak_rss_mb()
-    result = run_floor(
-        n_processes=round(model["offenders_mean"]),
-        n_tasks=tasks,
-        horizon_days=model["days"],
-        n_officers=model["offender_managers"],
-        task_hours=model["officer_hours_used"] / max(tasks, 1),
+    result, first, runs = _time_runs(
+        lambda: run_floor(
+            n_processes=round(model["offenders_mean"]),
+            n_tasks=tasks,
+            horizon_days=model["days"],
+            n_officers=model["offender_managers"],
+            task_hours=model["officer_hours_used"] / max(tasks, 1),
+            n_areas=model.get("areas", 1),
+        )
     )
     return {
         "case": model["case"],
         "tasks": tasks,
         "events": result.events,
-        "seconds": result.seconds,
-        "cpu_seconds": result.cpu_seconds,
+        "first_seconds": first[0],
+        "seconds": min(wall for wall, _cpu in runs),
+        "cpu_seconds": min(cpu for _wall, cpu in runs),
         "base_rss_mb": base_rss,
         "peak_rss_mb": _peak_rss_mb(),
     }

@@ -5,6 +5,7 @@ calendar month. A *state* metric (overdue visits, population ...) is read on the
 the period; a *flow* metric (attempts, completions, hours ...) is totalled over the period.
 Across replications it gives the mean, the 95% confidence interval of the mean (Student t),
 and the 5th, 50th and 95th percentiles (the spread a single year could plausibly show).
+For a scenario with areas it does so for the total and for each area (an ``area`` column).
 """
 
 from __future__ import annotations
@@ -73,7 +74,17 @@ def _period_rows(frame: pd.DataFrame, period: str) -> list[dict]:
 
 
 def summarise(trajectories: pd.DataFrame) -> pd.DataFrame:
-    """The summary table: whole horizon first, then each calendar month."""
+    """The summary table: whole horizon first, then each calendar month.
+
+    With an ``area`` column (a scenario with areas) the table has one too: the ``total``
+    rows first, then each area's, in the order the trajectories list them.
+    """
+    if "area" in trajectories.columns:
+        parts = [
+            summarise(frame.drop(columns="area")).assign(area=area)
+            for area, frame in trajectories.groupby("area", sort=False)
+        ]
+        return pd.concat(parts, ignore_index=True)[["area", *SUMMARY_COLUMNS]]
     rows = _period_rows(trajectories, "end")
     months = pd.to_datetime(trajectories["date"]).dt.strftime("%Y-%m")
     for month, frame in trajectories.groupby(months, sort=True):

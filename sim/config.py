@@ -20,10 +20,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -33,6 +36,8 @@ from .levels import LEVELS
 from .observations import Observation
 
 __all__ = [
+    "AREA_SECTIONS",
+    "Area",
     "Assessments",
     "FIXED_ACROSS_VARIANTS",
     "InitialCaseload",
@@ -44,6 +49,7 @@ __all__ = [
     "Scenario",
     "Staffing",
     "StaffingChange",
+    "TOTAL_AREA",
     "Visits",
     "WEEKDAYS",
 ]
@@ -695,6 +701,62 @@ class Staffing(Frozen):
         return self
 
 
+AREA_SECTIONS = ("population", "staffing")
+TOTAL_AREA = "total"
+_AREA_OVERRIDE_SCHEMA = {
+    "type": "object",
+    "default": {},
+    "description": "Changes to the top-level section of the same name for this area: the "
+    "same fields, only those that differ (checked by validate).",
+}
+
+
+def _merged(base: Any, changes: Any) -> Any:
+    """``changes`` laid over ``base``: mappings merge key by key, anything else replaces."""
+    if isinstance(base, dict) and isinstance(changes, dict):
+        return {**base, **{key: _merged(base.get(key), value) for key, value in changes.items()}}
+    return changes
+
+
+def _changes(base: Any, value: Any) -> Any:
+    """What ``value`` changes in ``base``: the inverse of ``_merged`` (``{}`` if nothing)."""
+    if isinstance(base, dict) and isinstance(value, dict):
+        return {
+            key: _changes(base.get(key), item)
+            for key, item in value.items()
+            if key not in base or base[key] != item
+        }
+    return value
+
+
+class Area(Frozen):
+    """One area of a scenario (a force, or a team within one) with its own caseload and staff.
+
+    An area is the scenario's top-level ``population`` and ``staffing`` with the area's own
+    changes laid over them, so it states only what differs (at least its caseload, inflow and
+    staff). Areas share nothing else: each area's offenders are managed by its own staff.
+    """
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        # In a file both sections may be left out (no changes): only the name is required.
+        json_schema_extra=lambda schema, _model: schema.update(required=["name"]),
+    )
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=100,
+        description="Short name of the area (letters, digits, _ . -); 'total' is reserved.",
+    )
+    population: Annotated[Population, WithJsonSchema(_AREA_OVERRIDE_SCHEMA)] = Field(
+        description="This area's changes to the top-level population section."
+    )
+    staffing: Annotated[Staffing, WithJsonSchema(_AREA_OVERRIDE_SCHEMA)] = Field(
+        description="This area's changes to the top-level staffing section."
+    )
+
+
 class Scenario(Frozen):
     """One force (or team) to simulate: who is registered, the work, the staff, the rules."""
 
@@ -744,6 +806,81 @@ class Scenario(Frozen):
     visits: Visits = Field(description="Home visits: schedule, durations and outcomes.")
     assessments: Assessments = Field(description="Risk assessments (ARMS): schedule and duration.")
     staffing: Staffing = Field(description="Offender managers, sergeants and their hours.")
+    areas: list[Area] = Field(
+        default_factory=list,
+        description="Areas with their own caseload, inflow and staff, each the top-level "
+        "population and staffing with its own changes; empty for a single area.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _areas_start_from_the_top_level(cls, data: Any) -> Any:
+        """Lay each area's population and staffing changes over the top-level sections."""
+        if not isinstance(data, dict) or not isinstance(data.get("areas"), list):
+            return data
+        areas = []
+        for area in data["areas"]:
+            if isinstance(area, dict):
+                area = dict(area)
+                for section in AREA_SECTIONS:
+                    top = data.get(section)
+                    if isinstance(top, BaseModel):
+                        top = top.model_dump()
+                    own = area.get(section, {})
+                    if isinstance(own, BaseModel):
+                        own = own.model_dump()
+                    area[section] = _merged(top, own) if isinstance(top, dict) else own
+            areas.append(area)
+        return {**data, "areas": areas}
+
+    @field_validator("areas")
+    @classmethod
+    def _area_names_unique(cls, areas: list[Area]) -> list[Area]:
+        names = [area.name for area in areas]
+        if TOTAL_AREA in names:
+            raise ValueError(f"the area name '{TOTAL_AREA}' is kept for the sum of the areas")
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"area names must differ; repeated: {', '.join(repeated)}")
+        return areas
+
+    @model_serializer(mode="wrap")
+    def _areas_as_their_changes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Write each area as what it changes, so a written scenario reads back the same and
+        a change to a top-level section (a variant, --set) reaches every area that inherits it.
+
+        An area value equal to the top-level value is written as inherited.
+        """
+        data = handler(self)
+        if data.get("areas"):
+            data["areas"] = [
+                {
+                    "name": area["name"],
+                    **{
+                        section: _changes(data.get(section), area[section])
+                        for section in AREA_SECTIONS
+                        if section in area
+                    },
+                }
+                for area in data["areas"]
+            ]
+        return data
+
+    def area_scenarios(self) -> list[tuple[str | None, Scenario]]:
+        """(area name, single-area scenario) for each area; ``[(None, self)]`` if none."""
+        if not self.areas:
+            return [(None, self)]
+        return [(area.name, self.area_scenario(area.name)) for area in self.areas]
+
+    def area_scenario(self, name: str) -> Scenario:
+        """The area called ``name`` as a scenario of its own (a KeyError if there is none)."""
+        for area in self.areas:
+            if area.name == name:
+                return self.model_copy(
+                    update={"population": area.population, "staffing": area.staffing, "areas": []}
+                )
+        raise KeyError(name)
+
     variants: dict[VariantName, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named variants for `compare`: name -> {dotted.path: value}, paths as in "

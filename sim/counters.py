@@ -18,7 +18,14 @@ import numpy as np
 from .levels import LEVELS, N_LEVELS
 from .offender import Offender
 
-__all__ = ["Counters", "DAILY_COLUMNS", "FLOW_COLUMNS", "STATE_COLUMNS"]
+__all__ = [
+    "Counters",
+    "DAILY_COLUMNS",
+    "FLOW_COLUMNS",
+    "OLDEST_COLUMNS",
+    "STATE_COLUMNS",
+    "total_over_areas",
+]
 
 STATE_COLUMNS: tuple[str, ...] = (
     "population",
@@ -52,6 +59,8 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "officer_hours_available",
 )
 DAILY_COLUMNS: tuple[str, ...] = STATE_COLUMNS + FLOW_COLUMNS
+# Over several areas these are the largest area's value; every other column adds up.
+OLDEST_COLUMNS: tuple[str, ...] = ("oldest_overdue_visit_days", "oldest_overdue_assessment_days")
 _FLOW_INDEX = {name: i for i, name in enumerate(FLOW_COLUMNS)}
 _LONE_INDEX = _FLOW_INDEX["lone_visit_attempts"]  # the per-level columns follow it in order
 
@@ -171,3 +180,13 @@ class Counters:
         )
         self.table[day] = row
         self.flows = [0.0] * len(FLOW_COLUMNS)
+
+
+def total_over_areas(tables: list[np.ndarray]) -> np.ndarray:
+    """The daily table of several areas together: sums, but the oldest item is the oldest."""
+    stacked = np.stack(tables)
+    total = stacked.sum(axis=0)
+    for column in OLDEST_COLUMNS:
+        index = DAILY_COLUMNS.index(column)
+        total[:, index] = stacked[:, :, index].max(axis=0)
+    return total

@@ -17,6 +17,7 @@ step across such variants.
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from statistics import NormalDist
 from typing import Annotated, Any, Literal, Protocol
 
@@ -141,16 +142,22 @@ class Triangular(_Dist):
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
+    @cached_property
+    def _inverse(self) -> tuple[float, float, float, float, float]:
+        """Constants of the inverse distribution function, worked out once (draws are hot)."""
+        low, mode, high = self.low, self.mode, self.high
+        if high == low:
+            return low, high, 2.0, 0.0, 0.0  # every u < 2: always low
+        cut = (mode - low) / (high - low)
+        return low, high, cut, (high - low) * (mode - low), (high - low) * (high - mode)
+
     def sample(self, rng: UniformSource) -> float:
         # Inverse CDF so that one uniform draw makes one sample (keeps streams in step).
-        low, mode, high = self.low, self.mode, self.high
         u = rng.random()
-        if high == low:
-            return low
-        cut = (mode - low) / (high - low)
+        low, high, cut, below, above = self._inverse
         if u < cut:
-            return low + math.sqrt(u * (high - low) * (mode - low))
-        return high - math.sqrt((1 - u) * (high - low) * (high - mode))
+            return low + math.sqrt(u * below)
+        return high - math.sqrt((1 - u) * above)
 
 
 class Exponential(_Dist):

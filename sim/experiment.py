@@ -2,7 +2,9 @@
 
 Replication ``r`` of a scenario is ``single_run(scenario, r)``: nothing is shared between
 replications, so the order they run in (or the process or machine they run on) cannot change a
-result. Everything else builds on two calls:
+result. A scenario with areas is run one area at a time (``run_area``), so even one
+replication of it keeps every worker busy; its record is the same as ``single_run``'s.
+Everything else builds on two calls:
 
 - ``evaluate(scenarios, replications, executor, store)`` -> one :class:`Evaluation` per
   scenario with its daily records in replication order (for trajectories and plots);
@@ -33,7 +35,7 @@ import pandas as pd
 
 from .config import Scenario
 from .executors import Executor, SerialExecutor
-from .model import DailyRecord, single_run
+from .model import AreaRun, DailyRecord, area_names, combine_areas, run_area
 from .outcomes import outcomes_frame, record_outcomes
 from .replication_store import ReplicationStore
 
@@ -89,15 +91,40 @@ def run_tasks(
         yield index, record
     if on_done is not None and stats.from_store:
         on_done(stats.from_store)
-    arguments = [tasks[index] for index in missing]
-    for position, record in executor.map_unordered(single_run, arguments):
-        index = missing[position]
+    for index, record in _run_by_area(tasks, missing, executor):
         if store is not None:
             store.save(tasks[index][0], record)
         stats.computed += 1
         if on_done is not None:
             on_done(1)
         yield index, record
+
+
+def _run_by_area(
+    tasks: Sequence[tuple[Scenario, int]], indices: list[int], executor: Executor
+) -> Iterator[tuple[int, DailyRecord]]:
+    """Run the tasks at ``indices`` one area at a time; yield each replication once complete.
+
+    Areas are independent (own staff, own random streams), so giving the executor one area per
+    piece lets even a single replication of a scenario with areas use every worker; the
+    record is the same as ``single_run``'s.
+    """
+    pieces = [
+        (index, slot, area)
+        for index in indices
+        for slot, area in enumerate(area_names(tasks[index][0]))
+    ]
+    runs: dict[int, list[AreaRun | None]] = {
+        index: [None] * len(area_names(tasks[index][0])) for index in indices
+    }
+    arguments = [(*tasks[index], area) for index, _slot, area in pieces]
+    for position, run in executor.map_unordered(run_area, arguments):
+        index, slot, _area = pieces[position]
+        parts = runs[index]
+        parts[slot] = run
+        if all(part is not None for part in parts):
+            del runs[index]
+            yield index, combine_areas(tasks[index][1], parts)  # type: ignore[arg-type]
 
 
 def _tasks(

@@ -1,20 +1,24 @@
 """One registered sex offender as the model sees them: plain state, no behaviour.
 
 Kept as a ``__slots__`` class because a national run holds tens of thousands of them and the
-visit and assessment processes read these fields on every event. ``level`` is the risk level
+visit and assessment cycles read these fields on every event. ``level`` is the risk level
 the force believes (it drives the visit schedule); ``true_level`` is the real one, which can
 rise unseen (hidden escalation) until the next completed visit or assessment.
 """
 
 from __future__ import annotations
 
-import random
+import _random
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .agenda import Appointment
 
 __all__ = ["Offender"]
 
 
 class Offender:
-    """State of one offender; the processes in visits.py and assessments.py change it."""
+    """State of one offender; the cycles in visits.py and assessments.py change it."""
 
     __slots__ = (
         "id",
@@ -28,14 +32,12 @@ class Offender:
         "visit_due_day",
         "visit_version",
         "visit_overdue",
-        "visit_sleeping",
-        "visit_process",
+        "visit_wakeup",
+        "visits_running",
         "assessment_due_day",
         "assessment_version",
         "assessment_overdue",
-        "assessment_sleeping",
-        "assessment_process",
-        "rng_at_home",
+        "assessment_wakeup",
         "rng_visit",
         "rng_assessment",
         "rng_escalation",
@@ -53,17 +55,15 @@ class Offender:
         self.visit_due_day = 0
         self.visit_version = 0
         self.visit_overdue = False
-        self.visit_sleeping = False
-        self.visit_process = None
+        self.visit_wakeup: Appointment | None = None  # booked while waiting for the window
+        self.visits_running = False
         self.assessment_due_day = 0
         self.assessment_version = 0
         self.assessment_overdue = False
-        self.assessment_sleeping = False
-        self.assessment_process = None
-        self.rng_at_home: random.Random | None = None
-        self.rng_visit: random.Random | None = None
-        self.rng_assessment: random.Random | None = None
-        self.rng_escalation: random.Random | None = None
+        self.assessment_wakeup: Appointment | None = None
+        self.rng_visit: _random.Random | None = None
+        self.rng_assessment: _random.Random | None = None
+        self.rng_escalation: _random.Random | None = None
 
     def __repr__(self) -> str:
         return (

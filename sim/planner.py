@@ -46,9 +46,10 @@ Evaluate = Callable[[Scenario, int], pd.DataFrame]
 def serial_evaluate(scenario: Scenario, replications: int) -> pd.DataFrame:
     """The plain evaluator: replications one after another in this process."""
     from .experiment import run_replications
-    from .metrics import trajectories
+    from .metrics import total_only, trajectories
 
-    return trajectories(run_replications(scenario, replications), scenario.start_date)
+    records = run_replications(scenario, replications)
+    return total_only(trajectories(records, scenario.start_date))
 
 
 def staff_hours_per_week(scenario: Scenario, frame: pd.DataFrame) -> float:

@@ -133,6 +133,8 @@ class ReplicationStore:
                 columns = tuple(str(c) for c in stored["columns"])
                 stored_replication = int(stored["replication"])
                 events = int(stored["simpy_events"]) if "simpy_events" in stored else 0
+                areas = [str(a) for a in stored["areas"]] if "areas" in stored else []
+                area_tables = dict(zip(areas, stored["area_tables"], strict=True)) if areas else {}
         except (OSError, ValueError, KeyError, EOFError):
             return None
         expected_shape = (scenario.horizon_days, len(DAILY_COLUMNS))
@@ -140,9 +142,10 @@ class ReplicationStore:
             columns != DAILY_COLUMNS
             or stored_replication != replication
             or table.shape != expected_shape
+            or areas != [area.name for area in scenario.areas]
         ):
             return None
-        return DailyRecord(replication=replication, table=table, simpy_events=events)
+        return DailyRecord(replication, table, events, area_tables)
 
     def save(self, scenario: Scenario, record: DailyRecord) -> None:
         """Store one finished replication atomically (and the scenario, once, for people)."""
@@ -160,6 +163,14 @@ class ReplicationStore:
                     columns=np.array(DAILY_COLUMNS),
                     replication=np.array(record.replication),
                     simpy_events=np.array(record.simpy_events),
+                    **(
+                        {
+                            "areas": np.array(list(record.area_tables)),
+                            "area_tables": np.stack(list(record.area_tables.values())),
+                        }
+                        if record.area_tables
+                        else {}
+                    ),
                 )
 
         atomic_write(path, write)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import describe
+from .metrics import total_only
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -171,8 +172,9 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
     manifest = _read_manifest(path)
     if "start_date" not in manifest.get("scenario", {}):
         raise ReportError(f"{path / 'manifest.json'}: has no scenario; was it written by run?")
-    trajectories = _read_csv(path / "trajectories.csv")
-    summary = _read_csv(path / "summary.csv")
+    # The report describes the whole scenario: for one with areas, the total rows.
+    trajectories = total_only(_read_csv(path / "trajectories.csv"))
+    summary = total_only(_read_csv(path / "summary.csv"))
     for name, frame, needed in (
         ("trajectories.csv", trajectories, {"replication", "day", "date", "overdue_visits"}),
         ("summary.csv", summary, {"period", "metric", "mean", "p5", "p95"}),

@@ -11,6 +11,7 @@ import json
 import math
 from pathlib import Path
 
+from .metrics import total_only
 from .runner import RunResult
 
 __all__ = ["summary_json"]
@@ -24,7 +25,8 @@ def _number(value: float) -> float | None:
 
 def summary_json(result: RunResult, target: Path, report_path: Path | None) -> str:
     """The summary as indented JSON text."""
-    end = result.summary[result.summary["period"] == "end"]
+    summary = total_only(result.summary)  # a scenario with areas: the whole scenario
+    end = summary[summary["period"] == "end"]
     metrics = {
         row["metric"]: {"kind": row["kind"], **{k: _number(row[k]) for k in STATISTICS}}
         for _, row in end.iterrows()

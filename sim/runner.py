@@ -21,6 +21,7 @@ from .config import Scenario
 from .executors import Executor
 from .experiment import BatchStats, evaluate
 from .io import atomic_write, git_commit, package_versions, write_json
+from .metrics import total_only
 from .metrics import trajectories as to_trajectories
 from .output_folder import (
     CALIBRATION_FILES,
@@ -136,7 +137,7 @@ def write_results(result: RunResult, out_dir: Path, command: list[str]) -> list[
         lambda tmp: result.summary.to_csv(tmp, index=False, float_format="%.4f"),
     )
     figure = backlog_figure(
-        result.trajectories, result.scenario.description or result.scenario.name
+        total_only(result.trajectories), result.scenario.description or result.scenario.name
     )
     mark_observations(figure, result.scenario.observations)
     try:

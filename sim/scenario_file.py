@@ -233,7 +233,22 @@ def _problems_from(err: ValidationError, source: str, origin: dict) -> list[Prob
             message = "required field is missing"
         given = "" if item["type"] == "missing" else _short(item.get("input"))
         problems.append(Problem(where, field, given, message))
-    return problems
+    return _without_inherited(problems)
+
+
+def _without_inherited(problems: list[Problem]) -> list[Problem]:
+    """Report a mistake in a top-level section once, not again for every area inheriting it."""
+    top_level = {
+        (p.field, p.given, p.allowed) for p in problems if not p.field.startswith("areas.")
+    }
+    kept = []
+    for problem in problems:
+        parts = problem.field.split(".", 2)
+        if parts[0] == "areas" and len(parts) == 3:
+            if (parts[2], problem.given, problem.allowed) in top_level:
+                continue
+        kept.append(problem)
+    return kept
 
 
 def _where(path: tuple, source: str, origin: dict) -> str:

@@ -36,8 +36,8 @@ import itertools
 import math
 
 import simpy
-from simpy.events import NORMAL
 
+from .agenda import DeferredEvent
 from .config import Staffing
 from .counters import Counters
 from .event_log import EventLog
@@ -66,7 +66,7 @@ class Officer:
         self.leaving = False
 
 
-class Task(simpy.Event):
+class Task(DeferredEvent):
     """A visit attempt or an assessment; as an event, it succeeds when the work is finished.
 
     The task is scheduled straight at its finishing time when it starts (as SimPy's own
@@ -91,12 +91,6 @@ class Task(simpy.Event):
         self.is_assessment = is_assessment
         self.officers: list[Officer] = []
         self.queued_at = env.now
-
-    def finish_after(self, delay_days: float) -> None:
-        """Schedule the task's success ``delay_days`` from now (it is then being worked on)."""
-        self._ok = True
-        self._value = None
-        self.env.schedule(self, NORMAL, delay_days)
 
 
 class Workforce:
@@ -238,7 +232,7 @@ class Workforce:
             )
         # Free the officers before the waiting process hears that the task is done.
         task.callbacks.insert(0, self._finish)
-        task.finish_after(hours / 24)
+        task.succeed_after(hours / 24)
 
     def _finish(self, task: Task) -> None:
         for officer in task.officers:

@@ -181,7 +181,9 @@ def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -
 
 
 def _print_summary(result, target: Path) -> None:
-    summary = result.summary
+    from sim.metrics import total_only
+
+    summary = total_only(result.summary)  # a scenario with areas: the whole scenario
     end = summary[summary["period"] == "end"].set_index("metric")
     table = Table(
         title=f"{result.scenario.name}: end of horizon, {result.replications} replications"

@@ -13,10 +13,16 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
     Example: python run_sim.py validate scenarios/avon_somerset_2023.yaml
     """
     loaded = load(scenario, set_ or [])
-    staff = loaded.staffing
+    parts = [part for _area, part in loaded.area_scenarios()]  # the scenario itself if no areas
+    sizes = [_starting_size(part) for part in parts]
+    offenders = sum(size for size, _from_file in sizes)
+    from_file = " (caseload file)" if any(from_file for _size, from_file in sizes) else ""
+    managers = sum(part.staffing.offender_managers for part in parts)
+    sergeants = sum(part.staffing.sergeants for part in parts)
+    areas = f"{len(loaded.areas)} areas, " if loaded.areas else ""
     out.print(
-        f"OK {scenario}: '{loaded.name}', {_starting_size(loaded)}, "
-        f"{staff.offender_managers} offender managers, {staff.sergeants} sergeants, "
+        f"OK {scenario}: '{loaded.name}', {areas}{offenders} offenders{from_file}, "
+        f"{managers} offender managers, {sergeants} sergeants, "
         f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
         highlight=False,
     )
@@ -24,10 +30,11 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
         out.print(f"  variants (for compare): {', '.join(loaded.variants)}", highlight=False)
 
 
-def _starting_size(scenario: Scenario) -> str:
+def _starting_size(scenario: Scenario) -> tuple[int, bool]:
+    """Offenders on the register on day 0, and whether they come from a caseload file."""
     population = scenario.population
     if population.initial is not None:
-        return f"{population.initial.size} offenders"
+        return population.initial.size, False
     from ..caseload_file import read_caseload
 
     rows = read_caseload(
@@ -35,4 +42,4 @@ def _starting_size(scenario: Scenario) -> str:
         scenario.start_date,
         scenario.visits.interval_days.as_tuple(),
     )
-    return f"{len(rows)} offenders (caseload file)"
+    return len(rows), True
