@@ -87,25 +87,25 @@ def _peak_rss_mb() -> float:
 
 
 def _load(case: Case):
-    from sim.scenario_file import load_scenario
+    from sim.scenario.file import load_scenario
 
     return load_scenario(REPO / case.scenario, list(case.overrides))
 
 
 def _totals(table, column: str) -> float:
-    from sim.counters import DAILY_COLUMNS
+    from sim.records import DAILY_COLUMNS
 
     return float(table[:, DAILY_COLUMNS.index(column)].sum())
 
 
 def _column(table, column: str):
-    from sim.counters import DAILY_COLUMNS
+    from sim.records import DAILY_COLUMNS
 
     return table[:, DAILY_COLUMNS.index(column)]
 
 
 def _serial(case: Case) -> dict:
-    from sim.model import single_run
+    from sim.model.replication import single_run
 
     scenario = _load(case)
     base_rss = _peak_rss_mb()
@@ -155,8 +155,8 @@ def _time_runs(run):
 
 
 def _parallel(case: Case) -> dict:
-    from sim.executors import make_executor
-    from sim.experiment import run_replications
+    from sim.experiments.batch import run_replications
+    from sim.experiments.executors import make_executor
 
     scenario = _load(case)
     base_rss = _peak_rss_mb()

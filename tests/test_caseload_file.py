@@ -15,7 +15,7 @@ from scenario_factory import scenario_dict
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.scenario_file import ScenarioError, load_scenario
+from sim.scenario.file import ScenarioError, load_scenario
 
 runner = CliRunner()
 HEADER = "id,risk_level,last_visit,next_visit_due,next_assessment_due,notification_end,reactive"

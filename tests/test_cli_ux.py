@@ -16,8 +16,8 @@ import typer
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.scenario_file import load_scenario
-from sim.schema import scenario_json_schema
+from sim.scenario.file import load_scenario
+from sim.scenario.schema import scenario_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_example.yaml"

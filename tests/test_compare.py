@@ -18,11 +18,11 @@ from scenario_factory import make_scenario
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.compare_study import run_comparison
-from sim.comparison import compare_outcomes
-from sim.executors import SerialExecutor
-from sim.scenario_file import load_scenario
-from sim.variants import comparison_variants
+from sim.analysis.comparison import compare_outcomes
+from sim.experiments.executors import SerialExecutor
+from sim.experiments.variants import comparison_variants
+from sim.scenario.file import load_scenario
+from sim.studies.compare import run_comparison
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_example.yaml"

@@ -19,9 +19,9 @@ from scenario_factory import make_scenario, per_level
 from scenario_strategies import longest_task_hours, scenario_dicts
 from scipy import stats
 
-from sim.config import Scenario
-from sim.counters import DAILY_COLUMNS
 from sim.levels import LEVELS
+from sim.records import DAILY_COLUMNS
+from sim.scenario import Scenario
 
 
 def _validated(data: dict) -> Scenario:

@@ -15,8 +15,8 @@ import pytest
 from pydantic import ValidationError
 from scenario_factory import make_scenario
 
-from sim.calibration import fit_table, loss, scale_of
-from sim.observations import Observation, replication_values
+from sim.calibration.fit_table import fit_table, loss, scale_of
+from sim.scenario.observations import Observation, replication_values
 
 DAYS = pd.date_range("2024-01-01", periods=10, freq="D").date
 

@@ -21,9 +21,9 @@ from scenario_factory import make_scenario
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.levers import LeverError, apply_levers, parse_lever
-from sim.planner import Option, Planner, non_dominated
-from sim.targets import TargetError, meets_targets, parse_targets
+from sim.planning.levers import LeverError, apply_levers, parse_lever
+from sim.planning.planner import Option, Planner, non_dominated
+from sim.planning.targets import TargetError, meets_targets, parse_targets
 
 START = date(2024, 1, 1)
 TASKS = 140
@@ -353,7 +353,7 @@ def test_forward_scenario_plan_holds_when_the_full_scenario_is_run_again():
     # The acceptance: plan one lever on the 2024 forward scenario, then run the whole
     # scenario (all 366 days, not the planner's shortened horizon) at v and v-1 with the same
     # seeds: v meets the target in at least the asked share of replications, v-1 does not.
-    from sim.scenario_file import load_scenario
+    from sim.scenario.file import load_scenario
 
     scenario = load_scenario("scenarios/avon_somerset_2024.yaml")
     targets = parse_targets(["overdue_visits<=150"])

@@ -16,7 +16,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.precision import (
+from sim.experiments.precision import (
     look_ahead,
     relative_half_width,
     replicate_to_precision,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sim.report_format import (
+from sim.report.format import (
     human_count,
     human_date,
     human_month,

@@ -27,7 +27,8 @@ import pytest
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.output_folder import (
+from sim.experiments.store import CACHE_FOLDER_NAME
+from sim.io.folder import (
     OWN_FOLDERS,
     RUN_FILES,
     OutputFolderError,
@@ -35,7 +36,6 @@ from sim.output_folder import (
     is_complete,
     prepare_output_folder,
 )
-from sim.replication_store import CACHE_FOLDER_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_example.yaml"

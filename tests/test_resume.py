@@ -19,8 +19,8 @@ from scenario_factory import make_scenario
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.experiment import BatchStats, evaluate
-from sim.replication_store import (
+from sim.experiments.batch import BatchStats, evaluate
+from sim.experiments.store import (
     CACHE_FOLDER_NAME,
     ReplicationStore,
     referenced_file_digests,

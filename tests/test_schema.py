@@ -23,10 +23,10 @@ from scenario_factory import BASE
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.config import Scenario
-from sim.distributions import Distribution
-from sim.scenario_reference import REFERENCE_COMMAND, reference_markdown
-from sim.schema import SCHEMA_DIALECT, scenario_json_schema, schema_json
+from sim.scenario import Scenario
+from sim.scenario.distributions import Distribution
+from sim.scenario.reference import REFERENCE_COMMAND, reference_markdown
+from sim.scenario.schema import SCHEMA_DIALECT, scenario_json_schema, schema_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))

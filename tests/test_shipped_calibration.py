@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario_file import load_scenario
+from sim.scenario.file import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,13 +15,13 @@ from scenario_factory import make_scenario
 from typer.testing import CliRunner
 
 from run_sim import app
-from sim.scenario_file import ScenarioError, load_scenario
-from sim.variants import (
+from sim.experiments.variants import (
     comparison_variants,
     independent_seeds,
     parse_variant_option,
     split_outside_brackets,
 )
+from sim.scenario.file import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_example.yaml"

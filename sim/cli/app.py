@@ -16,8 +16,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from ..config import Scenario
-from ..output_folder import (
+from sim.io.folder import (
     DERIVED_FILES,
     RUN_FILES,
     OutputFolderError,
@@ -26,7 +25,8 @@ from ..output_folder import (
     saved_since,
     stored_replications,
 )
-from ..scenario_file import ScenarioError, load_scenario
+from sim.scenario import Scenario
+from sim.scenario.file import ScenarioError, load_scenario
 
 __all__ = [
     "app",
@@ -200,7 +200,7 @@ def fail_with(message: str) -> NoReturn:
 
 def executor_for(workers: int | None, scheduler: str | None, tasks: int):
     """The executor for --workers/--scheduler, never more local processes than ``tasks``."""
-    from ..executors import make_executor
+    from sim.experiments.executors import make_executor
 
     if scheduler is None:
         workers = min(workers if workers is not None else (os.cpu_count() or 1), max(tasks, 1))
@@ -209,6 +209,6 @@ def executor_for(workers: int | None, scheduler: str | None, tasks: int):
 
 def store_for(out_dir: Path, no_cache: bool):
     """The replication store inside the results folder, or None with --no-cache."""
-    from ..replication_store import CACHE_FOLDER_NAME, ReplicationStore
+    from sim.experiments.store import CACHE_FOLDER_NAME, ReplicationStore
 
     return None if no_cache else ReplicationStore(out_dir / CACHE_FOLDER_NAME)

@@ -23,8 +23,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..output_folder import STUDY_FILES
-from ..scenario_file import (
+from sim.io.folder import STUDY_FILES
+from sim.scenario.file import (
     Problem,
     ScenarioError,
     apply_overrides,
@@ -33,6 +33,7 @@ from ..scenario_file import (
     read_yaml_mapping,
     resolve_caseload_path,
 )
+
 from .app import (
     ForceOption,
     QuietOption,
@@ -128,7 +129,7 @@ def calibrate(
     --param staffing.availability=0.4:0.9 --param visits.travel_hours.mean=0.25:1.5
     --replications 10
     """
-    from sim.fitting import Objective, parse_parameter, start_values
+    from sim.calibration.fitting import Objective, parse_parameter, start_values
 
     overrides = list(set_ or [])
     try:
@@ -149,13 +150,12 @@ def _calibrate(
     objective, loaded, scenario: Path, target: Path, max_evaluations, workers, scheduler, quiet
 ) -> None:
     """Fit, then write the results folder (manifest.json last) and print the fit."""
-    from sim.calibration_report import write_calibration
-    from sim.executors import ExecutorError
-    from sim.experiment import run_replications
-    from sim.io import atomic_write, git_commit, package_versions, write_json
-    from sim.output_folder import begin_rewrite, file_sha256
-    from sim.runner import REPO_DIR
-    from sim.scenario_writer import calibrated_yaml
+    from sim.calibration.scenario_writer import calibrated_yaml
+    from sim.calibration.writing import write_calibration
+    from sim.experiments.batch import run_replications
+    from sim.experiments.executors import ExecutorError
+    from sim.io.files import REPO_DIR, atomic_write, git_commit, package_versions, write_json
+    from sim.io.folder import begin_rewrite, file_sha256
 
     n = objective.replications
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -209,8 +209,8 @@ def _calibrate(
 
 def _fit_with_progress(objective, loaded, max_evaluations: int, quiet: bool):
     """Run the fit with a progress bar; then the fitted scenario's trajectories."""
-    from sim.fitting import fit
-    from sim.metrics import trajectories as to_trajectories
+    from sim.analysis.metrics import trajectories as to_trajectories
+    from sim.calibration.fitting import fit
 
     with Progress(
         TextColumn("[bold]{task.description}"),

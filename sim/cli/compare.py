@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..output_folder import DERIVED_FILES, STUDY_FILES
-from ..scenario_file import ScenarioError
+from sim.io.folder import DERIVED_FILES, STUDY_FILES
+from sim.scenario.file import ScenarioError
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -75,7 +76,7 @@ def compare(
     Example:
     python run_sim.py compare scenarios/avon_somerset_2023.yaml --replications 20
     """
-    from ..variants import comparison_variants, parse_variant_option
+    from sim.experiments.variants import comparison_variants, parse_variant_option
 
     overrides = list(set_ or [])
     if seed is not None:
@@ -105,8 +106,8 @@ def compare(
 
 
 def _compare(arms, n, no_crn, target, workers, scheduler, no_cache, quiet, no_report) -> None:
-    from ..compare_study import run_comparison, write_comparison
-    from ..executors import ExecutorError
+    from sim.experiments.executors import ExecutorError
+    from sim.studies.compare import run_comparison, write_comparison
 
     try:
         with (
@@ -119,7 +120,7 @@ def _compare(arms, n, no_crn, target, workers, scheduler, no_cache, quiet, no_re
     except ExecutorError as error:
         fail_with(str(error))
     write_comparison(result, target, sys.argv)
-    from ..report import write_report_or_warn
+    from sim.report.build import write_report_or_warn
 
     report_path = None if no_report else write_report_or_warn(target, err)
     _print_table(result, target)
@@ -128,7 +129,7 @@ def _compare(arms, n, no_crn, target, workers, scheduler, no_cache, quiet, no_re
 
 
 def _print_table(result, target: Path) -> None:
-    from ..outcomes import HEADLINE_OUTCOMES, describe_outcome
+    from sim.analysis.outcomes import HEADLINE_OUTCOMES, describe_outcome
 
     table_rows = result.table.set_index(["outcome", "variant"])
     names = [variant.name for variant in result.variants]

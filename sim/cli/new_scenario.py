@@ -43,8 +43,8 @@ def new_scenario(
             highlight=False,
         )
         raise typer.Exit(code=2)
-    from sim.io import atomic_write
-    from sim.starter_scenario import starter_yaml
+    from sim.io.files import atomic_write
+    from sim.scenario.starter import starter_yaml
 
     text = starter_yaml(name, target)
     try:

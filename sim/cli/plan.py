@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..levers import Lever, LeverError, parse_lever
-from ..output_folder import STUDY_FILES
-from ..targets import TargetError, parse_targets
+from sim.io.folder import STUDY_FILES
+from sim.planning.levers import Lever, LeverError, parse_lever
+from sim.planning.targets import TargetError, parse_targets
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -153,15 +154,15 @@ def _plan(
     no_cache,
     quiet,
 ) -> None:
-    from ..plan_results import GrowthPlan, plan_table, write_plan
-    from ..planner import Planner
+    from sim.planning.planner import Planner
+    from sim.planning.results import GrowthPlan, plan_table, write_plan
 
     plans: list[GrowthPlan] = []
     labels = GROWTH_LABELS.get(len(rates), [f"g{i + 1}" for i in range(len(rates))])
     cases = list(zip(labels, rates, strict=True)) if rates else [("given", None)]
-    from ..executors import ExecutorError
-    from ..experiment import evaluate
-    from ..metrics import trajectories
+    from sim.analysis.metrics import trajectories
+    from sim.experiments.batch import evaluate
+    from sim.experiments.executors import ExecutorError
 
     try:
         with (

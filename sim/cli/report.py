@@ -24,7 +24,7 @@ def report(
 
     Example: python run_sim.py report results/small_example
     """
-    from sim.report import ReportError, write_report
+    from sim.report.build import ReportError, write_report
 
     try:
         path = write_report(results_dir)

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..output_folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
+from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -90,7 +91,7 @@ def run(
     loaded = load(scenario, overrides)
     if precision is not None and replications is not None:
         fail_with("give --replications or --precision, not both (--max-replications caps it)")
-    from sim.outcomes import OUTCOME_NAMES
+    from sim.analysis.outcomes import OUTCOME_NAMES
 
     if precision_outcome not in OUTCOME_NAMES:
         fail_with(
@@ -127,8 +128,8 @@ def _simulate(
     quiet: bool,
 ):
     """The replications (resumed from the store), on the executor the options ask for."""
-    from sim.executors import ExecutorError
-    from sim.runner import execute, execute_to_precision
+    from sim.experiments.executors import ExecutorError
+    from sim.studies.run import execute, execute_to_precision
 
     n = loaded.replications
     if not quiet:
@@ -157,9 +158,9 @@ def _simulate(
 
 
 def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -> None:
-    from sim.report import write_report_or_warn
-    from sim.run_summary import summary_json
-    from sim.runner import write_results
+    from sim.report.build import write_report_or_warn
+    from sim.studies.run import write_results
+    from sim.studies.run_summary import summary_json
 
     write_results(result, target, sys.argv)
     report_path = None if no_report else write_report_or_warn(target, err)
@@ -168,7 +169,7 @@ def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -
         return
     _print_summary(result, target)
     if result.scenario.observations:
-        from sim.calibration import fit_table
+        from sim.calibration.fit_table import fit_table
 
         from .fit_display import print_fit_table
 
@@ -181,7 +182,7 @@ def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -
 
 
 def _print_summary(result, target: Path) -> None:
-    from sim.metrics import total_only
+    from sim.analysis.metrics import total_only
 
     summary = total_only(result.summary)  # a scenario with areas: the whole scenario
     end = summary[summary["period"] == "end"].set_index("metric")

@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from ..output_folder import STUDY_FILES
-from ..scenario_file import ScenarioError
+from sim.io.folder import STUDY_FILES
+from sim.scenario.file import ScenarioError
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -87,7 +88,7 @@ def sensitivity(
     --ranges scenarios/ranges/avon_somerset_2023.yaml --method morris --samples 10
     --replications 3
     """
-    from ..outcomes import OUTCOME_NAMES
+    from sim.analysis.outcomes import OUTCOME_NAMES
 
     overrides = list(set_ or [])
     if seed is not None:
@@ -106,7 +107,7 @@ def sensitivity(
     if method == "sobol" and n_samples & (n_samples - 1):
         fail_with(f"--samples for sobol must be a power of 2 (e.g. 64), not {n_samples}")
 
-    from ..sensitivity import (
+    from sim.studies.sensitivity import (
         draw_samples,
         load_ranges,
         salib_problem,
@@ -153,8 +154,8 @@ def _analyse(
     no_cache,
     quiet,
 ) -> None:
-    from ..executors import ExecutorError
-    from ..sensitivity import run_sensitivity, write_sensitivity
+    from sim.experiments.executors import ExecutorError
+    from sim.studies.sensitivity import run_sensitivity, write_sensitivity
 
     r = base.replications
     total = len(matrix) * r
@@ -182,7 +183,7 @@ def _analyse(
 
 
 def _print_ranking(result, outcome: str, target: Path) -> None:
-    from ..outcomes import describe_outcome
+    from sim.analysis.outcomes import describe_outcome
 
     part = result.table[result.table["outcome"] == outcome]
     value = part.pivot(index="parameter", columns="index", values="value")

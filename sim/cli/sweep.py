@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..output_folder import STUDY_FILES
-from ..scenario_file import ScenarioError
+from sim.io.folder import STUDY_FILES
+from sim.scenario.file import ScenarioError
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -93,7 +94,7 @@ def sweep(
     --param staffing.offender_managers=20:40:5 ;
     python run_sim.py sweep scenarios/avon_somerset_2023.yaml --tornado --by 10
     """
-    from ..outcomes import OUTCOME_NAMES
+    from sim.analysis.outcomes import OUTCOME_NAMES
 
     overrides = list(set_ or [])
     if seed is not None:
@@ -120,7 +121,7 @@ def sweep(
 
 
 def _run(tornado, base, by, chosen, vary, param, target, workers, scheduler, no_cache, quiet):
-    from ..executors import ExecutorError
+    from sim.experiments.executors import ExecutorError
 
     try:
         if tornado:
@@ -134,8 +135,8 @@ def _run(tornado, base, by, chosen, vary, param, target, workers, scheduler, no_
 
 
 def _sweep(base, specs, chosen, target, workers, scheduler, no_cache, quiet) -> None:
-    from ..outcomes import OUTCOME_NAMES, describe_outcome
-    from ..sweep import grid_scenarios, parse_sweep_parameter, run_sweep, write_sweep
+    from sim.analysis.outcomes import OUTCOME_NAMES, describe_outcome
+    from sim.studies.sweep import grid_scenarios, parse_sweep_parameter, run_sweep, write_sweep
 
     parameters = [parse_sweep_parameter(spec) for spec in specs]
     points = len(grid_scenarios(base, parameters))  # validates every point before running
@@ -173,7 +174,7 @@ def _sweep(base, specs, chosen, target, workers, scheduler, no_cache, quiet) -> 
 
 
 def _tornado(base, share, outcome, vary, target, workers, scheduler, no_cache, quiet) -> None:
-    from ..tornado import numeric_parameters, run_tornado, tornado_arms, write_tornado
+    from sim.studies.tornado import numeric_parameters, run_tornado, tornado_arms, write_tornado
 
     keys = list(vary or numeric_parameters(base))
     arms, _ = tornado_arms(base, keys, share)  # validates the list before running anything

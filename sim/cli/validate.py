@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..config import Scenario
+from sim.scenario import Scenario
+
 from .app import ScenarioPath, SetOption, app, load, out
 
 
@@ -35,7 +36,7 @@ def _starting_size(scenario: Scenario) -> tuple[int, bool]:
     population = scenario.population
     if population.initial is not None:
         return population.initial.size, False
-    from ..caseload_file import read_caseload
+    from sim.scenario.caseload_file import read_caseload
 
     rows = read_caseload(
         population.initial_caseload,
