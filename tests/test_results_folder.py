@@ -201,7 +201,7 @@ def test_ctrl_c_while_simulating_exits_130_and_writes_no_results(tmp_path):
     assert "Traceback" not in stderr + stdout
     kept = sorted((out / STORE).rglob("rep-*.npz")) if out.exists() else []
     if kept:
-        assert f"{len(kept)} finished replications are kept" in stderr
+        assert f"{len(kept)} finished replications of this run are kept" in stderr
         assert sorted(p.name for p in out.iterdir()) == [STORE]
     else:
         assert "Interrupted: nothing was saved" in stderr

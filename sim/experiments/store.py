@@ -12,7 +12,8 @@ The key is a hash of everything that decides a replication's numbers:
   replication (``name``, ``description``, ``replications``, ``variants``), so asking for 20
   replications after 10 reuses the first 10;
 - the source of the model's code (every file of ``sim/model/`` and ``sim/scenario/``, and
-  ``sim/records.py`` and ``sim/levels.py``), so a fixed bug never serves stale results;
+  ``sim/records.py``, ``sim/levels.py`` and ``sim/priority.py``), so a fixed bug never
+  serves stale results;
 - the numpy and SimPy versions (random streams and event order);
 - the contents of any file the scenario names (a starting caseload CSV), not just its path.
 
@@ -45,7 +46,7 @@ __all__ = [
 CACHE_FOLDER_NAME = ".replications"
 SIM_DIR = Path(__file__).resolve().parent.parent  # the sim package
 MODEL_SOURCE_FOLDERS = ("model", "scenario")
-MODEL_SOURCE_MODULES = ("records.py", "levels.py")
+MODEL_SOURCE_MODULES = ("records.py", "levels.py", "priority.py")
 NOT_AFFECTING_A_REPLICATION = {"name", "description", "replications", "variants"}
 
 

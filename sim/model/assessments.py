@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from sim.model.offender import Offender
+from sim.model.workforce import ASSESSMENT
 
 if TYPE_CHECKING:
     from sim.model.replication import World
@@ -50,7 +51,7 @@ def _assess(world: World, offender: Offender) -> None:
         offender.rng_assessment = world.streams.offender("assessment.work", offender.id)
     hours = world.assessment_params.duration_hours.sample(offender.rng_assessment)
     task = world.workforce.perform(
-        offender, offender.assessment_due_day, 1, hours, is_assessment=True
+        offender, offender.assessment_due_day, 1, hours, ASSESSMENT
     )
     task.callbacks.append(partial(_assessed, world, offender))
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from sim.levels import LOW
 from sim.model.event_log import NO_NEXT_DUE
 from sim.model.offender import Offender
+from sim.model.workforce import VISIT
 
 if TYPE_CHECKING:
     from sim.model.replication import World
@@ -92,7 +93,7 @@ def _attempt(world: World, offender: Offender) -> None:
         hours = travel_and_write_up + on_site
     n_officers = params.officers_per_visit[level]
     task = world.workforce.perform(
-        offender, offender.visit_due_day, n_officers, hours, is_assessment=False
+        offender, offender.visit_due_day, n_officers, hours, VISIT
     )
     outcome = (level, n_officers, is_in, police_action, retry_delay_days)
     task.callbacks.append(partial(_attempt_done, world, offender, outcome))

@@ -34,23 +34,34 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from enum import Enum
 
 import simpy
 
-from sim.levels import HIGH
 from sim.model.agenda import DeferredEvent
 from sim.model.calendar import WorkingCalendar
 from sim.model.counters import Counters
 from sim.model.event_log import EventLog
 from sim.model.offender import Offender
+from sim.priority import priority_rule
 from sim.scenario import Staffing
 
-__all__ = ["Officer", "Task", "Workforce"]
+__all__ = ["ASSESSMENT", "MANAGER", "Officer", "SERGEANT", "Task", "VISIT", "WorkKind", "Workforce"]
 
 MANAGER, SERGEANT = "offender_manager", "sergeant"
 # A shift is [start, end): nothing starts at its end, even when other events (work joining
 # the queue at midnight) fall due at that same instant, or within float noise of it.
 SHIFT_END_TOLERANCE_DAYS = 1e-9
+
+
+class WorkKind(Enum):
+    """What a task is: a visit attempt (offender managers only) or an assessment (either)."""
+
+    VISIT = "visit"
+    ASSESSMENT = "assessment"
+
+
+VISIT, ASSESSMENT = WorkKind.VISIT, WorkKind.ASSESSMENT
 
 
 class Officer:
@@ -74,7 +85,7 @@ class Task(DeferredEvent):
     separate "done" event.
     """
 
-    __slots__ = ("offender", "n_officers", "hours", "is_assessment", "officers", "queued_at")
+    __slots__ = ("offender", "n_officers", "hours", "kind", "officers", "queued_at")
 
     def __init__(
         self,
@@ -82,13 +93,13 @@ class Task(DeferredEvent):
         offender: Offender,
         n_officers: int,
         hours: float,
-        is_assessment: bool,
+        kind: WorkKind,
     ) -> None:
         super().__init__(env)
         self.offender = offender
         self.n_officers = n_officers
         self.hours = hours
-        self.is_assessment = is_assessment
+        self.kind = kind
         self.officers: list[Officer] = []
         self.queued_at = env.now
 
@@ -102,7 +113,7 @@ class Workforce:
         staffing: Staffing,
         calendar: WorkingCalendar,
         counters: Counters,
-        priority_rule: str,
+        priority_name: str,
         event_log: EventLog | None = None,
     ) -> None:
         self.env = env
@@ -129,24 +140,17 @@ class Workforce:
         self._assessment_queue: list = []
         self._visit_queues: dict[int, list] = {}
         self._sequence = itertools.count()
-        self._key = {
-            "highest_risk_first": lambda level, due, seq: (level, due, seq),
-            # very high and high risk first; medium and low together, the oldest due first
-            "high_risk_then_most_overdue": lambda level, due, seq: (level > HIGH, due, seq),
-            "most_overdue_first": lambda level, due, seq: (due, seq),
-            "earliest_due_date": lambda level, due, seq: (due, seq),
-            "first_come_first_served": lambda level, due, seq: (seq,),
-        }[priority_rule]
+        self._key = priority_rule(priority_name)
         env.process(self._shifts())
 
     # -- requests -------------------------------------------------------------------------
     def perform(
-        self, offender: Offender, due_day: int, n_officers: int, hours: float, is_assessment: bool
-    ) -> simpy.Event:
+        self, offender: Offender, due_day: int, n_officers: int, hours: float, kind: WorkKind
+    ) -> Task:
         """Queue a task; the returned event succeeds when the task has been done."""
-        task = Task(self.env, offender, n_officers, hours, is_assessment)
+        task = Task(self.env, offender, n_officers, hours, kind)
         entry = (*self._key(offender.level, due_day, next(self._sequence)), task)
-        if is_assessment:
+        if kind is ASSESSMENT:
             heapq.heappush(self._assessment_queue, entry)
         else:
             queue = self._visit_queues.get(n_officers)
@@ -199,7 +203,7 @@ class Workforce:
                 return
             heapq.heappop(best_queue)
             task = best[-1]
-            if task.is_assessment and self._managers_assessments_limited:
+            if task.kind is ASSESSMENT and self._managers_assessments_limited:
                 officer = next(o for o in free_managers if o.assessment_hours > 0)
                 free_managers.remove(officer)
                 officer.assessment_hours -= task.hours
@@ -223,7 +227,7 @@ class Workforce:
         if self.event_log is not None:
             self.event_log.task_started(
                 task.offender.id,
-                task.is_assessment,
+                task.kind is ASSESSMENT,
                 task.offender.level,
                 task.n_officers,
                 hours,

@@ -13,7 +13,7 @@ import copy
 import math
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from sim.levels import LEVELS
+from sim.priority import PriorityName
 from sim.scenario.distributions import Distribution
 from sim.scenario.dotted import DottedPathError, set_dotted, split_dotted
 from sim.scenario.observations import Observation
@@ -55,13 +56,7 @@ __all__ = [
 ]
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PRIORITY_RULES = (
-    "highest_risk_first",
-    "high_risk_then_most_overdue",
-    "most_overdue_first",
-    "earliest_due_date",
-    "first_come_first_served",
-)
+PRIORITY_RULES: tuple[str, ...] = get_args(PriorityName)  # every name a scenario may give
 MAX_OFFENDERS = 2_000_000
 MAX_HORIZON_DAYS = 365 * 50
 # Limits that keep a run inside a laptop's memory and the calendar's range (hostile input
@@ -793,13 +788,9 @@ class Scenario(Frozen):
         "(replications x horizon_days at most 1,000,000 daily rows).",
         json_schema_extra={"unit": "runs"},
     )
-    priority: Literal[
-        "highest_risk_first",
-        "high_risk_then_most_overdue",
-        "most_overdue_first",
-        "earliest_due_date",
-        "first_come_first_served",
-    ] = Field("highest_risk_first", description="Which waiting work is done first.")
+    priority: PriorityName = Field(
+        "highest_risk_first", description="Which waiting work is done first."
+    )
     population: Population = Field(
         description="Who is on the register, who joins, who leaves, and unseen risk changes."
     )
