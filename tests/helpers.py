@@ -7,7 +7,7 @@ import pandas as pd
 from sim.analysis.metrics import trajectories
 from sim.experiments.batch import run_replications
 from sim.model.event_log import EventLog
-from sim.model.replication import World
+from sim.model.replication import Replication
 from sim.records import DAILY_COLUMNS
 from sim.scenario import Scenario
 
@@ -22,7 +22,7 @@ def simulate_with_log(scenario: Scenario, replication: int = 0) -> tuple[pd.Data
     The table is the same one ``single_run`` returns; the log is the optional per-task record.
     """
     log = EventLog()
-    world = World(scenario, replication, log)
+    world = Replication(scenario, replication, log)
     world.populate()
     table = pd.DataFrame(world.run(), columns=list(DAILY_COLUMNS))
     table.insert(0, "day", range(len(table)))

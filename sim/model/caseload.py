@@ -60,7 +60,7 @@ class LifeDraws:
         The offender serves the whole notification period unless another exit (exponential
         at ``other_exit_rate_per_year``) comes first.
         """
-        years = self._period_years[pick(self._period_cumulative, rng.random())]
+        years = float(self._period_years[pick(self._period_cumulative, rng.random())])
         notification_end = now + years * DAYS_PER_YEAR
         if self._exit_rate_per_day > 0:
             other_exit = now - math.log(1.0 - rng.random()) / self._exit_rate_per_day
@@ -128,6 +128,8 @@ def initial_offenders(
     if scenario.population.initial_caseload is not None:
         return _offenders_from_file(scenario, rng, life)
     initial = scenario.population.initial
+    if initial is None:  # pragma: no cover - the scenario requires counts or a caseload file
+        raise ValueError("the scenario gives neither population.initial nor a caseload file")
     levels = np.repeat(np.arange(N_LEVELS), initial.level_counts())
     visit_intervals = scenario.visits.interval_days.as_tuple()
     assessment_intervals = scenario.assessments.interval_days.as_tuple()
@@ -181,8 +183,11 @@ def _offenders_from_file(
     What it cannot know is drawn as for a register given by counts: other exits (death,
     moving away) and, for low-risk offenders, how long they have been low risk.
     """
+    caseload_path = scenario.population.initial_caseload
+    if caseload_path is None:  # pragma: no cover - only called when the scenario names a file
+        raise ValueError("the scenario names no caseload file")
     rows = read_caseload(
-        scenario.population.initial_caseload,
+        caseload_path,
         scenario.start_date,
         scenario.visits.interval_days.as_tuple(),
     )

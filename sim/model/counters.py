@@ -12,6 +12,7 @@ completions, hours) *during* that day.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from sim.records import DAILY_COLUMNS, FLOW_COLUMNS
 __all__ = ["Counters"]
 
 _FLOW_INDEX = {name: i for i, name in enumerate(FLOW_COLUMNS)}
+_ATTEMPTS_INDEX = _FLOW_INDEX["visit_attempts"]
 _LONE_INDEX = _FLOW_INDEX["lone_visit_attempts"]  # the per-level columns follow it in order
 
 
@@ -97,14 +99,18 @@ class Counters:
         """Add to one of the per-day flow counters (see FLOW_COLUMNS)."""
         self.flows[_FLOW_INDEX[flow]] += amount
 
-    def lone_visit_attempt(self, level: int) -> None:
-        """A single officer made a visit attempt to an offender believed at ``level``."""
+    def visit_attempted(self, level: int, n_officers: int) -> None:
+        """A visit attempt to an offender believed at ``level`` was made (lone ones counted too)."""
         flows = self.flows
-        flows[_LONE_INDEX] += 1
-        flows[_LONE_INDEX + 1 + level] += 1
+        flows[_ATTEMPTS_INDEX] += 1
+        if n_officers == 1:
+            flows[_LONE_INDEX] += 1
+            flows[_LONE_INDEX + 1 + level] += 1
 
     @staticmethod
-    def _oldest_due_day(heap: list, still_overdue) -> int | None:
+    def _oldest_due_day(
+        heap: list[tuple[int, int, int, Offender]], still_overdue: Callable[[Offender, int], bool]
+    ) -> int | None:
         while heap:
             due_day, _, version, offender = heap[0]
             if still_overdue(offender, version):

@@ -60,8 +60,8 @@ class EventLog:
     __slots__ = ("tasks", "completions")
 
     def __init__(self) -> None:
-        self.tasks: list[tuple] = []
-        self.completions: list[tuple] = []
+        self.tasks: list[tuple[int, bool, int, int, float, float, float]] = []
+        self.completions: list[tuple[int, bool, int, int, float, int, float]] = []
 
     def task_started(
         self,

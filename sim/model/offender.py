@@ -8,17 +8,19 @@ rise unseen (hidden escalation) until the next completed visit or assessment.
 
 from __future__ import annotations
 
-import _random
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model.agenda import Appointment
+    import simpy
+
+    from sim.model.agenda import Wakeup
+    from sim.model.streams import OffenderStream
 
 __all__ = ["Offender"]
 
 
 class Offender:
-    """State of one offender; the cycles in visits.py and assessments.py change it."""
+    """State of one offender; their processes and the register (register.py) change it."""
 
     __slots__ = (
         "id",
@@ -33,11 +35,11 @@ class Offender:
         "visit_version",
         "visit_overdue",
         "visit_wakeup",
-        "visits_running",
         "assessment_due_day",
         "assessment_version",
         "assessment_overdue",
         "assessment_wakeup",
+        "reactivated",
         "rng_visit",
         "rng_assessment",
         "rng_escalation",
@@ -55,15 +57,15 @@ class Offender:
         self.visit_due_day = 0
         self.visit_version = 0
         self.visit_overdue = False
-        self.visit_wakeup: Appointment | None = None  # booked while waiting for the window
-        self.visits_running = False
+        self.visit_wakeup: Wakeup | None = None  # booked while waiting for the window
         self.assessment_due_day = 0
         self.assessment_version = 0
         self.assessment_overdue = False
-        self.assessment_wakeup: Appointment | None = None
-        self.rng_visit: _random.Random | None = None
-        self.rng_assessment: _random.Random | None = None
-        self.rng_escalation: _random.Random | None = None
+        self.assessment_wakeup: Wakeup | None = None
+        self.reactivated: simpy.Event | None = None  # what the reactive visit process waits on
+        self.rng_visit: OffenderStream | None = None
+        self.rng_assessment: OffenderStream | None = None
+        self.rng_escalation: OffenderStream | None = None
 
     def __repr__(self) -> str:
         return (

@@ -9,13 +9,13 @@ which gives an exact non-homogeneous Poisson process.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
 
 from sim.model.caseload import DAYS_PER_YEAR
+from sim.model.immediate import ProcessGenerator
 from sim.scenario import Scenario
-
-if TYPE_CHECKING:
-    from sim.model.replication import World
 
 __all__ = ["rate_per_day", "registration_arrivals"]
 
@@ -43,23 +43,26 @@ def rate_per_day(scenario: Scenario) -> tuple[Callable[[float], float], float]:
     base = registrations.per_year / DAYS_PER_YEAR
     growth = 1.0 + registrations.growth_per_year
 
-    def rate(t: float) -> float:
-        return base * growth ** (t / DAYS_PER_YEAR)
+    def growing_rate(t: float) -> float:
+        return float(base * growth ** (t / DAYS_PER_YEAR))
 
-    return rate, max(rate(0.0), rate(float(horizon)))
+    return growing_rate, max(growing_rate(0.0), growing_rate(float(horizon)))
 
 
-def registration_arrivals(world: World):
-    """SimPy process: register new offenders at the scenario's (time-varying) rate."""
-    env = world.env
-    rate, highest = rate_per_day(world.scenario)
+def registration_arrivals(
+    env: simpy.Environment,
+    scenario: Scenario,
+    rng: np.random.Generator,
+    register_new: Callable[[], None],
+) -> ProcessGenerator:
+    """SimPy process: call ``register_new()`` at each new registration, at the scenario's rate."""
+    rate, highest = rate_per_day(scenario)
     if highest <= 0:
         return
-    rng = world.streams.process("registrations.arrivals")
     while True:
         gap = rng.exponential(1.0 / highest)
-        if env.now + gap >= world.horizon_days:
+        if env.now + gap >= scenario.horizon_days:
             return
         yield env.timeout(gap)
         if rng.random() * highest < rate(env.now):
-            world.register_new()
+            register_new()

@@ -27,7 +27,10 @@ import zlib
 
 import numpy as np
 
-__all__ = ["Streams", "stream_code"]
+__all__ = ["OffenderStream", "Streams", "stream_code"]
+
+# An offender's stream for one purpose: the C Mersenne Twister that random.Random extends.
+OffenderStream = _random.Random
 
 
 def stream_code(name: str) -> int:
@@ -54,7 +57,7 @@ class Streams:
         """The stream for a whole process, e.g. ``"registrations.arrivals"``."""
         return np.random.Generator(np.random.PCG64(self._sequence(name)))
 
-    def offender(self, name: str, offender_id: int) -> _random.Random:
+    def offender(self, name: str, offender_id: int) -> OffenderStream:
         """The stream for one offender and one purpose, e.g. ``("visit", 17)``."""
         key = self._offender_keys.get(name)
         if key is None:

@@ -34,11 +34,13 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Generator
 from enum import Enum
+from typing import Any
 
 import simpy
+from simpy.events import NORMAL
 
-from sim.model.agenda import DeferredEvent
 from sim.model.calendar import WorkingCalendar
 from sim.model.counters import Counters
 from sim.model.event_log import EventLog
@@ -77,7 +79,7 @@ class Officer:
         self.leaving = False
 
 
-class Task(DeferredEvent):
+class Task(simpy.Event):
     """A visit attempt or an assessment; as an event, it succeeds when the work is finished.
 
     The task is scheduled straight at its finishing time when it starts (as SimPy's own
@@ -102,6 +104,17 @@ class Task(DeferredEvent):
         self.kind = kind
         self.officers: list[Officer] = []
         self.queued_at = env.now
+
+    def succeed_after(self, delay_days: float) -> None:
+        """Succeed ``delay_days`` from now, as ``simpy.Timeout`` does when it is created."""
+        self._ok = True
+        self._value = None
+        self.env.schedule(self, NORMAL, delay_days)
+
+
+# A queue entry: the priority rule's key, then the task (the key ends with a unique arrival
+# number, so two entries never compare their tasks).
+QueueEntry = tuple[Any, ...]
 
 
 class Workforce:
@@ -137,8 +150,8 @@ class Workforce:
         self.sergeants = [Officer(SERGEANT) for _ in range(staffing.sergeants)]
         self._free_managers: list[Officer] = []
         self._free_sergeants: list[Officer] = []
-        self._assessment_queue: list = []
-        self._visit_queues: dict[int, list] = {}
+        self._assessment_queue: list[QueueEntry] = []
+        self._visit_queues: dict[int, list[QueueEntry]] = {}
         self._sequence = itertools.count()
         self._key = priority_rule(priority_name)
         env.process(self._shifts())
@@ -170,7 +183,7 @@ class Workforce:
 
     # -- dispatching ----------------------------------------------------------------------
     @staticmethod
-    def _live_head(queue: list):
+    def _live_head(queue: list[QueueEntry]) -> QueueEntry | None:
         """The best entry whose offender is still on the register (drops the others)."""
         while queue:
             entry = queue[0]
@@ -199,7 +212,7 @@ class Workforce:
                 head = self._live_head(queue)
                 if head is not None and (best is None or head < best):
                     best, best_queue = head, queue
-            if best is None:
+            if best is None or best_queue is None:
                 return
             heapq.heappop(best_queue)
             task = best[-1]
@@ -254,7 +267,7 @@ class Workforce:
     def _all(self, kind: str) -> list[Officer]:
         return self.managers if kind == MANAGER else self.sergeants
 
-    def _shifts(self):
+    def _shifts(self) -> Generator[simpy.Event, None, None]:
         env = self.env
         for day in self.calendar.working_days():
             yield env.timeout(day + self._shift_start_days - env.now)
