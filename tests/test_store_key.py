@@ -14,12 +14,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from repo import ROOT
 from scenario_factory import make_scenario
 
 from sim.experiments import store
 from sim.experiments.store import model_code_fingerprint, model_source_files, scenario_key
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
