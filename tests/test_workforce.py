@@ -72,7 +72,7 @@ def task(
     if offender is None:
         offender = Offender(next(_ids), level, math.inf)
     yield workforce.perform(offender, due_day, n_officers, hours, kind)
-    log.append((round(env.now / HOUR, 6), name))
+    log.append((round(float(env.now) / HOUR, 6), name))  # env.now may be a numpy float
 
 
 def flow(counters: Counters, name: str) -> float:
