@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import simulate
+from repo import runner
 from scenario_factory import make_scenario, scenario_dict
 
 from sim.analysis.metrics import total_only
@@ -184,7 +185,6 @@ def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
     # the printed summary (which describe the whole scenario) still work.
     import pandas as pd
     import yaml
-    from typer.testing import CliRunner
 
     from run_sim import app
 
@@ -197,7 +197,7 @@ def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
     path = tmp_path / "two.yaml"
     path.write_text(yaml.safe_dump(data))
     out = tmp_path / "out"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         app, ["run", str(path), "--replications", "2", "--out", str(out), "--quiet"]
     )
     assert result.exit_code == 0, result.output
@@ -211,7 +211,7 @@ def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
     assert set(summary["area"]) == {"total", "north", "south"}
     assert (out / "report.html").is_file()
 
-    check = CliRunner().invoke(app, ["validate", str(path)])
+    check = runner.invoke(app, ["validate", str(path)])
     assert check.exit_code == 0
     assert "2 areas, 200 offenders" in check.output
 

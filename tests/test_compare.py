@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from repo import ROOT, SMALL, runner
 from scenario_factory import make_scenario
-from typer.testing import CliRunner
 
 from run_sim import app
 from sim.analysis.comparison import compare_outcomes
@@ -23,10 +23,6 @@ from sim.experiments.executors import SerialExecutor
 from sim.experiments.variants import comparison_variants
 from sim.scenario.file import load_scenario
 from sim.studies.compare import run_comparison
-
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
 
 
 def test_paired_difference_of_a_constant_shift_is_exact():

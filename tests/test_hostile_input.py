@@ -21,17 +21,14 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
+from repo import SMALL, runner
 
 from run_sim import app
 from sim.model.replication import single_run
 from sim.scenario import Scenario
 from sim.scenario.file import ScenarioError, load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
 SMALL_DATA = yaml.safe_load(SMALL.read_text())
-runner = CliRunner()
 
 
 def _small_with(change) -> str:

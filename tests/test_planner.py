@@ -17,8 +17,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 from helpers import simulate
+from repo import runner
 from scenario_factory import make_scenario
-from typer.testing import CliRunner
 
 from run_sim import app
 from sim.planning.levers import LeverError, apply_levers, parse_lever
@@ -235,7 +235,7 @@ def test_a_lever_on_a_missing_field_names_it():
 
 def test_plan_command_writes_its_files(tmp_path):
     out = tmp_path / "plan"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         app,
         [
             "plan",
@@ -270,7 +270,7 @@ def test_plan_command_writes_its_files(tmp_path):
 )
 def test_plan_command_refuses_bad_input_with_exit_2(tmp_path, args):
     out = tmp_path / "plan"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         app,
         [
             "plan",
@@ -294,7 +294,7 @@ def test_plan_is_the_same_serial_or_on_two_workers(tmp_path):
     # Each option's replications are pure functions of (scenario, index): where they run
     # cannot change plan.csv.
     def plan(out, workers):
-        result = CliRunner().invoke(
+        result = runner.invoke(
             app,
             [
                 "plan",
@@ -341,10 +341,10 @@ def test_plan_refuses_a_folder_holding_someone_elses_files(tmp_path):
         "--workers",
         "1",
     ]
-    refused = CliRunner().invoke(app, args)
+    refused = runner.invoke(app, args)
     assert refused.exit_code == 2 and "--force" in refused.output
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
-    forced = CliRunner().invoke(app, [*args, "--force"])
+    forced = runner.invoke(app, [*args, "--force"])
     assert forced.exit_code == 0, forced.output
     assert (out / "notes.txt").read_text() == "my notes" and (out / "plan.json").exists()
 

@@ -19,16 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from repo import SMALL, runner
 
 from run_sim import app
 from sim.report.build import REPORT_NAME, SECTION_IDS, build_report
 from sim.report.format import human_count, human_date, human_range, human_share
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
 CHROMIUM = Path("/usr/bin/chromium")
-runner = CliRunner()
 
 
 class Page(HTMLParser):

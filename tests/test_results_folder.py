@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from repo import ROOT, SMALL, runner
 
 from run_sim import app
 from sim.experiments.store import CACHE_FOLDER_NAME
@@ -37,10 +37,7 @@ from sim.io.folder import (
     prepare_output_folder,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
 STORE = ".replications"
-runner = CliRunner()
 PNG_END = b"IEND\xaeB`\x82"  # the last chunk of every complete PNG file
 
 

@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from repo import ROOT, SMALL, runner
 from scenario_factory import make_scenario
-from typer.testing import CliRunner
 
 from run_sim import app
 from sim.experiments.batch import BatchStats, evaluate
@@ -27,9 +27,6 @@ from sim.experiments.store import (
     scenario_key,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
 ARGS = ["--replications", "20", "--set", "horizon_days=60", "--workers", "1", "--quiet"]
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from repo import SMALL, runner
 from scenario_factory import make_scenario
-from typer.testing import CliRunner
 
 from run_sim import app
 from sim.experiments.variants import (
@@ -22,10 +22,6 @@ from sim.experiments.variants import (
     split_outside_brackets,
 )
 from sim.scenario.file import ScenarioError, load_scenario
-
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
 
 
 def _small_with_variants(tmp_path: Path, variants: dict, name: str = "v.yaml") -> Path:
