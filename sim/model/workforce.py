@@ -10,8 +10,12 @@ that the free staff can do:
   another, so there is no hold-and-wait and hence no deadlock.
 * While fewer officers are free than the best task needs, they take the best task they *can*
   do (backfilling), so a lone free officer is never idle beside a queue of one-officer work.
-  A two-officer visit is still not starved: every shift starts with all officers free, and
-  the highest-priority task is served first.
+  A two-officer visit is normally not starved: a shift starts with every officer free who
+  has hours left, and the highest-priority task is served first. The exception is an officer
+  whose overtime carried over is a whole day's hours or more (a task longer than the daily
+  budget): they miss the next shift, two officers' days off can fall out of step, and a pair
+  visit can wait several shifts (see the README's limitations; rare with the
+  shipped durations).
 * Each officer has a budget of hours for the working day (``hours_per_day * availability``,
   and for sergeants also ``sergeant_assessment_share``). A task is charged in full when it
   starts; an officer with hours left may start another task. A task that runs past the end of
