@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.scenario.config import Scenario
 from sim.scenario.dotted import DottedPathError, set_dotted, split_dotted
+from sim.scenario.scenario import Scenario
 from sim.scenario.untrusted_yaml import TooLarge, check_size, load_text
 
 __all__ = [

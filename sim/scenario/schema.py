@@ -1,6 +1,6 @@
 """The JSON Schema of scenario files, for editors (validation, autocomplete, hover help).
 
-The schema comes from the pydantic models in :mod:`sim.scenario.config`, so it never drifts
+The schema comes from the pydantic models in :mod:`sim.scenario.scenario`, so it never drifts
 from what the loader accepts: every field carries its ``description`` and (for quantities)
 a ``unit``.
 Two things are added here for the people who read it in an editor: defaults that pydantic
@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, NoDefault
 
-from sim.scenario.config import Scenario
+from sim.scenario.scenario import Scenario
 
 __all__ = ["SCHEMA_DIALECT", "scenario_json_schema", "schema_json", "walk_fields"]
 
