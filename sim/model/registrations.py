@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sim.model.caseload import DAYS_PER_YEAR
-from sim.scenario import Scenario
+from sim.scenario import DAYS_PER_YEAR, Scenario
 
 if TYPE_CHECKING:
     from sim.model.replication import World
