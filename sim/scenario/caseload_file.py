@@ -21,7 +21,7 @@ id                    no       ignored: it is never read into the model, so it r
 Dates are ``YYYY-MM-DD``. Due dates before the start date are overdue on day 0. Any other
 column is refused, so personal data cannot slip in unnoticed. Every mistake is reported with
 the file, the row (and its line in the file) and the column, through the same
-:class:`~sim.scenario.file.Problem` list as the scenario itself.
+:class:`~sim.scenario.problems.Problem` list as the scenario itself.
 """
 
 from __future__ import annotations
