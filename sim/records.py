@@ -92,7 +92,7 @@ class AreaRun:
 def total_over_areas(tables: list[np.ndarray]) -> np.ndarray:
     """The daily table of several areas together: sums, but the oldest item is the oldest."""
     stacked = np.stack(tables)
-    total = stacked.sum(axis=0)
+    total: np.ndarray = stacked.sum(axis=0)
     for column in OLDEST_COLUMNS:
         index = DAILY_COLUMNS.index(column)
         total[:, index] = stacked[:, :, index].max(axis=0)
