@@ -161,7 +161,7 @@ class Registrations(Frozen):
         return self
 
     def highest_per_year(self, start: date, horizon_days: int) -> float:
-        """The highest yearly rate on the horizon (as registrations.py will apply it)."""
+        """The highest yearly rate on the horizon (as sim/model/registrations.py applies it)."""
         if not self.schedule:
             growth: float = (1.0 + self.growth_per_year) ** (horizon_days / DAYS_PER_YEAR)
             return self.per_year * max(1.0, growth)
