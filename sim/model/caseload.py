@@ -20,13 +20,11 @@ import numpy as np
 
 from sim.levels import LEVEL_INDEX, LOW, N_LEVELS
 from sim.model.offender import Offender
-from sim.scenario import InitialOverdue, Scenario
+from sim.scenario import DAYS_PER_YEAR, InitialOverdue, Scenario
 from sim.scenario.caseload_file import read_caseload
 from sim.scenario.distributions import UniformSource
 
-__all__ = ["DAYS_PER_YEAR", "LifeDraws", "initial_offenders", "pick"]
-
-DAYS_PER_YEAR = 365.25
+__all__ = ["LifeDraws", "initial_offenders", "pick"]
 
 
 def pick(cumulative_shares: tuple[float, ...], u: float) -> int:

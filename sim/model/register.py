@@ -15,12 +15,12 @@ waits on (:func:`succeed_now`), so that process resumes at once.
 from __future__ import annotations
 
 from sim.levels import LOW
-from sim.model.caseload import DAYS_PER_YEAR, LifeDraws
+from sim.model.caseload import LifeDraws
 from sim.model.event_log import NO_NEXT_DUE
 from sim.model.immediate import succeed_now
 from sim.model.offender import Offender
 from sim.model.shared import Shared
-from sim.scenario import Scenario
+from sim.scenario import DAYS_PER_YEAR, Scenario
 
 __all__ = ["Register"]
 

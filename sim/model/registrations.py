@@ -13,9 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.model.caseload import DAYS_PER_YEAR
 from sim.model.immediate import ProcessGenerator
-from sim.scenario import Scenario
+from sim.scenario import DAYS_PER_YEAR, Scenario
 
 __all__ = ["rate_per_day", "registration_arrivals"]
 

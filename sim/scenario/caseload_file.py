@@ -21,7 +21,7 @@ id                    no       ignored: it is never read into the model, so it r
 Dates are ``YYYY-MM-DD``. Due dates before the start date are overdue on day 0. Any other
 column is refused, so personal data cannot slip in unnoticed. Every mistake is reported with
 the file, the row (and its line in the file) and the column, through the same
-:class:`~sim.scenario.file.Problem` list as the scenario itself.
+:class:`~sim.scenario.problems.Problem` list as the scenario itself.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from sim.levels import LEVEL_INDEX, LOW
 
@@ -91,7 +93,10 @@ class _RowReader:
     def _problem(self, where: str, column: str, given: str, allowed: str) -> None:
         self.problems.append((f"{where}, column {column}", repr(given), allowed))
 
-    def _optional_date(self, row: dict, where: str, column: str) -> dt.date | None | bool:
+    def _optional_date(
+        self, row: Mapping[str, str | None], where: str, column: str
+    ) -> dt.date | None | Literal[False]:
+        """The date in ``column``; None if blank; False if unreadable (a problem is noted)."""
         text = (row.get(column) or "").strip()
         if not text:
             return None
@@ -101,7 +106,8 @@ class _RowReader:
             self._problem(where, column, text, "a date written YYYY-MM-DD, or blank")
             return False
 
-    def row(self, row: dict, where: str) -> CaseloadRow | None:
+    def row(self, row: Mapping[str, str | None], where: str) -> CaseloadRow | None:
+        """The row as days from the start date, or None if anything in it is wrong."""
         before = len(self.problems)
         start = self.start_date
         level_text = (row.get("risk_level") or "").strip()
@@ -147,25 +153,33 @@ class _RowReader:
                 f"a date after the start {start} (the offender is still registered), "
                 "or blank for indefinite",
             )
-        if len(self.problems) > before:
+        # Without a problem the level is known, every date was readable (no False), the
+        # assessment is due on a date, and a visit is due on next_visit, or after last_visit,
+        # or not at all (reactive): the checks below only tell the type checker so.
+        if len(self.problems) > before or level is None or not assessment:
             return None
+        visit_due_day: int | None
         if reactive:
             visit_due_day = None
-        elif next_visit is None:
-            visit_due_day = (last_visit - start).days + self.visit_interval_days[level]
-        else:
+        elif next_visit:
             visit_due_day = (next_visit - start).days
+        elif last_visit:
+            visit_due_day = (last_visit - start).days + self.visit_interval_days[level]
+        else:  # pragma: no cover - reported above: a visit date or a last visit is required
+            return None
         return CaseloadRow(
             level=level,
             visit_due_day=visit_due_day,
             assessment_due_day=(assessment - start).days,
             notification_end_day=(
-                math.inf if notification_end is None else float((notification_end - start).days)
+                float((notification_end - start).days) if notification_end else math.inf
             ),
         )
 
 
-def _read(path: Path, start_date: dt.date, visit_interval_days: tuple[int, ...]):
+def _read(
+    path: Path, start_date: dt.date, visit_interval_days: tuple[int, ...]
+) -> tuple[CaseloadRow, ...]:
     source = str(path)
     if not path.is_file():
         raise CaseloadError(source, [("file", "", "the caseload file was not found")])
@@ -177,7 +191,7 @@ def _read(path: Path, start_date: dt.date, visit_interval_days: tuple[int, ...])
             header = [name.strip() for name in (reader.fieldnames or [])]
             missing = [c for c in REQUIRED_COLUMNS if c not in header]
             unknown = [c for c in header if c not in CASELOAD_COLUMNS]
-            problems = []
+            problems: list[tuple[str, str, str]] = []
             if missing:
                 missing_text = ", ".join(missing)
                 problems.append(
@@ -223,7 +237,10 @@ def _read(path: Path, start_date: dt.date, visit_interval_days: tuple[int, ...])
 
 
 @lru_cache(maxsize=8)
-def _cached(key: tuple, path: str, start_date: dt.date, intervals: tuple[int, ...]):
+def _cached(
+    key: tuple[int | None, int | None], path: str, start_date: dt.date, intervals: tuple[int, ...]
+) -> tuple[CaseloadRow, ...]:
+    """``_read``, remembered while the file's modification time and size (``key``) stay."""
     return _read(Path(path), start_date, intervals)
 
 
@@ -236,6 +253,7 @@ def read_caseload(
     every evaluation of a calibration) starts from the same rows without re-reading.
     """
     path = Path(path)
+    key: tuple[int | None, int | None]
     try:
         stat = path.stat()
         key = (stat.st_mtime_ns, stat.st_size)

@@ -9,7 +9,7 @@ A scenario's ``observations:`` list says what the force actually reported, e.g.:
     - {metric: visits_completed / visit_attempts, from_date: 2023-11-01, date: 2023-11-30,
        value: 0.68, tolerance: {absolute: 0.05}}
 
-``metric`` is a column of the daily table (``counters.DAILY_COLUMNS``), a sum of columns
+``metric`` is a column of the daily table (``sim.records.DAILY_COLUMNS``), a sum of columns
 (``overdue_visits_very_high + overdue_visits_high``) or a ratio of two such sums
 (``visits_completed / visit_attempts``). All columns of one metric are of one kind:
 
@@ -19,10 +19,10 @@ A scenario's ``observations:`` list says what the force actually reported, e.g.:
   ``from_date`` it is the *worst* (largest) value of any day in the period, which is how "no
   backlog during the whole run" is checked.
 
-This gives one number per replication (:func:`replication_values`); sim/calibration.py turns
-those into the fit table. The tolerance says what "reproduced" means: the mean across
-replications within a relative or absolute distance of the observed value, and/or the 90%
-interval of replications (5th to 95th percentile) covering it.
+This gives one number per replication (:func:`replication_values`);
+sim/calibration/fit_table.py turns those into the fit table. The tolerance says what
+"reproduced" means: the mean across replications within a relative or absolute distance of the
+observed value, and/or the 90% interval of replications (5th to 95th percentile) covering it.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ class Observation(BaseModel):
 def replication_values(observation: Observation, trajectories: pd.DataFrame) -> np.ndarray:
     """The observed quantity in each replication (sorted by replication index).
 
-    ``trajectories`` is the daily table of sim/metrics.py (a ``date`` column of dates). A
+    ``trajectories`` is the daily table of sim/analysis/metrics.py (a ``date`` column of dates). A
     ratio whose denominator is zero in a replication is ``nan`` there.
     """
     expression = observation.expression

@@ -8,9 +8,9 @@ with a fresh rendering.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
-from sim.scenario.schema import scenario_json_schema
+from sim.scenario.schema import JsonSchema, scenario_json_schema
 
 __all__ = ["REFERENCE_COMMAND", "reference_markdown"]
 
@@ -53,7 +53,7 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def _range(prop: dict) -> str:
+def _range(prop: JsonSchema) -> str:
     """'0 to 3,650', 'over 0, up to 24', '0 up to (not including) 24', 'at least 1'..."""
     low_incl, low_excl = prop.get("minimum"), prop.get("exclusiveMinimum")
     high_incl, high_excl = prop.get("maximum"), prop.get("exclusiveMaximum")
@@ -73,7 +73,7 @@ def _range(prop: dict) -> str:
     return ", ".join(parts) if low_excl is not None else " ".join(parts)
 
 
-def _allowed_scalar(prop: dict) -> str:
+def _allowed_scalar(prop: JsonSchema) -> str:
     if "enum" in prop:
         return ", ".join(f"`{v}`" for v in prop["enum"])
     if "const" in prop:
@@ -100,7 +100,7 @@ def _allowed_scalar(prop: dict) -> str:
     return ""
 
 
-def _scalar_type(prop: dict) -> str:
+def _scalar_type(prop: JsonSchema) -> str:
     if "enum" in prop or "const" in prop:
         return "choice"
     if prop.get("format") == "date":
@@ -133,26 +133,27 @@ def _cell(text: str) -> str:
 class _Renderer:
     """Walks the schema from the root, one table row per field, sections as they come."""
 
-    def __init__(self, schema: dict) -> None:
-        self.defs: dict[str, dict] = schema.get("$defs", {})
+    def __init__(self, schema: JsonSchema) -> None:
+        self.defs: dict[str, JsonSchema] = schema.get("$defs", {})
         self.schema = schema
 
-    def ref(self, prop: dict) -> dict | None:
+    def ref(self, prop: JsonSchema) -> JsonSchema | None:
         target = prop.get("$ref")
         return self.defs[target.rsplit("/", 1)[-1]] if target else None
 
-    def is_per_level(self, model: dict | None) -> bool:
+    def is_per_level(self, model: JsonSchema | None) -> TypeGuard[JsonSchema]:
+        """Whether ``model`` is a per-level map (one field per risk level)."""
         return model is not None and set(model.get("properties", {})) == set(LEVEL_KEYS)
 
-    def is_distribution(self, prop: dict) -> bool:
+    def is_distribution(self, prop: JsonSchema) -> bool:
         branches = prop.get("anyOf", [])
         return any("oneOf" in b and "discriminator" in b for b in branches)
 
-    def per_level_allowed(self, model: dict) -> str:
+    def per_level_allowed(self, model: JsonSchema) -> str:
         first = model["properties"][LEVEL_KEYS[0]]
         return f"each {_allowed_scalar(first)}".replace("each whole number", "whole numbers")
 
-    def rows(self, model: dict, prefix: str) -> list[tuple[str, list[str]]]:
+    def rows(self, model: JsonSchema, prefix: str) -> list[tuple[str, list[str]]]:
         """(section title, rows) for this model's fields; nested sections are expanded."""
         rows: list[str] = []
         sections: list[tuple[str, list[str]]] = []
@@ -175,7 +176,7 @@ class _Renderer:
                 sections.extend(nested[1:])
         return [("", rows), *sections]
 
-    def describe(self, prop: dict, path: str) -> tuple[str, str, dict | None, str]:
+    def describe(self, prop: JsonSchema, path: str) -> tuple[str, str, JsonSchema | None, str]:
         """(type, allowed, nested model to expand or None, prefix for its fields)."""
         target = self.ref(prop)
         if target is not None:
@@ -260,14 +261,14 @@ class _Renderer:
         return "\n".join(lines)
 
 
-def _all_fields(schema: dict) -> list[tuple[str, str, dict]]:
+def _all_fields(schema: JsonSchema) -> list[tuple[str, str, JsonSchema]]:
     models = {"": schema, **schema.get("$defs", {})}
     return [
         (m, f, p) for m, model in models.items() for f, p in model.get("properties", {}).items()
     ]
 
 
-def reference_markdown(schema: dict | None = None) -> str:
+def reference_markdown(schema: JsonSchema | None = None) -> str:
     """The whole reference page as Markdown text."""
     schema = schema or scenario_json_schema(units_in_descriptions=False)
     renderer = _Renderer(schema)

@@ -1,6 +1,6 @@
 """The JSON Schema of scenario files, for editors (validation, autocomplete, hover help).
 
-The schema comes from the pydantic models in :mod:`sim.scenario.config`, so it never drifts
+The schema comes from the pydantic models in :mod:`sim.scenario.scenario`, so it never drifts
 from what the loader accepts: every field carries its ``description`` and (for quantities)
 a ``unit``.
 Two things are added here for the people who read it in an editor: defaults that pydantic
@@ -15,16 +15,19 @@ below 0) are checked by ``python run_sim.py validate``.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeAlias
 
 from pydantic.json_schema import GenerateJsonSchema, NoDefault
 
-from sim.scenario.config import Scenario
+from sim.scenario.scenario import Scenario
 
-__all__ = ["SCHEMA_DIALECT", "scenario_json_schema", "schema_json", "walk_fields"]
+__all__ = ["SCHEMA_DIALECT", "JsonSchema", "scenario_json_schema", "schema_json", "walk_fields"]
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 UNITLESS = {"none"}
+
+JsonSchema: TypeAlias = dict[str, Any]
+"""A JSON Schema, or one part of it (a model, a property), as parsed JSON."""
 
 
 class _FactoryDefaults(GenerateJsonSchema):
@@ -37,7 +40,7 @@ class _FactoryDefaults(GenerateJsonSchema):
         return super().get_default_value(schema) if "default" in schema else NoDefault
 
 
-def walk_fields(schema: dict) -> list[tuple[str, str, dict]]:
+def walk_fields(schema: JsonSchema) -> list[tuple[str, str, JsonSchema]]:
     """Every (model name, field name, property schema) in the schema, root model first."""
     models = {schema.get("title", "Scenario"): schema, **schema.get("$defs", {})}
     return [
@@ -47,7 +50,7 @@ def walk_fields(schema: dict) -> list[tuple[str, str, dict]]:
     ]
 
 
-def scenario_json_schema(units_in_descriptions: bool = True) -> dict[str, Any]:
+def scenario_json_schema(units_in_descriptions: bool = True) -> JsonSchema:
     """The JSON Schema (draft 2020-12) of a scenario file.
 
     With ``units_in_descriptions`` each description ends "Unit: days." for editors' hover

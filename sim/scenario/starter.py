@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from sim.levels import LEVELS
-from sim.scenario.schema import scenario_json_schema
+from sim.scenario.schema import JsonSchema, scenario_json_schema
 
 __all__ = ["SCHEMA_FILE", "STARTER_VALUES", "starter_yaml"]
 
@@ -102,7 +102,7 @@ def _inline(value: Any) -> str:
     return text.strip().removesuffix("...").strip()
 
 
-def _comment(prop: dict, indent: str) -> list[str]:
+def _comment(prop: JsonSchema, indent: str) -> list[str]:
     text = prop.get("description", "")
     unit = prop.get("unit")
     if unit and unit != "none":
@@ -113,11 +113,11 @@ def _comment(prop: dict, indent: str) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, schema: dict) -> None:
-        self.defs = schema.get("$defs", {})
+    def __init__(self, schema: JsonSchema) -> None:
+        self.defs: dict[str, JsonSchema] = schema.get("$defs", {})
         self.lines: list[str] = []
 
-    def section_model(self, prop: dict) -> dict | None:
+    def section_model(self, prop: JsonSchema) -> JsonSchema | None:
         """The model to expand for a section (or a section that may be null)."""
         for candidate in [prop, *prop.get("anyOf", [])]:
             ref = candidate.get("$ref")
@@ -127,7 +127,7 @@ class _Writer:
                     return model
         return None
 
-    def model(self, model: dict, values: dict, path: str, depth: int) -> None:
+    def model(self, model: JsonSchema, values: dict[str, Any], path: str, depth: int) -> None:
         indent = "  " * depth
         required = set(model.get("required", []))
         for name, prop in model.get("properties", {}).items():
