@@ -23,7 +23,7 @@ HEADER = (
 INTRO = f"""# Scenario reference
 
 <!-- Generated from the code by `{REFERENCE_COMMAND}`. Do not edit by hand:
-change the descriptions in sim/config.py or sim/distributions.py and regenerate. -->
+change the field descriptions in sim/scenario/ and regenerate. -->
 
 A scenario is a YAML file. This page lists every field: its dotted path (as used by
 `--set path=value`), type, default (*required* if it has none), unit, the values allowed and

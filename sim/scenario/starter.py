@@ -17,12 +17,13 @@ from typing import Any
 
 import yaml
 
+from sim.io.files import REPO_DIR
 from sim.levels import LEVELS
 from sim.scenario.schema import JsonSchema, scenario_json_schema
 
 __all__ = ["SCHEMA_FILE", "STARTER_VALUES", "starter_yaml"]
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "scenario.schema.json"
+SCHEMA_FILE = REPO_DIR / "docs" / "scenario.schema.json"
 WIDTH = 92
 
 
