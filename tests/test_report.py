@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from run_sim import app
 from sim.report.build import REPORT_NAME, SECTION_IDS, build_report
-from sim.report.format import human_count, human_date, human_range, human_share
+from sim.format import human_number, human_date, human_range, human_share
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_example.yaml"
@@ -153,8 +153,8 @@ def test_headline_gives_the_runs_own_numbers_at_the_start_and_end(run_dir, html)
     start_date = pd.Timestamp(frame["date"].iloc[0]).date()
     end_date = pd.Timestamp(frame["date"].max()).date()
     expected = (
-        f"Overdue visits go from {human_count(first.mean())} on {human_date(start_date)} to "
-        f"{human_count(last.mean())} on {human_date(end_date)} (mean of 3 runs; 90% of runs: "
+        f"Overdue visits go from {human_number(first.mean())} on {human_date(start_date)} to "
+        f"{human_number(last.mean())} on {human_date(end_date)} (mean of 3 runs; 90% of runs: "
         f"{human_range(last.quantile(0.05), last.quantile(0.95))})."
     )
     assert expected in html.replace("&#39;", "'")
