@@ -11,7 +11,8 @@ Every number a person reads (the HTML report, the tables the commands print) goe
   numbers are shown in full.
 
 Around it: shares as whole percentages, hours with their unit, intervals as "160 to 220",
-observed figures in their own unit, and dates as "1 March 2023". A missing value (None or
+observed figures in their metric's unit (a ratio to a tenth of a percent, as a fit is judged
+closely), and dates as "1 March 2023". A missing value (None or
 NaN) is a dash everywhere.
 
 This module sits beside :mod:`sim.levels` at the top of the package and imports nothing from
@@ -69,13 +70,18 @@ def human_number(value: float | None, *, significant: int | None = None, sign: b
     return "0" if text == "-0" and not sign else text
 
 
-def human_share(value: float | None) -> str:
-    """A share as a whole percentage ('68%'); '<1%' for small non-zero shares."""
+def human_share(value: float | None, decimals: int = 0) -> str:
+    """A share as a whole percentage ('68%'); '<1%' for small non-zero shares.
+
+    With ``decimals``, a fixed number of decimals for a column that compares shares closely
+    ('68.0%', '67.4%', '<0.1%').
+    """
     if value is None or math.isnan(value):
         return MISSING
-    if 0 < abs(value) < 0.005:
-        return "<1%"
-    return f"{value:.0%}"
+    smallest = 10.0**-decimals
+    if 0 < abs(value) * 100 < smallest / 2:
+        return f"<{smallest:.{decimals}f}%"
+    return f"{value:.{decimals}%}"
 
 
 def human_hours(value: float | None) -> str:
@@ -100,9 +106,10 @@ def human_observed(value: float | None, metric: str) -> str:
     """A figure of an observation's metric (observed or simulated) in the metric's unit.
 
     A ratio of sums (a metric with '/', such as ``visits_completed / visit_attempts``) is a
-    share: a percentage. Anything else is a count, measured.
+    share: a percentage with one decimal, as a fit is judged to a point or two ('68.0%',
+    '67.4%'). Anything else is a count, measured.
     """
-    return human_share(value) if "/" in metric else human_number(value)
+    return human_share(value, decimals=1) if "/" in metric else human_number(value)
 
 
 def human_date(value: date) -> str:

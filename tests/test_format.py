@@ -77,6 +77,8 @@ def test_values_as_written(value, text):
 def test_shares_hours_and_ranges():
     assert human_share(0.6789) == "68%"
     assert human_share(0.004) == "<1%" and human_share(0.0) == "0%"
+    assert human_share(0.6789, decimals=1) == "67.9%" and human_share(0.68, decimals=1) == "68.0%"
+    assert human_share(0.0004, decimals=1) == "<0.1%" and human_share(0.0006, decimals=1) == "0.1%"
     assert human_hours(1234.4) == "1,234 h" and human_hours(4.5) == "4.5 h"
     assert human_hours(float("nan")) == "–"  # no unit on a dash
     assert human_range(160.2, 219.8) == "160 to 220"
@@ -86,8 +88,8 @@ def test_shares_hours_and_ranges():
 
 def test_observed_figures_in_the_unit_of_their_metric():
     ratio = "visits_completed / visit_attempts"
-    assert human_observed(0.683, ratio) == "68%"
-    assert human_observed(1.0, ratio) == "100%"  # every attempt a contact: a share still
+    assert human_observed(0.6834, ratio) == "68.3%"  # a fit is judged to a point or two
+    assert human_observed(1.0, ratio) == "100.0%"  # every attempt a contact: a share still
     assert human_observed(0.4, "overdue_visits_very_high") == "0.4"  # a mean count, not 40%
     assert human_observed(273.0, "overdue_visits + overdue_assessments") == "273"
     assert human_observed(float("nan"), ratio) == "–"
