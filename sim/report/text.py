@@ -30,6 +30,8 @@ SECTION_TITLES = {
 
 @dataclass(frozen=True)
 class AssumptionRow:
+    """One field of the resolved scenario as the assumptions table shows it."""
+
     path: str
     value: str
     unit: str
