@@ -22,8 +22,8 @@ import pytest
 from typer.testing import CliRunner
 
 from run_sim import app
+from sim.format import human_date, human_number, human_range, human_share
 from sim.report.build import REPORT_NAME, SECTION_IDS, build_report
-from sim.format import human_number, human_date, human_range, human_share
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "small_example.yaml"
