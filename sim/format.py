@@ -12,12 +12,11 @@ Every number a person reads (the HTML report, the tables the commands print) goe
 
 Around it: shares as whole percentages, hours with their unit, intervals as "160 to 220",
 observed figures in their metric's unit (a ratio to a tenth of a percent, as a fit is judged
-closely), and dates as "1 March 2023". A missing value (None or
-NaN) is a dash everywhere.
+closely), and dates as "1 March 2023". A missing value (None or NaN) is a dash everywhere.
 
 This module sits beside :mod:`sim.levels` at the top of the package and imports nothing from
-it, so every stage that shows numbers to people (the report, the commands, the figures, the
-scenario reference) can use it without importing a stage further down the flow.
+the package, so every stage that shows numbers to people (the report, the commands, figures,
+the scenario reference) can use it without importing a stage further down the flow.
 """
 
 from __future__ import annotations
