@@ -1,6 +1,12 @@
-"""Stage 5: statistics over finished replications: pure functions of the records.
+"""Analysis: what replications recorded, turned into tidy tables and statistics.
 
-Daily tables in (``sim.records``), tidy pandas frames and numbers out: trajectories, outcomes
-per replication, means with confidence intervals, paired comparisons. Nothing here imports
-SimPy or the model, or touches a file.
+Pure functions from :mod:`sim.records` (the daily tables a replication produced) to pandas
+frames and numbers: the tidy daily trajectories (:mod:`~sim.analysis.metrics`), one number per
+replication for each question (:mod:`~sim.analysis.outcomes`), means, confidence intervals and
+percentiles (:mod:`~sim.analysis.summary`) and paired comparisons of variants
+(:mod:`~sim.analysis.comparison`). It imports neither SimPy nor the model and writes no files,
+so every statistic can be checked on a hand-made table, and the studies and the report share
+one definition of each.
 """
+
+__all__: list[str] = []

@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.calibration.fit_table import scale_of  # noqa: E402
-from sim.levels import LEVELS  # noqa: E402
+from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 from sim.scenario.observations import Observation, replication_values  # noqa: E402
 
 __all__ = ["calibration_figure", "mark_observations"]
@@ -29,7 +29,7 @@ __all__ = ["calibration_figure", "mark_observations"]
 OBSERVED_STYLE = {"marker": "D", "color": "black", "markersize": 7, "zorder": 5}
 SERIES_NAMES = {
     "overdue_visits": "all levels",
-    **{f"overdue_visits_{level}": level.replace("_", " ") for level in LEVELS},
+    **{f"overdue_visits_{level}": name for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)},
 }
 
 

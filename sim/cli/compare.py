@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from sim.format import human_number
 from sim.io.folder import DERIVED_FILES, STUDY_FILES
 from sim.scenario.file import ScenarioError
 
@@ -147,7 +148,7 @@ def _print_table(result, target: Path) -> None:
         cells = []
         for name in names:
             row = table_rows.loc[(outcome, name)]
-            cell = _number(row["mean"])
+            cell = human_number(row["mean"])
             if name != names[0]:
                 cell += "\n" + _change(row)
             cells.append(cell)
@@ -164,14 +165,5 @@ def _change(row) -> str:
     low, high = row["difference_ci95_low"], row["difference_ci95_high"]
     if row["difference"] == 0 and low == 0 and high == 0:
         return "[dim]no change[/]"
-    text = f"{_number(row['difference'], sign=True)} ± {_number((high - low) / 2)}"
+    text = f"{human_number(row['difference'], sign=True)} ± {human_number((high - low) / 2)}"
     return text if row["significant"] else f"[dim]{text}[/]"
-
-
-def _number(value: float, sign: bool = False) -> str:
-    """Whole numbers from 100 up, one decimal below (a chief officer's precision)."""
-    if value != value:  # NaN
-        return "-"
-    decimals = 0 if abs(value) >= 100 else 1
-    text = f"{value:{'+' if sign else ''},.{decimals}f}"
-    return text[:-2] if text.endswith(".0") else text

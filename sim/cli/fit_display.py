@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 from rich.table import Table
+
+from sim.format import human_observed
 
 from .app import out
 
 __all__ = ["print_fit_table"]
-
-
-def _number(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if abs(value) < 2 and value != round(value):
-        return f"{value:.3f}"
-    return f"{value:,.0f}"
 
 
 def _compact_period(period: str) -> str:
@@ -53,9 +45,10 @@ def print_fit_table(table: pd.DataFrame, title: str) -> None:
         shown.add_row(
             row.metric.replace(" ", ""),
             _compact_period(row.period),
-            _number(row.observed),
-            _number(row.simulated_mean),
-            f"{_number(row.simulated_p5)} - {_number(row.simulated_p95)}",
+            human_observed(row.observed, row.metric),
+            human_observed(row.simulated_mean, row.metric),
+            f"{human_observed(row.simulated_p5, row.metric)} - "
+            f"{human_observed(row.simulated_p95, row.metric)}",
             _compact_tolerance(row.tolerance),
             "[green]yes[/]" if row.within else "[bold red]NO[/]",
         )

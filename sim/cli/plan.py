@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from sim.format import human_number
 from sim.io.folder import STUDY_FILES
 from sim.planning.levers import Lever, LeverError, parse_lever
 from sim.planning.targets import TargetError, parse_targets
@@ -255,10 +256,10 @@ def _print_plan(plans, levers, targets, by_date, confidence, n, table) -> None:
                 low, high = option.interval
                 rich_table.add_row(
                     *(lever.label(option.value(lever.name)) for lever in levers),
-                    f"{option.staff_hours_per_week:,.0f}",
+                    human_number(option.staff_hours_per_week),
                     f"{option.probability:.0%}",
                     f"{low:.0%}-{high:.0%}",
-                    f"{option.lone_visits:,.0f}",
+                    human_number(option.lone_visits),
                 )
             out.print(rich_table)
             out.print(f"  evaluated {planner.evaluations} options", highlight=False)

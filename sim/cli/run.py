@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from sim.format import human_number
 from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
 
 from .app import (
@@ -208,7 +209,8 @@ def _print_summary(result, target: Path) -> None:
     ):
         row = end.loc[metric]
         label = metric + (" (total)" if row["kind"] == "flow" else "")
-        table.add_row(label, f"{row['mean']:,.0f}", f"{row['p5']:,.0f} - {row['p95']:,.0f}")
+        spread = f"{human_number(row['p5'])} - {human_number(row['p95'])}"
+        table.add_row(label, human_number(row["mean"]), spread)
     used, available = (
         end.loc["officer_hours_used", "mean"],
         end.loc["officer_hours_available", "mean"],

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from sim.format import human_number
 from sim.io.folder import STUDY_FILES
 from sim.scenario.file import ScenarioError
 
@@ -162,9 +163,9 @@ def _sweep(base, specs, chosen, target, workers, scheduler, no_cache, quiet) -> 
     shown = result.table[result.table["outcome"].isin(printed)]
     for values, group in shown.groupby(keys, sort=False):
         by_outcome = group.set_index("outcome")
+        half = (by_outcome["ci95_high"] - by_outcome["ci95_low"]) / 2
         cells = [
-            f"{by_outcome.loc[name, 'mean']:,.1f} ± "
-            f"{(by_outcome.loc[name, 'ci95_high'] - by_outcome.loc[name, 'ci95_low']) / 2:,.1f}"
+            f"{human_number(by_outcome.loc[name, 'mean'])} ± {human_number(half[name])}"
             for name in printed
         ]
         labels = values if isinstance(values, tuple) else (values,)
@@ -190,7 +191,7 @@ def _tornado(base, share, outcome, vary, target, workers, scheduler, no_cache, q
     write_tornado(result, target, sys.argv)
     table = Table(
         title=f"{base.name}: {outcome} when each parameter moves -{share:.0%} / +{share:.0%} "
-        f"(base {result.base_mean:,.1f}; {n} replications, common random numbers)"
+        f"(base {human_number(result.base_mean)}; {n} replications, common random numbers)"
     )
     for column in ("parameter", "lowered", "raised", "swing"):
         table.add_column(
@@ -207,7 +208,7 @@ def _tornado(base, share, outcome, vary, target, workers, scheduler, no_cache, q
             row.parameter,
             _at(row.low_mean, row.low_value),
             _at(row.high_mean, row.high_value),
-            f"{row.swing:,.1f}",
+            human_number(row.swing),
         )
     out.print(table)
     if skipped:
@@ -216,6 +217,8 @@ def _tornado(base, share, outcome, vary, target, workers, scheduler, no_cache, q
 
 
 def _at(mean: float, value) -> str:
-    """'21.8 at 5': the outcome and, for a single number, the parameter value that gave it."""
+    """'22 at 5': the outcome and, for a single number, the parameter value that gave it."""
     simple = isinstance(value, (int, float)) and value == value
-    return f"{mean:,.1f}" + (f" [dim]at {value:.4g}[/]" if simple else "")
+    return human_number(mean) + (
+        f" [dim]at {human_number(value, significant=4)}[/]" if simple else ""
+    )

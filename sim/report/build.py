@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
+from sim.format import MISSING, human_date
 from sim.io.files import atomic_write
 from sim.report.compare import compare_context, variant_changes
 from sim.report.data import ComparisonResults, ReportError, Results, load_results
-from sim.report.format import human_date
 from sim.report.sections import (
     activity_section,
     assessments_section,
@@ -28,6 +29,9 @@ from sim.report.sections import (
     utilisation_section,
 )
 from sim.report.text import assumption_sections, stress_des
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "REPORT_NAME",
@@ -86,7 +90,7 @@ def _context(results: Results) -> dict:
         "seed": scenario.get("seed", manifest.get("seed", "")),
         "start": human_date(start),
         "end": human_date(start + timedelta(days=last_day)),
-        "started": manifest.get("started_at", "–"),
+        "started": manifest.get("started_at", MISSING),
         "contents": SECTIONS,
         "headline": headline_section(results),
         "backlog": backlog_section(results),
@@ -135,7 +139,7 @@ def _comparison_context(results: ComparisonResults) -> dict:
         "name": scenario.get("name", ""),
         "replications": results.replications,
         "seed": scenario.get("seed", ""),
-        "started": manifest.get("started_at", "–"),
+        "started": manifest.get("started_at", MISSING),
         "contents": SECTIONS,
         **compare_context(results),
         "assumptions": assumption_sections(scenario),
@@ -157,11 +161,15 @@ def write_report(results_dir: Path | str) -> Path:
     """Build the report and write it atomically as RESULTS_DIR/report.html."""
     html = build_report(results_dir)
     path = Path(results_dir) / REPORT_NAME
-    atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    atomic_write(path, lambda tmp: _write_text(tmp, html))
     return path
 
 
-def write_report_or_warn(results_dir: Path | str, console) -> Path | None:
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def write_report_or_warn(results_dir: Path | str, console: Console) -> Path | None:
     """For commands that have just written results: the report, or a warning on ``console``
     (a rich Console) if it cannot be built; the results themselves are kept either way."""
     try:

@@ -9,27 +9,26 @@ report, as one row per variant, with the change against the reference beside the
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pandas as pd
 
-from sim.levels import LEVELS
+from sim.format import MISSING, human_date, human_hours, human_number, human_range, human_share
+from sim.levels import LEVEL_NAMES, LEVELS
 from sim.report import figures
 from sim.report.data import ComparisonResults
-from sim.report.format import human_count, human_date, human_hours, human_range, human_share
 from sim.report.text import format_value
 
 __all__ = ["compare_context", "variant_changes"]
-
-LEVEL_NAMES = [level.replace("_", " ") for level in LEVELS]
 
 # Outcomes shown in the paired-difference tables, in this order, when comparison.csv has them.
 KEY_OUTCOMES = {
     "overdue_visits_end": "overdue visits at the end",
     "overdue_visits_average": "overdue visits, average over the run",
     **{
-        f"overdue_visits_{lv}_end": f"overdue visits at the end, {lv.replace('_', ' ')}"
-        for lv in LEVELS
+        f"overdue_visits_{level}_end": f"overdue visits at the end, {name}"
+        for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)
     },
     "oldest_overdue_visit_days_end": "oldest overdue visit at the end (days)",
     "overdue_assessments_end": "overdue assessments at the end",
@@ -38,8 +37,8 @@ KEY_OUTCOMES = {
     "visits_completed_total": "contacts (total)",
     "lone_visit_attempts_total": "lone-officer attempts (total)",
     **{
-        f"lone_visit_attempts_{lv}_total": f"lone-officer attempts, {lv.replace('_', ' ')} (total)"
-        for lv in LEVELS
+        f"lone_visit_attempts_{level}_total": f"lone-officer attempts, {name} (total)"
+        for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)
     },
     "officer_hours_used_total": "officer hours used (total)",
 }
@@ -52,18 +51,17 @@ def _change(results: ComparisonResults, outcome: str, variant: str) -> str:
     difference = results.value(outcome, variant, "difference")
     low = results.value(outcome, variant, "difference_ci95_low")
     high = results.value(outcome, variant, "difference_ci95_high")
-    sign = "+" if difference > 0 else ""
-    return f"{sign}{human_count(difference)} ({human_range(low, high)})"
+    return f"{human_number(difference, sign=True)} ({human_range(low, high)})"
 
 
 def _significant(results: ComparisonResults, outcome: str, variant: str) -> str:
     if variant == results.reference:
-        return "–"
+        return MISSING
     rows = results.table[
         (results.table["outcome"] == outcome) & (results.table["variant"] == variant)
     ]
     if rows.empty:
-        return "–"
+        return MISSING
     value = rows["significant"].iloc[0]
     if isinstance(value, str):
         value = value.strip().lower() == "true"
@@ -77,18 +75,18 @@ def _headline(results: ComparisonResults, end: date) -> dict:
         rows.append(
             [
                 name,
-                human_count(results.value("overdue_visits_end", name)),
+                human_number(results.value("overdue_visits_end", name)),
                 _change(results, "overdue_visits_end", name),
                 _significant(results, "overdue_visits_end", name),
-                human_count(results.value("overdue_visits_average", name)),
+                human_number(results.value("overdue_visits_average", name)),
                 _change(results, "overdue_visits_average", name),
-                human_count(results.value("overdue_assessments_end", name)),
+                human_number(results.value("overdue_assessments_end", name)),
                 _change(results, "overdue_assessments_end", name),
             ]
         )
     base = results.value("overdue_visits_end", reference)
     sentences = [
-        f"{reference} (the reference) ends with {human_count(base)} overdue visits on "
+        f"{reference} (the reference) ends with {human_number(base)} overdue visits on "
         f"{human_date(end)} (mean of {results.replications} runs)."
     ]
     for name in results.names:
@@ -96,7 +94,7 @@ def _headline(results: ComparisonResults, end: date) -> dict:
             continue
         clear = _significant(results, "overdue_visits_end", name) == "yes"
         sentences.append(
-            f"{name}: {human_count(results.value('overdue_visits_end', name))}, a change of "
+            f"{name}: {human_number(results.value('overdue_visits_end', name))}, a change of "
             f"{_change(results, 'overdue_visits_end', name)} against {reference}; "
             + ("a clear difference (the 95% CI excludes 0)." if clear else "no clear difference.")
         )
@@ -108,21 +106,23 @@ def _headline(results: ComparisonResults, end: date) -> dict:
     return {"rows": rows, "sentences": sentences, "note": note}
 
 
-def _per_variant(results: ComparisonResults, columns: list[tuple[str, object]]) -> list[list]:
-    rows = []
-    for name in results.names:
-        cells = [name]
-        for outcome, form in columns:
-            cells.append(form(results.value(outcome, name)) if results.has(outcome) else "–")
-        rows.append(cells)
-    return rows
+def _per_variant(results: ComparisonResults, outcomes: Sequence[str]) -> list[list[str]]:
+    """A row per variant: its name, then its mean of each outcome (a dash if not in the CSV)."""
+    return [
+        [
+            name,
+            *(
+                human_number(results.value(outcome, name)) if results.has(outcome) else MISSING
+                for outcome in outcomes
+            ),
+        ]
+        for name in results.names
+    ]
 
 
-def _levels(results: ComparisonResults, prefix: str, oldest: str) -> list[list]:
-    columns = [(f"{prefix}_end", human_count)]
-    columns += [(f"{prefix}_{level}_end", human_count) for level in LEVELS]
-    columns += [(f"{oldest}_end", human_count)]
-    return _per_variant(results, columns)
+def _levels(results: ComparisonResults, prefix: str, oldest: str) -> list[list[str]]:
+    outcomes = [f"{prefix}_end", *(f"{prefix}_{level}_end" for level in LEVELS), f"{oldest}_end"]
+    return _per_variant(results, outcomes)
 
 
 def _utilisation(results: ComparisonResults) -> list[list]:
@@ -133,11 +133,11 @@ def _utilisation(results: ComparisonResults) -> list[list]:
         rows.append(
             [
                 name,
-                human_count(results.value("offender_managers_end", name)),
-                human_count(results.value("sergeants_end", name)),
+                human_number(results.value("offender_managers_end", name)),
+                human_number(results.value("sergeants_end", name)),
                 human_hours(available),
                 human_hours(used),
-                human_share(used / available) if available > 0 else "–",
+                human_share(used / available) if available > 0 else MISSING,
             ]
         )
     return rows
@@ -151,11 +151,11 @@ def _escalations(results: ComparisonResults) -> list[list]:
         rows.append(
             [
                 name,
-                human_count(results.value("undetected_escalations_end", name)),
+                human_number(results.value("undetected_escalations_end", name)),
                 _change(results, "undetected_escalations_end", name),
-                human_count(results.value("escalations_total", name)),
-                human_count(found),
-                human_count(days / found) if found > 0 else "–",
+                human_number(results.value("escalations_total", name)),
+                human_number(found),
+                human_number(days / found) if found > 0 else MISSING,
             ]
         )
     return rows
@@ -167,13 +167,13 @@ def _differences(results: ComparisonResults) -> dict:
     for outcome, label in KEY_OUTCOMES.items():
         if not results.has(outcome):
             continue
-        cells = [label, human_count(results.value(outcome, results.reference))]
+        cells = [label, human_number(results.value(outcome, results.reference))]
         for name in results.names:
             if name == results.reference:
                 continue
             clear = _significant(results, outcome, name) == "yes"
             cells += [
-                human_count(results.value(outcome, name)),
+                human_number(results.value(outcome, name)),
                 _change(results, outcome, name) + (", clear" if clear else ""),
             ]
         rows.append(cells)
@@ -199,7 +199,7 @@ def _differences(results: ComparisonResults) -> dict:
     return {"rows": rows, "others": others_names, "chart": chart, "alt": alt}
 
 
-def _flatten(value, path: str = "") -> dict[str, object]:
+def _flatten(value: object, path: str = "") -> dict[str, object]:
     if isinstance(value, dict) and value and not (set(value) == set(LEVELS) or "dist" in value):
         flat: dict[str, object] = {}
         for key, item in value.items():
@@ -232,7 +232,8 @@ def compare_context(results: ComparisonResults) -> dict:
     if results.figure_png is not None:
         figure = "data:image/png;base64," + base64.b64encode(results.figure_png).decode("ascii")
     means = ", ".join(
-        f"{name} {human_count(results.value('overdue_visits_end', name))}" for name in results.names
+        f"{name} {human_number(results.value('overdue_visits_end', name))}"
+        for name in results.names
     )
     return {
         "start": human_date(start),
@@ -251,16 +252,16 @@ def compare_context(results: ComparisonResults) -> dict:
         "activity": _per_variant(
             results,
             [
-                ("visit_attempts_total", human_count),
-                ("visits_completed_total", human_count),
-                ("police_actions_total", human_count),
-                ("lone_visit_attempts_total", human_count),
-                ("assessments_completed_total", human_count),
+                "visit_attempts_total",
+                "visits_completed_total",
+                "police_actions_total",
+                "lone_visit_attempts_total",
+                "assessments_completed_total",
             ],
         ),
         "utilisation": _utilisation(results),
         "assessments": _levels(results, "overdue_assessments", "oldest_overdue_assessment_days"),
         "escalations": _escalations(results),
         "differences": _differences(results),
-        "level_names": LEVEL_NAMES,
+        "level_names": list(LEVEL_NAMES),
     }

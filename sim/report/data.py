@@ -51,6 +51,9 @@ class ReportError(Exception):
 
 @dataclass(frozen=True)
 class Results:
+    """A run's folder: its manifest, daily trajectories, summary and calibration table (the
+    rows of the whole scenario when it has areas)."""
+
     path: Path
     manifest: dict
     trajectories: pd.DataFrame

@@ -17,8 +17,9 @@ matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.typing import ColorType  # noqa: E402
 
-from sim.levels import LEVELS  # noqa: E402
+from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 
 __all__ = [
     "activity_chart",
@@ -59,7 +60,7 @@ def _mean_and_band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     )
 
 
-def _draw_band(axes: plt.Axes, band: pd.DataFrame, label: str, color) -> None:
+def _draw_band(axes: plt.Axes, band: pd.DataFrame, label: str, color: ColorType) -> None:
     dates = pd.to_datetime(band.index)
     axes.plot(dates, band["mean"], label=label, color=color, linewidth=2)
     axes.fill_between(dates, band["low"], band["high"], color=color, alpha=0.2, linewidth=0)
@@ -73,7 +74,10 @@ def levels_chart(
     ``observed`` (date, metric, observed) adds the force's reported figures as black
     markers on the matching line.
     """
-    labels = {prefix: "all levels", **{f"{prefix}_{lv}": lv.replace("_", " ") for lv in LEVELS}}
+    labels = {
+        prefix: "all levels",
+        **{f"{prefix}_{level}": name for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)},
+    }
     labels = {column: label for column, label in labels.items() if column in trajectories}
     figure, axes = _axes()
     colours = sns.color_palette(PALETTE, len(labels))

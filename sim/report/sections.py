@@ -7,19 +7,24 @@ carry every number the chart shows, so the report can be read without the pictur
 
 from __future__ import annotations
 
+import numbers
+from functools import partial
+
 import pandas as pd
 
-from sim.levels import LEVELS
-from sim.report import figures
-from sim.report.data import Results, milestones, month_days, monthly, observed_points
-from sim.report.format import (
-    human_count,
+from sim.format import (
+    MISSING,
     human_date,
     human_hours,
     human_month,
+    human_number,
+    human_observed,
     human_range,
     human_share,
 )
+from sim.levels import LEVEL_NAMES, LEVELS
+from sim.report import figures
+from sim.report.data import Results, milestones, month_days, monthly, observed_points
 
 __all__ = [
     "activity_section",
@@ -31,7 +36,13 @@ __all__ = [
     "utilisation_section",
 ]
 
-LEVEL_NAMES = [level.replace("_", " ") for level in LEVELS]
+
+def _by_month(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """A :func:`~sim.report.data.monthly` table as {month: {metric: value}}, months in order."""
+    return {
+        str(period): {str(metric): float(value) for metric, value in row.items()}
+        for period, row in table.iterrows()
+    }
 
 
 def _month_labels(results: Results, periods: list[str]) -> list[str]:
@@ -57,7 +68,7 @@ def headline_section(results: Results) -> dict:
             stats = milestone.stats[metric]
             # a count's mean cannot be below 0, though the symmetric t interval can dip there
             cells += [
-                human_count(stats["mean"]),
+                human_number(stats["mean"]),
                 human_range(max(stats["ci95_low"], 0.0), stats["ci95_high"]),
                 human_range(stats["p5"], stats["p95"]),
             ]
@@ -65,8 +76,8 @@ def headline_section(results: Results) -> dict:
     first, last = found[0], found[-1]
     visits_first, visits_last = first.stats["overdue_visits"], last.stats["overdue_visits"]
     sentences = [
-        f"Overdue visits go from {human_count(visits_first['mean'])} on "
-        f"{human_date(first.date)} to {human_count(visits_last['mean'])} on "
+        f"Overdue visits go from {human_number(visits_first['mean'])} on "
+        f"{human_date(first.date)} to {human_number(visits_last['mean'])} on "
         f"{human_date(last.date)} (mean of {results.replications} runs; 90% of runs: "
         f"{human_range(visits_last['p5'], visits_last['p95'])})."
     ]
@@ -74,12 +85,12 @@ def headline_section(results: Results) -> dict:
         stats = milestone.stats["overdue_visits"]
         sentences.append(
             f"{milestone.label} ({human_date(milestone.date)}): "
-            f"{human_count(stats['mean'])} overdue visits "
+            f"{human_number(stats['mean'])} overdue visits "
             f"(90% of runs: {human_range(stats['p5'], stats['p95'])})."
         )
     assessments = last.stats["overdue_assessments"]
     sentences.append(
-        f"Overdue risk assessments at the end: {human_count(assessments['mean'])} "
+        f"Overdue risk assessments at the end: {human_number(assessments['mean'])} "
         f"(90% of runs: {human_range(assessments['p5'], assessments['p95'])})."
     )
     horizon = int(results.trajectories["day"].max()) + 1
@@ -96,22 +107,22 @@ def headline_section(results: Results) -> dict:
 
 def _level_table(results: Results, prefix: str, oldest: str) -> dict:
     columns = [prefix, *(f"{prefix}_{level}" for level in LEVELS), oldest]
-    means = monthly(results, columns)
-    low = monthly(results, [prefix], "p5")
-    high = monthly(results, [prefix], "p95")
-    labels = _month_labels(results, list(means.index))
+    means = _by_month(monthly(results, columns))
+    low = _by_month(monthly(results, [prefix], "p5"))
+    high = _by_month(monthly(results, [prefix], "p95"))
+    labels = _month_labels(results, list(means))
     rows = []
-    for label, (period, row) in zip(labels, means.iterrows(), strict=True):
+    for label, (period, row) in zip(labels, means.items(), strict=True):
         rows.append(
             [
                 label,
-                human_count(row[prefix]),
-                human_range(low.loc[period, prefix], high.loc[period, prefix]),
-                *(human_count(row[f"{prefix}_{level}"]) for level in LEVELS),
-                human_count(row[oldest]),
+                human_number(row[prefix]),
+                human_range(low[period][prefix], high[period][prefix]),
+                *(human_number(row[f"{prefix}_{level}"]) for level in LEVELS),
+                human_number(row[oldest]),
             ]
         )
-    return {"rows": rows, "level_names": LEVEL_NAMES}
+    return {"rows": rows, "level_names": list(LEVEL_NAMES)}
 
 
 def _levels_alt(results: Results, prefix: str, what: str) -> str:
@@ -121,7 +132,7 @@ def _levels_alt(results: Results, prefix: str, what: str) -> str:
     return (
         f"Line chart of {what} over time for all levels and each risk level, mean of "
         f"{results.replications} runs with a band covering 90% of runs. All levels: "
-        f"{human_count(first)} at the start, {human_count(last)} at the end. The table below "
+        f"{human_number(first)} at the start, {human_number(last)} at the end. The table below "
         "gives the values at each month end."
     )
 
@@ -167,51 +178,51 @@ ACTIVITY = {
 
 def activity_section(results: Results) -> dict:
     metrics = [*ACTIVITY, "lone_visit_attempts", "assessments_completed"]
-    means = monthly(results, metrics)
+    table = monthly(results, metrics)
+    means = _by_month(table)
     rows = []
-    for label, (_, row) in zip(
-        _month_labels(results, list(means.index)), means.iterrows(), strict=True
-    ):
+    for label, row in zip(_month_labels(results, list(means)), means.values(), strict=True):
         attempts = row["visit_attempts"]
         rows.append(
             [
                 label,
-                human_count(attempts),
-                human_count(row["visits_completed"]),
-                human_share(row["visits_completed"] / attempts) if attempts else "–",
-                human_count(row["police_actions"]),
-                human_count(row.get("lone_visit_attempts", float("nan"))),
-                human_count(row["assessments_completed"]),
+                human_number(attempts),
+                human_number(row["visits_completed"]),
+                human_share(row["visits_completed"] / attempts) if attempts else MISSING,
+                human_number(row["police_actions"]),
+                human_number(row.get("lone_visit_attempts", float("nan"))),
+                human_number(row["assessments_completed"]),
             ]
         )
-    busiest = means["visit_attempts"].idxmax()
-    chart = figures.activity_chart(means[list(ACTIVITY)], ACTIVITY)
+    busiest = max(means, key=lambda period: means[period]["visit_attempts"])  # the first if tied
+    chart = figures.activity_chart(table[list(ACTIVITY)], ACTIVITY)
     return {
         "rows": rows,
         "chart": figures.data_uri(chart),
         "alt": "Bar chart of visit attempts, contacts and police actions per month (mean of "
         f"{results.replications} runs). The most attempts are in {human_month(busiest)}: "
-        f"{human_count(means.loc[busiest, 'visit_attempts'])}. The table below gives every "
+        f"{human_number(means[busiest]['visit_attempts'])}. The table below gives every "
         "month.",
     }
 
 
 def utilisation_section(results: Results) -> dict:
     metrics = ["officer_hours_used", "officer_hours_available", "offender_managers", "sergeants"]
-    means = monthly(results, metrics)
-    available = means["officer_hours_available"]
-    share = (means["officer_hours_used"] / available).where(available > 0)
+    table = monthly(results, metrics)
+    available = table["officer_hours_available"]
+    share = (table["officer_hours_used"] / available).where(available > 0)
+    means = _by_month(table)
     rows = [
         [
             label,
-            human_count(row["offender_managers"]),
-            human_count(row["sergeants"]),
+            human_number(row["offender_managers"]),
+            human_number(row["sergeants"]),
             human_hours(row["officer_hours_available"]),
             human_hours(row["officer_hours_used"]),
-            human_share(share[period]),
+            human_share(used_share),
         ]
-        for label, (period, row) in zip(
-            _month_labels(results, list(means.index)), means.iterrows(), strict=True
+        for label, row, used_share in zip(
+            _month_labels(results, list(means)), means.values(), share.to_list(), strict=True
         )
     ]
     end = results.summary[results.summary["period"] == "end"].set_index("metric")["mean"]
@@ -221,7 +232,7 @@ def utilisation_section(results: Results) -> dict:
         else float("nan")
     )
     labelled = share.dropna()
-    labelled.index = [human_month(p)[:3] + " " + p[:4] for p in labelled.index]
+    labelled.index = pd.Index([human_month(str(period), short=True) for period in labelled.index])
     return {
         "rows": rows,
         "overall": human_share(overall),
@@ -239,22 +250,24 @@ def escalations_section(results: Results) -> dict:
         "escalations_detected",
         "escalation_days_unnoticed",
     ]
-    means = monthly(results, metrics)
-    high = monthly(results, ["undetected_escalations"], "p95")
-    low = monthly(results, ["undetected_escalations"], "p5")
+    means = _by_month(monthly(results, metrics))
+    high = _by_month(monthly(results, ["undetected_escalations"], "p95"))
+    low = _by_month(monthly(results, ["undetected_escalations"], "p5"))
     rows = []
     for label, (period, row) in zip(
-        _month_labels(results, list(means.index)), means.iterrows(), strict=True
+        _month_labels(results, list(means)), means.items(), strict=True
     ):
         found = row["escalations_detected"]
         rows.append(
             [
                 label,
-                human_count(row["undetected_escalations"]),
-                human_range(low.loc[period].iloc[0], high.loc[period].iloc[0]),
-                human_count(row["escalations"]),
-                human_count(found),
-                human_count(row["escalation_days_unnoticed"] / found) if found > 0 else "–",
+                human_number(row["undetected_escalations"]),
+                human_range(
+                    low[period]["undetected_escalations"], high[period]["undetected_escalations"]
+                ),
+                human_number(row["escalations"]),
+                human_number(found),
+                human_number(row["escalation_days_unnoticed"] / found) if found > 0 else MISSING,
             ]
         )
     chart = figures.single_series_chart(
@@ -266,7 +279,7 @@ def escalations_section(results: Results) -> dict:
         "chart": figures.data_uri(chart),
         "alt": "Line chart of offenders whose risk has risen without the force knowing, over "
         f"time (mean and 90% of runs). At the end: "
-        f"{human_count(last['undetected_escalations'].mean())}. The table below gives every "
+        f"{human_number(last['undetected_escalations'].mean())}. The table below gives every "
         "month.",
     }
 
@@ -277,16 +290,21 @@ def calibration_section(results: Results) -> dict | None:
     if table is not None and {"metric", "period", "observed"} <= set(table.columns):
         rows = []
         for _, row in table.iterrows():
-            within = row.get("within")
+            metric = str(row["metric"])
+            within = _truth(row.get("within"))
             rows.append(
                 [
-                    str(row["metric"]),
+                    metric,
                     str(row["period"]),
-                    _figure(row["observed"]),
-                    _figure(row.get("simulated_mean")),
-                    human_range(row.get("simulated_p5"), row.get("simulated_p95"), _figure),
+                    human_observed(_number(row["observed"]), metric),
+                    human_observed(_number(row.get("simulated_mean")), metric),
+                    human_range(
+                        _number(row.get("simulated_p5")),
+                        _number(row.get("simulated_p95")),
+                        partial(human_observed, metric=metric),
+                    ),
                     str(row.get("tolerance", "")),
-                    {True: "yes", False: "no"}.get(_truth(within), "–"),
+                    MISSING if within is None else ("yes" if within else "no"),
                 ]
             )
         return {"rows": rows, "source": "calibration.csv"}
@@ -295,16 +313,17 @@ def calibration_section(results: Results) -> dict | None:
         return None
     rows = []
     for item in points:
+        metric = str(item.get("metric"))
         period = item.get("date", "")
         if item.get("from_date"):
             period = f"{item['from_date']} to {period}"
-        rows.append(
-            [str(item.get("metric")), str(period), _figure(item.get("value")), "–", "–", "", "–"]
-        )
+        observed = human_observed(_number(item.get("value")), metric)
+        rows.append([metric, str(period), observed, MISSING, MISSING, "", MISSING])
     return {"rows": rows, "source": "the scenario's observations (no calibration.csv)"}
 
 
-def _truth(value) -> bool | None:
+def _truth(value: object) -> bool | None:
+    """A yes/no cell of calibration.csv (a bool, or its text once read back), else None."""
     if isinstance(value, str):
         return {"true": True, "false": False}.get(value.strip().lower())
     if value is None or (isinstance(value, float) and pd.isna(value)):
@@ -312,9 +331,13 @@ def _truth(value) -> bool | None:
     return bool(value)
 
 
-def _figure(value) -> str:
-    """An observed or simulated figure: a share below 1 as a percentage, else a count."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    value = float(value)
-    return human_share(value) if 0 < abs(value) < 1 else human_count(value)
+def _number(value: object) -> float | None:
+    """A cell that should hold a number, as a float; None if it is empty or not a number."""
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sim.levels import LEVELS
-from sim.report.format import human_date, human_number
+from sim.format import human_date, human_number
+from sim.levels import LEVEL_NAMES, LEVELS
 from sim.scenario.schema import scenario_json_schema
 
 __all__ = ["AssumptionRow", "assumption_sections", "format_value", "stress_des"]
@@ -30,36 +30,50 @@ SECTION_TITLES = {
 
 @dataclass(frozen=True)
 class AssumptionRow:
+    """One field of the resolved scenario as the assumptions table shows it."""
+
     path: str
     value: str
     unit: str
     meaning: str
 
 
-def _per_level_text(value: dict) -> str:
-    return " · ".join(f"{level.replace('_', ' ')} {format_value(value[level])}" for level in LEVELS)
+def _per_level_text(value: dict[str, Any]) -> str:
+    return " · ".join(
+        f"{name} {format_value(value[level])}"
+        for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)
+    )
 
 
-def _distribution_text(value: dict) -> str:
+def _number(value: float | None) -> str:
+    """A scenario's number as written: up to 4 significant figures."""
+    return human_number(value, significant=4)
+
+
+def _mean(value: float) -> str:
+    """A distribution's mean worked out from its parameters: 3 significant figures."""
+    return human_number(value, significant=3)
+
+
+def _distribution_text(value: dict[str, Any]) -> str:
     kind = value.get("dist", "fixed")
-    number = human_number
     if kind == "fixed":
-        return number(value["value"])
+        return _number(value["value"])
     if kind == "uniform":
         mean = (value["low"] + value["high"]) / 2
-        return f"uniform {number(value['low'])} to {number(value['high'])} (mean {mean:.3g})"
+        return f"uniform {_number(value['low'])} to {_number(value['high'])} (mean {_mean(mean)})"
     if kind == "triangular":
         mean = (value["low"] + value["mode"] + value["high"]) / 3
         return (
-            f"triangular: least {number(value['low'])}, most likely {number(value['mode'])}, "
-            f"most {number(value['high'])} (mean {mean:.3g})"
+            f"triangular: least {_number(value['low'])}, most likely {_number(value['mode'])}, "
+            f"most {_number(value['high'])} (mean {_mean(mean)})"
         )
     # "mean" as written in scenario files; "mean_value" in manifests written before by_alias
     mean = value.get("mean", value.get("mean_value"))
     if kind == "exponential":
-        return f"exponential, mean {number(mean)}"
+        return f"exponential, mean {_number(mean)}"
     if kind == "lognormal":
-        return f"lognormal, mean {number(mean)}, sd {number(value['sd'])}"
+        return f"lognormal, mean {_number(mean)}, sd {_number(value['sd'])}"
     return ", ".join(f"{k} {format_value(v)}" for k, v in value.items())
 
 
@@ -70,7 +84,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
-        return human_number(value)
+        return _number(value)
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
@@ -153,8 +167,10 @@ def assumption_sections(scenario: dict) -> list[tuple[str, list[AssumptionRow]]]
     return [(SECTION_TITLES.get(key, key), rows) for key, rows in sections.items() if rows]
 
 
-def _levels_text(value: dict) -> str:
-    return ", ".join(f"{level.replace('_', ' ')} {value[level]}" for level in LEVELS)
+def _levels_text(value: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{name} {value[level]}" for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)
+    )
 
 
 def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -165,7 +181,7 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     staffing = scenario.get("staffing", {})
     initial = population.get("initial") or {}  # None when the register is a caseload file
     register = (
-        f"({human_number(initial.get('size', 0))} offenders)"
+        f"({_number(initial.get('size', 0))} offenders)"
         if initial
         else "(read from its caseload file)"
     )
@@ -295,7 +311,7 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                     f"{register} and its backlog on "
                     "that date; other due dates are spread evenly over their interval.",
                 ),
-                ("Run length", f"{human_number(horizon)} days from {start_text}."),
+                ("Run length", f"{_number(horizon)} days from {start_text}."),
                 (
                     "Estimation approach",
                     f"{replications} independent replications. Means have 95% confidence "

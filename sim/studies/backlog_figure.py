@@ -10,13 +10,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from sim.levels import LEVELS  # noqa: E402
+from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 
 __all__ = ["backlog_figure"]
 
 LEVEL_LABELS = {
     "overdue_visits": "all levels",
-    **{f"overdue_visits_{level}": level.replace("_", " ") for level in LEVELS},
+    **{f"overdue_visits_{level}": name for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)},
 }
 
 

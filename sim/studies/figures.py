@@ -22,7 +22,7 @@ import seaborn as sns  # noqa: E402
 
 from sim.analysis.comparison import mean_trajectory_band  # noqa: E402
 from sim.analysis.outcomes import describe_outcome  # noqa: E402
-from sim.levels import LEVELS  # noqa: E402
+from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 from sim.records import (
     DAILY_COLUMNS,  # noqa: E402
     DailyRecord,  # noqa: E402
@@ -81,7 +81,7 @@ def _lone_visit_bars(axes, table: pd.DataFrame, names: list[str], palette) -> No
         axes.errorbar(
             x + (i - (len(names) - 1) / 2) * width, means, yerr=errors, fmt="none", c="black"
         )
-    axes.set_xticks(x, [level.replace("_", " ") for level in LEVELS])
+    axes.set_xticks(x, list(LEVEL_NAMES))
     axes.set_title("Lone visit attempts over the horizon\n(one officer at the door)")
     axes.set_ylabel("attempts")
 
