@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.outcomes import outcomes_frame, record_outcomes
-from sim.experiments.executors import Executor, SerialExecutor
+from sim.experiments.executors import Executor, SerialExecutor, describe
 from sim.experiments.store import ReplicationStore
 from sim.model.replication import area_names, combine_areas, run_area
 from sim.records import AreaRun, DailyRecord
@@ -43,7 +43,9 @@ from sim.scenario import Scenario
 
 __all__ = [
     "BatchStats",
+    "Engine",
     "Evaluation",
+    "OnDone",
     "evaluate",
     "evaluate_outcomes",
     "run_replications",
@@ -59,6 +61,30 @@ class BatchStats:
 
     from_store: int = 0
     computed: int = 0
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where a study's replications run, where finished ones are kept, who hears of progress.
+
+    The three things every study passes on to :func:`evaluate`, set once by the caller (the
+    command line's session): the executor (None: serial, here), the replication store (None:
+    nothing kept, no resuming) and ``on_done(n)`` (a progress bar).
+    """
+
+    executor: Executor | None = None
+    store: ReplicationStore | None = None
+    on_done: OnDone | None = None
+
+    @property
+    def description(self) -> str:
+        """Where the replications ran, for manifests: ``serial``, ``4 local processes``..."""
+        return describe(self.executor)
+
+    @property
+    def parallelism(self) -> int:
+        """How many replications run at once (a batch this size keeps every worker busy)."""
+        return self.executor.parallelism if self.executor is not None else 1
 
 
 @dataclass(frozen=True)

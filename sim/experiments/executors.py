@@ -38,6 +38,7 @@ __all__ = [
     "ExecutorError",
     "ProcessExecutor",
     "SerialExecutor",
+    "describe",
     "make_executor",
 ]
 
@@ -321,3 +322,9 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
     if workers <= 1:
         return SerialExecutor()
     return ProcessExecutor(workers)
+
+
+def describe(executor: Executor | None) -> str:
+    """Where replications ran, for manifests: ``serial`` (also for None), ``4 local
+    processes``, ``Dask scheduler tcp://...``."""
+    return executor.description if executor is not None else "serial"

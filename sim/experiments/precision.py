@@ -99,6 +99,7 @@ def replicate_to_precision(
     scenario: Scenario,
     precision: float,
     outcome: str = "overdue_visits_end",
+    *,
     executor: Executor | None = None,
     store: ReplicationStore | None = None,
     max_replications: int = 1000,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,11 +27,12 @@ import pandas as pd
 import yaml
 
 from sim.analysis.comparison import mean_ci
-from sim.experiments.batch import BatchStats, evaluate_outcomes
-from sim.experiments.executors import Executor
+from sim.analysis.outcomes import OUTCOME_NAMES
+from sim.experiments.batch import BatchStats, Engine, OnDone, evaluate_outcomes
+from sim.experiments.executors import Executor, describe
 from sim.experiments.store import ReplicationStore
 from sim.experiments.variants import apply_changes, split_outside_brackets
-from sim.io.files import atomic_write, study_manifest, write_json
+from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError
@@ -44,6 +45,7 @@ __all__ = [
     "parse_sweep_parameter",
     "run_sweep",
     "summarise_outcomes",
+    "sweep_study",
     "write_sweep",
 ]
 
@@ -53,6 +55,8 @@ SWEEP_COLUMNS = ("outcome", "mean", "ci95_low", "ci95_high", "p5", "p95", "repli
 
 @dataclass(frozen=True)
 class SweepParameter:
+    """A scenario field (dotted key) and the values a sweep gives it."""
+
     key: str
     values: tuple[Any, ...]
 
@@ -143,6 +147,8 @@ def summarise_outcomes(frame: pd.DataFrame, outcomes: Sequence[str]) -> list[dic
 
 @dataclass(frozen=True)
 class SweepResult:
+    """The sweep table (one row per point and outcome) and how it was run."""
+
     base: Scenario
     parameters: list[SweepParameter]
     replications: int
@@ -158,9 +164,10 @@ def run_sweep(
     parameters: Sequence[SweepParameter],
     replications: int,
     outcomes: Sequence[str],
+    *,
     executor: Executor | None = None,
     store: ReplicationStore | None = None,
-    on_done: Callable[[int], None] | None = None,
+    on_done: OnDone | None = None,
 ) -> SweepResult:
     """Run every grid point (one batch, same replications) and tabulate the outcomes."""
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -183,7 +190,7 @@ def run_sweep(
         seconds=time.perf_counter() - clock,
         started_at=started_at,
         from_store=stats.from_store,
-        executor=executor.description if executor is not None else "serial",
+        executor=describe(executor),
     )
 
 
@@ -194,8 +201,33 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def sweep_study(
+    base: Scenario,
+    parameters: Sequence[SweepParameter],
+    *,
+    plotted: Sequence[str],
+    outcomes: Sequence[str] = OUTCOME_NAMES,
+    target: Path,
+    command: Sequence[str],
+    engine: Engine,
+) -> SweepResult:
+    """A whole `sweep`: every point's ``base.replications`` replications, tabulated for every
+    outcome in ``outcomes`` (default all), then the folder ``target`` (``plotted`` drawn)."""
+    result = run_sweep(
+        base,
+        parameters,
+        base.replications,
+        outcomes,
+        executor=engine.executor,
+        store=engine.store,
+        on_done=engine.on_done,
+    )
+    write_sweep(result, target, command, plotted)
+    return result
+
+
 def write_sweep(
-    result: SweepResult, out_dir: Path, command: list[str], plotted: Sequence[str]
+    result: SweepResult, out_dir: Path, command: Sequence[str], plotted: Sequence[str]
 ) -> list[Path]:
     """Write sweep.csv, sweep.png (the ``plotted`` outcomes) and manifest.json (last)."""
     from sim.studies.figures import sweep_figure
@@ -205,26 +237,19 @@ def write_sweep(
     atomic_write(paths[0], lambda tmp: result.table.to_csv(tmp, index=False, float_format="%.4f"))
     keys = [p.key for p in result.parameters]
     figure = sweep_figure(result.table, keys, plotted, result.base.description or result.base.name)
-    try:
-        atomic_write(paths[1], lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
-    finally:
-        import matplotlib.pyplot as plt
-
-        plt.close(figure)
-    write_json(
-        paths[2],
-        study_manifest(
-            command,
-            result.started_at,
-            result.seconds,
-            paths,
-            study="sweep",
-            parameters={p.key: list(p.values) for p in result.parameters},
-            replications=result.replications,
-            replications_from_store=result.from_store,
-            executor=result.executor,
-            common_random_numbers=True,
-            scenario=result.base.model_dump(mode="json", by_alias=True, exclude={"variants"}),
-        ),
+    write_figure(paths[1], figure, dpi=110)
+    write_manifest(
+        out_dir,
+        command,
+        paths,
+        study="sweep",
+        parameters={p.key: list(p.values) for p in result.parameters},
+        replications=result.replications,
+        replications_from_store=result.from_store,
+        executor=result.executor,
+        common_random_numbers=True,
+        scenario=result.base.model_dump(mode="json", by_alias=True, exclude={"variants"}),
+        started_at=result.started_at,
+        run_seconds=round(result.seconds, 3),
     )
     return paths
