@@ -110,7 +110,9 @@ def calibrate(
             )
         _print(calibration.result)
         out.print(f"Calibrated scenario: {calibration.copy_path}", highlight=False)
-        session.done(calibration.result.seconds)
+        out.print(
+            f"Results in {session.target}/ ({calibration.result.seconds:.1f} s)", highlight=False
+        )
 
 
 def _print(result: FitResult) -> None:

@@ -111,7 +111,7 @@ def compare(
             )
         report_path = session.report(no_report)
         _print_table(result)
-        session.done(result.seconds, result.executor, result.from_store)
+        session.done(result.ran)
         session.print_report(report_path)
 
 

@@ -124,7 +124,7 @@ def run(
             sys.stdout.write(summary_json(result, session.target, report_path) + "\n")
             return
         _print_summary(result)
-        session.done(result.seconds, result.executor, result.from_store)
+        session.done(result.ran)
         if result.scenario.observations:
             print_fit_table(
                 fit_table(result.scenario.observations, result.trajectories),

@@ -127,7 +127,7 @@ def sensitivity(
                 engine=engine,
             )
         _print_ranking(result, chosen[0])
-        session.done(result.seconds, result.executor)
+        session.done(result.ran, resumed=False)
 
 
 def _print_ranking(result: SensitivityResult, outcome: str) -> None:

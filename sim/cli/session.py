@@ -45,7 +45,7 @@ from .app import err, fail, fail_with, out
 from .progress import progress_bar
 
 if TYPE_CHECKING:  # the experiments import the model: loaded only when a command runs it
-    from sim.experiments.batch import Engine
+    from sim.experiments.batch import Engine, Ran
     from sim.experiments.executors import Executor
     from sim.experiments.store import ReplicationStore
 
@@ -243,12 +243,14 @@ class Session:
         if path is not None:
             out.print(f"Report: {path} (open it in a web browser)", highlight=False)
 
-    def done(self, seconds: float, executor: str | None = None, from_store: int = 0) -> None:
-        """Print where the results are, how long they took, how many replications were
-        resumed from the store and where they ran."""
-        resumed = f", {from_store} from earlier runs" if from_store else ""
-        where = f"; {executor}" if executor is not None else ""
-        out.print(f"Results in {self.target}/ ({seconds:.1f} s{resumed}{where})", highlight=False)
+    def done(self, ran: Ran, resumed: bool = True) -> None:
+        """Print where the results are, how long they took, where they ran and (``resumed``)
+        how many replications came from earlier runs."""
+        earlier = f", {ran.from_store} from earlier runs" if resumed and ran.from_store else ""
+        out.print(
+            f"Results in {self.target}/ ({ran.seconds:.1f} s{earlier}; {ran.executor})",
+            highlight=False,
+        )
 
 
 @contextmanager

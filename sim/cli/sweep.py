@@ -150,7 +150,7 @@ def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]
         labels = values if isinstance(values, tuple) else (values,)
         table.add_row(*(str(v) for v in labels), *cells)
     out.print(table)
-    session.done(result.seconds, result.executor)
+    session.done(result.ran, resumed=False)
 
 
 def _tornado(
@@ -200,7 +200,7 @@ def _tornado(
     out.print(table)
     if skipped:
         out.print(f"Not varied: {', '.join(skipped)}.", highlight=False)
-    session.done(result.seconds, result.executor)
+    session.done(result.ran, resumed=False)
 
 
 def _at(mean: float, value) -> str:

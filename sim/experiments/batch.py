@@ -28,8 +28,11 @@ Example (what the staffing planner and the calibration do)::
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +49,7 @@ __all__ = [
     "Engine",
     "Evaluation",
     "OnDone",
+    "Ran",
     "evaluate",
     "evaluate_outcomes",
     "run_replications",
@@ -55,12 +59,43 @@ __all__ = [
 OnDone = Callable[[int], None]
 
 
+@dataclass(frozen=True)
+class Ran:
+    """How a study's replications ran: when it started (UTC), how long it took, how many
+    replications came from the store (resumed) and where the others ran."""
+
+    started_at: str
+    seconds: float
+    from_store: int
+    executor: str
+
+    def manifest(self) -> dict[str, Any]:
+        """The keys a study's manifest records about how it ran."""
+        return {
+            "replications_from_store": self.from_store,
+            "executor": self.executor,
+            "started_at": self.started_at,
+            "run_seconds": round(self.seconds, 3),
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 @dataclass
 class BatchStats:
-    """How a batch was served: from the store, or computed now."""
+    """How a batch was served: from the store, or computed now; and since when."""
 
     from_store: int = 0
     computed: int = 0
+    started_at: str = field(default_factory=_now)
+    started: float = field(default_factory=time.perf_counter)
+
+    def ran(self, executor: Executor | None) -> Ran:
+        """How the batches counted here ran, timed from this object's creation."""
+        seconds = time.perf_counter() - self.started
+        return Ran(self.started_at, seconds, self.from_store, describe(executor))
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,16 @@ Files written (each atomically, the manifest last):
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from sim.analysis.comparison import compare_outcomes
 from sim.analysis.outcomes import outcomes_frame, record_outcomes
-from sim.experiments.batch import BatchStats, Engine, Evaluation, OnDone, evaluate
-from sim.experiments.executors import Executor, describe
+from sim.experiments.batch import BatchStats, Engine, Evaluation, OnDone, Ran, evaluate
+from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
 from sim.experiments.variants import Variant, independent_seeds
 from sim.io.files import atomic_write, write_figure, write_manifest
@@ -50,10 +48,7 @@ class ComparisonResult:
     evaluations: list[Evaluation]
     outcomes: list[pd.DataFrame]
     table: pd.DataFrame
-    seconds: float
-    started_at: str
-    from_store: int
-    executor: str
+    ran: Ran
 
 
 def run_comparison(
@@ -66,10 +61,8 @@ def run_comparison(
     on_done: OnDone | None = None,
 ) -> ComparisonResult:
     """Run replications 0..n-1 of every variant (one batch) and compare them to the first."""
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
-    arms = list(variants) if crn else independent_seeds(variants)
     stats = BatchStats()
+    arms = list(variants) if crn else independent_seeds(variants)
     evaluations = evaluate(
         [arm.scenario for arm in arms], replications, executor, store, on_done, stats
     )
@@ -85,10 +78,7 @@ def run_comparison(
         evaluations=evaluations,
         outcomes=outcomes,
         table=table,
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=stats.from_store,
-        executor=describe(executor),
+        ran=stats.ran(executor),
     )
 
 
@@ -158,13 +148,10 @@ def write_comparison(result: ComparisonResult, out_dir: Path, command: Sequence[
         study="compare",
         common_random_numbers=result.crn,
         replications=result.replications,
-        replications_from_store=result.from_store,
-        executor=result.executor,
         reference_variant=result.variants[0].name,
         variants={
             v.name: v.scenario.model_dump(mode="json", by_alias=True) for v in result.variants
         },
-        started_at=result.started_at,
-        run_seconds=round(result.seconds, 3),
+        **result.ran.manifest(),
     )
     return list(paths.values())

@@ -7,10 +7,8 @@ finished and every table is built, so a failed or interrupted run leaves no part
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +19,8 @@ from sim.analysis.metrics import trajectories as to_trajectories
 from sim.analysis.summary import summarise
 from sim.calibration.figures import mark_observations
 from sim.calibration.writing import write_calibration
-from sim.experiments.batch import BatchStats, Engine, OnDone, evaluate
-from sim.experiments.executors import Executor, describe
+from sim.experiments.batch import BatchStats, Engine, OnDone, Ran, evaluate
+from sim.experiments.executors import Executor
 from sim.experiments.precision import replicate_to_precision
 from sim.experiments.store import ReplicationStore
 from sim.io.files import atomic_write, write_figure, write_manifest
@@ -49,10 +47,7 @@ class RunResult:
     replications: int
     trajectories: pd.DataFrame
     summary: pd.DataFrame
-    seconds: float
-    started_at: str
-    from_store: int = 0  # replications found in the store (resumed), not recomputed
-    executor: str = "serial"
+    ran: Ran  # when, how long, how many resumed from the store, where
     precision: dict[str, Any] | None = None  # what --precision concluded, for the manifest
 
 
@@ -103,11 +98,9 @@ def execute(
     on_done: OnDone | None = None,
 ) -> RunResult:
     """Run the replications and build the tables (no files written)."""
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
     stats = BatchStats()
     records = evaluate([scenario], replications, executor, store, on_done, stats)[0].records
-    return _result(scenario, records, started_at, clock, stats.from_store, describe(executor))
+    return _result(scenario, records, stats, executor)
 
 
 def execute_to_precision(
@@ -120,8 +113,6 @@ def execute_to_precision(
     batch_size: int = 1,
 ) -> RunResult:
     """Add replications until the outcome's CI is within the precision (Hoad et al. 2010)."""
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
     stats = BatchStats()
     reached = replicate_to_precision(
         scenario,
@@ -143,30 +134,20 @@ def execute_to_precision(
         "converged": reached.needed is not None,
         "method": "Hoad, Robinson and Davies (2010), look-ahead kLimit=5",
     }
-    result = _result(
-        scenario, reached.records, started_at, clock, stats.from_store, describe(executor)
-    )
-    return replace(result, precision=summary)
+    return replace(_result(scenario, reached.records, stats, executor), precision=summary)
 
 
 def _result(
-    scenario: Scenario,
-    records: list[DailyRecord],
-    started_at: str,
-    clock: float,
-    from_store: int,
-    executor: str,
+    scenario: Scenario, records: list[DailyRecord], stats: BatchStats, executor: Executor | None
 ) -> RunResult:
     frame = to_trajectories(records, scenario.start_date)
+    summary = summarise(frame)
     return RunResult(
         scenario=scenario.model_copy(update={"replications": len(records)}),
         replications=len(records),
         trajectories=frame,
-        summary=summarise(frame),
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=from_store,
-        executor=executor,
+        summary=summary,
+        ran=stats.ran(executor),
     )
 
 
@@ -200,10 +181,7 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
         scenario=result.scenario.model_dump(mode="json", by_alias=True),
         seed=result.scenario.seed,
         replications=result.replications,
-        started_at=result.started_at,
-        run_seconds=round(result.seconds, 3),
-        executor=result.executor,
-        replications_from_store=result.from_store,
+        **result.ran.manifest(),
         **({"precision": result.precision} if result.precision else {}),
     )
     return list(paths.values())

@@ -24,10 +24,8 @@ confidence intervals:
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,8 +33,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.experiments.batch import BatchStats, Engine, OnDone, evaluate_outcomes
-from sim.experiments.executors import Executor, describe
+from sim.experiments.batch import BatchStats, Engine, OnDone, Ran, evaluate_outcomes
+from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
 from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
@@ -257,10 +255,7 @@ class SensitivityResult:
     problem: dict[str, Any]
     table: pd.DataFrame  # method, outcome, parameter, index, value, conf
     sample_table: pd.DataFrame  # one row per sample: parameter values and outcome means
-    seconds: float
-    started_at: str
-    from_store: int
-    executor: str
+    ran: Ran
 
 
 def run_sensitivity(
@@ -277,13 +272,11 @@ def run_sensitivity(
     source: str = "ranges",
 ) -> SensitivityResult:
     """Sample, run every sample's replications (one batch), average, and analyse."""
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
+    stats = BatchStats()
     base = base.model_copy(update={"variants": {}})
     problem = salib_problem(ranges)
     matrix = draw_samples(problem, method, samples, base.seed)
     scenarios = sample_scenarios(base, ranges, matrix, source)
-    stats = BatchStats()
     frames = evaluate_outcomes(scenarios, replications, executor, store, on_done, stats)
     means = pd.DataFrame([frame[list(outcomes)].mean() for frame in frames])
     rows = []
@@ -302,10 +295,7 @@ def run_sensitivity(
         problem=problem,
         table=pd.DataFrame(rows),
         sample_table=sample_table,
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=stats.from_store,
-        executor=describe(executor),
+        ran=stats.ran(executor),
     )
 
 
@@ -366,13 +356,10 @@ def write_sensitivity(
         samples=result.samples,
         evaluations=len(result.sample_table),
         replications_per_sample=result.replications,
-        replications_from_store=result.from_store,
-        executor=result.executor,
         common_random_numbers=True,
         ranges_file=str(ranges_file),
         problem=result.problem,
         scenario=result.base.model_dump(mode="json", by_alias=True),
-        started_at=result.started_at,
-        run_seconds=round(result.seconds, 3),
+        **result.ran.manifest(),
     )
     return paths

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +26,8 @@ import yaml
 
 from sim.analysis.comparison import mean_ci
 from sim.analysis.outcomes import OUTCOME_NAMES
-from sim.experiments.batch import BatchStats, Engine, OnDone, evaluate_outcomes
-from sim.experiments.executors import Executor, describe
+from sim.experiments.batch import BatchStats, Engine, OnDone, Ran, evaluate_outcomes
+from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
 from sim.experiments.variants import apply_changes, split_outside_brackets
 from sim.io.files import atomic_write, write_figure, write_manifest
@@ -153,10 +151,7 @@ class SweepResult:
     parameters: list[SweepParameter]
     replications: int
     table: pd.DataFrame
-    seconds: float
-    started_at: str
-    from_store: int
-    executor: str
+    ran: Ran
 
 
 def run_sweep(
@@ -170,10 +165,8 @@ def run_sweep(
     on_done: OnDone | None = None,
 ) -> SweepResult:
     """Run every grid point (one batch, same replications) and tabulate the outcomes."""
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
-    points = grid_scenarios(base, parameters)
     stats = BatchStats()
+    points = grid_scenarios(base, parameters)
     frames = evaluate_outcomes(
         [scenario for _, scenario in points], replications, executor, store, on_done, stats
     )
@@ -187,10 +180,7 @@ def run_sweep(
         parameters=list(parameters),
         replications=replications,
         table=table,
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=stats.from_store,
-        executor=describe(executor),
+        ran=stats.ran(executor),
     )
 
 
@@ -245,11 +235,8 @@ def write_sweep(
         study="sweep",
         parameters={p.key: list(p.values) for p in result.parameters},
         replications=result.replications,
-        replications_from_store=result.from_store,
-        executor=result.executor,
         common_random_numbers=True,
         scenario=result.base.model_dump(mode="json", by_alias=True, exclude={"variants"}),
-        started_at=result.started_at,
-        run_seconds=round(result.seconds, 3),
+        **result.ran.manifest(),
     )
     return paths

@@ -15,10 +15,8 @@ effect, not luck; each bar's paired difference against the base has a 95% CI in 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +24,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.analysis.comparison import mean_ci
-from sim.experiments.batch import BatchStats, Engine, OnDone, evaluate_outcomes
-from sim.experiments.executors import Executor, describe
+from sim.experiments.batch import BatchStats, Engine, OnDone, Ran, evaluate_outcomes
+from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
 from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
@@ -142,10 +140,7 @@ class TornadoResult:
     replications: int
     table: pd.DataFrame
     base_mean: float
-    seconds: float
-    started_at: str
-    from_store: int
-    executor: str
+    ran: Ran
 
 
 def tornado_arms(
@@ -196,12 +191,10 @@ def run_tornado(
     outcome's mean at each, the paired difference's 95% CI against the base, and a note for a
     side that was skipped (its mean is then the base mean).
     """
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
+    stats = BatchStats()
     base = base.model_copy(update={"variants": {}})
     keys = list(keys or numeric_parameters(base))
     arms, skipped = tornado_arms(base, keys, share)
-    stats = BatchStats()
     frames = evaluate_outcomes(
         [base, *(scenario for *_, scenario in arms)], replications, executor, store, on_done, stats
     )
@@ -231,10 +224,7 @@ def run_tornado(
         replications=replications,
         table=table,
         base_mean=base_mean,
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=stats.from_store,
-        executor=describe(executor),
+        ran=stats.ran(executor),
     )
 
 
@@ -300,11 +290,8 @@ def write_tornado(result: TornadoResult, out_dir: Path, command: Sequence[str]) 
         outcome=result.outcome,
         base_mean=result.base_mean,
         replications=result.replications,
-        replications_from_store=result.from_store,
-        executor=result.executor,
         common_random_numbers=True,
         scenario=result.base.model_dump(mode="json", by_alias=True),
-        started_at=result.started_at,
-        run_seconds=round(result.seconds, 3),
+        **result.ran.manifest(),
     )
     return paths
