@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -48,6 +49,10 @@ def write_calibration(
     return paths
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, float_format="%.10g")
+
+
 def write_calibration_folder(
     result: FitResult,
     trajectories: pd.DataFrame,
@@ -75,9 +80,7 @@ def write_calibration_folder(
         ("evaluations.csv", result.evaluations_frame()),
     ):
         files.append(target / name)
-        atomic_write(
-            files[-1], lambda tmp, f=frame: f.to_csv(tmp, index=False, float_format="%.10g")
-        )
+        atomic_write(files[-1], partial(_write_csv, frame))
     files.extend(write_calibration(result.scenario, trajectories, target).values())
     write_manifest(
         target,

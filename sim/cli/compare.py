@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -28,8 +29,6 @@ from .app import (
 from .session import SessionOptions, overrides, study_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
-    import pandas as pd
-
     from sim.studies.compare import ComparisonResult
 
 __all__ = ["compare"]
@@ -119,7 +118,7 @@ def _print_table(result: ComparisonResult) -> None:
     """Each headline outcome per variant, with its change against the first variant."""
     from sim.analysis.outcomes import HEADLINE_OUTCOMES, describe_outcome
 
-    table_rows = result.table.set_index(["outcome", "variant"])
+    table_rows = result.table.set_index(["outcome", "variant"]).to_dict("index")
     names = [variant.name for variant in result.variants]
     crn = "common random numbers" if result.crn else "independent seeds"
     table = Table(
@@ -134,7 +133,7 @@ def _print_table(result: ComparisonResult) -> None:
     for outcome in HEADLINE_OUTCOMES:
         cells = []
         for name in names:
-            row = table_rows.loc[(outcome, name)]
+            row = table_rows[(outcome, name)]
             cell = _number(row["mean"])
             if name != names[0]:
                 cell += "\n" + _change(row)
@@ -143,7 +142,7 @@ def _print_table(result: ComparisonResult) -> None:
     out.print(table)
 
 
-def _change(row: pd.Series) -> str:
+def _change(row: Mapping[Hashable, Any]) -> str:
     """The change against the first variant with its 95% CI, dim if not significant."""
     low, high = row["difference_ci95_low"], row["difference_ci95_high"]
     if row["difference"] == 0 and low == 0 and high == 0:

@@ -201,7 +201,7 @@ def _print_plan(plans: Sequence[GrowthPlan], levers: Sequence[Lever], goal: Goal
                 rich_table.add_column(lever.path[-1])
             for column in ("staff hours/week", "P(meet)", "95% CI", "lone visits"):
                 rich_table.add_column(column, justify="right")
-            front = sorted(growth_plan.front, key=lambda o: o.staff_hours_per_week)
+            front = sorted(growth_plan.front or [], key=lambda o: o.staff_hours_per_week)
             for option in front:
                 low, high = option.interval
                 rich_table.add_row(

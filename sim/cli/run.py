@@ -138,7 +138,7 @@ def _print_summary(result: RunResult) -> None:
     from sim.analysis.metrics import total_only
 
     summary = total_only(result.summary)  # a scenario with areas: the whole scenario
-    end = summary[summary["period"] == "end"].set_index("metric")
+    end = summary[summary["period"] == "end"].set_index("metric").to_dict("index")
     table = Table(
         title=f"{result.scenario.name}: end of horizon, {result.replications} replications"
     )
@@ -159,13 +159,10 @@ def _print_summary(result: RunResult) -> None:
         "visits_completed",
         "police_actions",
     ):
-        row = end.loc[metric]
+        row = end[metric]
         label = metric + (" (total)" if row["kind"] == "flow" else "")
         table.add_row(label, f"{row['mean']:,.0f}", f"{row['p5']:,.0f} - {row['p95']:,.0f}")
-    used, available = (
-        end.loc["officer_hours_used", "mean"],
-        end.loc["officer_hours_available", "mean"],
-    )
+    used, available = end["officer_hours_used"]["mean"], end["officer_hours_available"]["mean"]
     if available > 0:
         table.add_row("officer utilisation", f"{used / available:.0%}", "")
     out.print(table)

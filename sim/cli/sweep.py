@@ -141,10 +141,10 @@ def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]
         table.add_column(describe_outcome(name), justify="right")
     shown = result.table[result.table["outcome"].isin(printed)]
     for values, group in shown.groupby(keys, sort=False):
-        by_outcome = group.set_index("outcome")
+        by_outcome = group.set_index("outcome").to_dict("index")
         cells = [
-            f"{by_outcome.loc[name, 'mean']:,.1f} ± "
-            f"{(by_outcome.loc[name, 'ci95_high'] - by_outcome.loc[name, 'ci95_low']) / 2:,.1f}"
+            f"{by_outcome[name]['mean']:,.1f} ± "
+            f"{(by_outcome[name]['ci95_high'] - by_outcome[name]['ci95_low']) / 2:,.1f}"
             for name in printed
         ]
         labels = values if isinstance(values, tuple) else (values,)
@@ -184,18 +184,20 @@ def _tornado(
         table.add_column(
             column, justify="left" if column == "parameter" else "right", overflow="fold"
         )
-    skipped = []
-    for row in result.table.itertuples():
-        notes = {side: n for side, n in (("-", row.low_note), ("+", row.high_note)) if n == n}
+    skipped: list[str] = []
+    for row in result.table.to_dict("records"):
+        parameter = str(row["parameter"])
+        sides = (("-", row["low_note"]), ("+", row["high_note"]))
+        notes = {side: str(note) for side, note in sides if note == note}  # NaN: no note
         if len(notes) == 2:
-            skipped.append(f"{row.parameter} ({'; '.join(dict.fromkeys(notes.values()))})")
+            skipped.append(f"{parameter} ({'; '.join(dict.fromkeys(notes.values()))})")
             continue
-        skipped += [f"{row.parameter} {side}{share:.0%} ({note})" for side, note in notes.items()]
+        skipped += [f"{parameter} {side}{share:.0%} ({note})" for side, note in notes.items()]
         table.add_row(
-            row.parameter,
-            _at(row.low_mean, row.low_value),
-            _at(row.high_mean, row.high_value),
-            f"{row.swing:,.1f}",
+            parameter,
+            _at(row["low_mean"], row["low_value"]),
+            _at(row["high_mean"], row["high_value"]),
+            f"{row['swing']:,.1f}",
         )
     out.print(table)
     if skipped:
@@ -203,7 +205,7 @@ def _tornado(
     session.done(result.ran, resumed=False)
 
 
-def _at(mean: float, value) -> str:
+def _at(mean: float, value: object) -> str:
     """'21.8 at 5': the outcome and, for a single number, the parameter value that gave it."""
     simple = isinstance(value, (int, float)) and value == value
     return f"{mean:,.1f}" + (f" [dim]at {value:.4g}[/]" if simple else "")

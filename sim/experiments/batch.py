@@ -185,9 +185,10 @@ def _run_by_area(
         index, slot, _area = pieces[position]
         parts = runs[index]
         parts[slot] = run
-        if all(part is not None for part in parts):
+        finished = [part for part in parts if part is not None]
+        if len(finished) == len(parts):
             del runs[index]
-            yield index, combine_areas(tasks[index][1], parts)  # type: ignore[arg-type]
+            yield index, combine_areas(tasks[index][1], finished)
 
 
 def _tasks(
@@ -207,14 +208,17 @@ def evaluate(
 ) -> list[Evaluation]:
     """Run ``replications`` (a count, or the indices) of every scenario; records in order."""
     tasks = _tasks(scenarios, replications)
-    records: list[DailyRecord | None] = [None] * len(tasks)
+    records: dict[int, DailyRecord] = {}
     for index, record in run_tasks(tasks, executor, store, on_done, stats):
         records[index] = record
     per = len(tasks) // len(scenarios) if scenarios else 0
     return [
         Evaluation(
             scenario,
-            sorted(records[i * per : (i + 1) * per], key=lambda rec: rec.replication),
+            sorted(
+                (records[j] for j in range(i * per, (i + 1) * per)),
+                key=lambda rec: rec.replication,
+            ),
         )
         for i, scenario in enumerate(scenarios)
     ]
@@ -249,9 +253,9 @@ def run_replications(
 ) -> list[DailyRecord]:
     """Replications 0..n-1 of one scenario, in order (``on_done(r)`` after each, for progress)."""
     tasks = _tasks([scenario], replications)
-    records: list[DailyRecord | None] = [None] * len(tasks)
+    records: dict[int, DailyRecord] = {}
     for index, record in run_tasks(tasks, executor, store):
         records[index] = record
         if on_done is not None:
             on_done(record.replication)
-    return records  # type: ignore[return-value]
+    return [records[index] for index in range(len(tasks))]

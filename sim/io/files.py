@@ -52,8 +52,9 @@ PACKAGES = (
 REPO_DIR = Path(__file__).resolve().parents[2]  # the checkout: sim/io/files.py -> ../../..
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp_path)`` then rename the temporary file to ``path``."""
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp_path)`` (what it returns is ignored) then rename the temporary file to
+    ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)

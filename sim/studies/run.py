@@ -174,6 +174,7 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
     write_figure(paths["backlog.png"], figure, dpi=120)
     if result.scenario.observations:
         paths.update(write_calibration(result.scenario, result.trajectories, out_dir))
+    precision: dict[str, Any] = {"precision": result.precision} if result.precision else {}
     write_manifest(
         out_dir,
         command,
@@ -182,6 +183,6 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
         seed=result.scenario.seed,
         replications=result.replications,
         **result.ran.manifest(),
-        **({"precision": result.precision} if result.precision else {}),
+        **precision,
     )
     return list(paths.values())

@@ -217,7 +217,11 @@ def analyse(
             num_levels=MORRIS_LEVELS,
             seed=seed,
         )
-        pairs = (("mu_star", "mu_star_conf"), ("sigma", None), ("mu", None))
+        pairs: tuple[tuple[str, str | None], ...] = (
+            ("mu_star", "mu_star_conf"),
+            ("sigma", None),
+            ("mu", None),
+        )
     else:
         from SALib.analyze import sobol
 
