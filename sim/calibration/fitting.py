@@ -180,6 +180,7 @@ class Objective:
         source: str,
         parameters: Sequence[Parameter],
         replications: int,
+        *,
         simulate: Simulator = run_replications,
         on_evaluation: Callable[[Evaluation], None] | None = None,
     ) -> None:

@@ -6,6 +6,8 @@ from sim.scenario import Scenario
 
 from .app import ScenarioPath, SetOption, app, load, out
 
+__all__ = ["validate"]
+
 
 @app.command()
 def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:

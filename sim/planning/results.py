@@ -36,7 +36,7 @@ def plan_table(plans: Sequence[GrowthPlan], levers: Sequence[Lever]) -> pd.DataF
     for plan in plans:
         chosen = plan.search.chosen if plan.search is not None else None
         front = plan.front or []
-        for option in plan.planner._cache.values():
+        for option in plan.planner.options:
             low, high = option.interval
             row = {"growth": plan.label, "growth_per_year": plan.rate}
             row.update({lever.name: lever.label(option.value(lever.name)) for lever in levers})
