@@ -91,7 +91,9 @@ def calibrate(
     except ScenarioError as error:
         fail(error)
     n = objective.replications
-    options = SessionOptions(workers, scheduler, quiet, force, no_cache=True)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=True
+    )
     names = STUDY_FILES["calibrate"]
     with study_session(out_dir, f"{loaded.name}_calibration", names, options) as session:
         with (

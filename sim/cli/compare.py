@@ -95,7 +95,9 @@ def compare(
     n = arms[0].scenario.replications
     if n < 2:
         fail_with("a comparison needs at least 2 replications for its confidence intervals")
-    options = SessionOptions(workers, scheduler, quiet, force, no_cache)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
     names = STUDY_FILES["compare"] + DERIVED_FILES
     with study_session(out_dir, f"{loaded[0][1].name}-compare", names, options) as session:
         tasks = n * len(arms)

@@ -124,10 +124,12 @@ def plan(
             "dated schedule of registration rates instead; drop --growth or the schedule"
         )
     goal = Goal(targets, by_date, confidence, replications or loaded.replications)
-    options = SessionOptions(workers, scheduler, quiet, force, no_cache)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
     names = STUDY_FILES["plan"]
     with study_session(
-        out_dir, f"{loaded.name}-plan", names, options, marker="plan.json", fail=cannot_plan
+        out_dir, f"{loaded.name}-plan", names, options, marker="plan.json", error_exit=cannot_plan
     ) as session:
         with session.engine(goal.replications, "planning", None) as engine:
             try:

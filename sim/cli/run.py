@@ -97,7 +97,9 @@ def run(
         None if precision is None else Precision(precision, precision_outcome, max_replications)
     )
     quiet = quiet or json_output
-    options = SessionOptions(workers, scheduler, quiet, force, no_cache)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
     names = RUN_FILES + CALIBRATION_FILES + DERIVED_FILES
     with study_session(out_dir, loaded.name, names, options) as session:
         if not quiet:

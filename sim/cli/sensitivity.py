@@ -109,7 +109,9 @@ def sensitivity(
         sample_scenarios(base, parsed, matrix, str(ranges))  # every sample valid before running
     except ScenarioError as error:
         fail(error)
-    options = SessionOptions(workers, scheduler, quiet, force, no_cache)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
     names = STUDY_FILES["sensitivity"]
     with study_session(out_dir, f"{base.name}-sensitivity-{method}", names, options) as session:
         r = base.replications

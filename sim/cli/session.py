@@ -70,7 +70,7 @@ OUTCOME_HINT = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SessionOptions:
     """The options every study command spells the same way."""
 
@@ -194,11 +194,14 @@ class Session:
     """One command's results folder and the options that say how its work runs."""
 
     def __init__(
-        self, target: Path, options: SessionOptions, fail: Callable[[str], NoReturn] = fail_with
+        self,
+        target: Path,
+        options: SessionOptions,
+        error_exit: Callable[[str], NoReturn] = fail_with,
     ) -> None:
         self.target = target
         self.options = options
-        self._fail = fail
+        self._error_exit = error_exit
 
     @contextmanager
     def executor(self, tasks: int) -> Iterator[Executor]:
@@ -210,7 +213,7 @@ class Session:
             with executor_for(self.options.workers, self.options.scheduler, tasks) as executor:
                 yield executor
         except ExecutorError as error:
-            self._fail(str(error))
+            self._error_exit(str(error))
         except ScenarioError as error:
             fail(error)
 
@@ -261,11 +264,12 @@ def study_session(
     options: SessionOptions,
     *,
     marker: str = "manifest.json",
-    fail: Callable[[str], NoReturn] = fail_with,
+    error_exit: Callable[[str], NoReturn] = fail_with,
 ) -> Iterator[Session]:
     """Check the results folder (``--out``, or ``results/<default_name>``), then do the
     command's work inside the Ctrl-C guard. ``own_names`` are the files the command writes,
-    ``marker`` the one written last; ``fail`` prints a problem met while running and exits 2."""
+    ``marker`` the one written last; ``error_exit`` prints a problem met while running (an
+    executor that cannot be used) and exits 2."""
     target = output_folder(out_dir or RESULTS / default_name, options.force, own_names)
     with interruptible(target, own_names, marker):
-        yield Session(target, options, fail)
+        yield Session(target, options, error_exit)

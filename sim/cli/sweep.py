@@ -101,7 +101,9 @@ def sweep(
     chosen = list(outcome or (["overdue_visits_end"] if tornado else PLOTTED))
     check_outcomes(chosen)
     kind = "tornado" if tornado else "sweep"
-    options = SessionOptions(workers, scheduler, quiet, force, no_cache)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
     with study_session(out_dir, f"{base.name}-{kind}", STUDY_FILES[kind], options) as session:
         if tornado:
             _tornado(session, base, by / 100, chosen[0], vary)
