@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -26,7 +27,7 @@ from sim.scenario.observations import Observation, replication_values  # noqa: E
 
 __all__ = ["calibration_figure", "mark_observations"]
 
-OBSERVED_STYLE = {"marker": "D", "color": "black", "markersize": 7, "zorder": 5}
+OBSERVED_STYLE: dict[str, Any] = {"marker": "D", "color": "black", "markersize": 7, "zorder": 5}
 SERIES_NAMES = {
     "overdue_visits": "all levels",
     **{f"overdue_visits_{level}": name for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)},
@@ -92,7 +93,8 @@ def mark_observations(figure: plt.Figure, observations: Sequence[Observation]) -
             continue
         halfwidth = _tolerance_halfwidth(observation)
         axes.errorbar(
-            [pd.Timestamp(observation.date)],
+            # matplotlib's stubs omit the dates its unit converters take
+            [pd.Timestamp(observation.date)],  # type: ignore[arg-type]
             [observation.value],
             yerr=None if halfwidth is None else [[halfwidth], [halfwidth]],
             capsize=4,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,6 +180,7 @@ class Objective:
         source: str,
         parameters: Sequence[Parameter],
         replications: int,
+        *,
         simulate: Simulator = run_replications,
         on_evaluation: Callable[[Evaluation], None] | None = None,
     ) -> None:
@@ -204,7 +205,7 @@ class Objective:
         origin = {tuple(p.path.split(".")): f"--param {p.path}" for p in self.parameters}
         return parse_scenario(data, self.source, origin)
 
-    def values_at(self, unit: Sequence[float]) -> tuple[float, ...]:
+    def values_at(self, unit: Iterable[float]) -> tuple[float, ...]:
         return tuple(p.value_at(u) for p, u in zip(self.parameters, unit, strict=True))
 
     def table_at(self, values: Sequence[float]) -> tuple[float, pd.DataFrame | None]:
@@ -284,8 +285,14 @@ def fit(
                 "fatol": 1e-3,
             },
         )
-    best = min(objective.evaluations, key=lambda e: e.loss)
+    # the best point that gave a valid scenario (an invalid one only costs a penalty); the
+    # starting point is one (the scenario's own values, or range ends checked beforehand)
+    valid = [e for e in objective.evaluations if objective.table_at(e.values)[1] is not None]
+    if not valid:
+        raise ValueError("no point tried gives a valid scenario")
+    best = min(valid, key=lambda e: e.loss)
     best_loss, table = objective.table_at(best.values)
+    assert table is not None  # valid points have a fit table
     return FitResult(
         parameters=parameters,
         start=start,

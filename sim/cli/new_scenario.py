@@ -10,6 +10,8 @@ import typer
 
 from .app import app, err, out
 
+__all__ = ["new_scenario"]
+
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

@@ -9,6 +9,8 @@ import typer
 
 from .app import app, err, out
 
+__all__ = ["report"]
+
 
 @app.command()
 def report(

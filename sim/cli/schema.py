@@ -10,6 +10,8 @@ import typer
 
 from .app import app, err
 
+__all__ = ["schema"]
+
 
 @app.command()
 def schema(

@@ -6,6 +6,8 @@ from sim.scenario import Scenario
 
 from .app import ScenarioPath, SetOption, app, load, out
 
+__all__ = ["validate"]
+
 
 @app.command()
 def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
@@ -38,6 +40,7 @@ def _starting_size(scenario: Scenario) -> tuple[int, bool]:
         return population.initial.size, False
     from sim.scenario.caseload_file import read_caseload
 
+    assert population.initial_caseload is not None  # the scenario rules ask for one of the two
     rows = read_caseload(
         population.initial_caseload,
         scenario.start_date,

@@ -28,14 +28,17 @@ Example (what the staffing planner and the calibration do)::
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.outcomes import outcomes_frame, record_outcomes
-from sim.experiments.executors import Executor, SerialExecutor
+from sim.experiments.executors import Executor, SerialExecutor, describe
 from sim.experiments.store import ReplicationStore
 from sim.model.replication import area_names, combine_areas, run_area
 from sim.records import AreaRun, DailyRecord
@@ -43,7 +46,10 @@ from sim.scenario import Scenario
 
 __all__ = [
     "BatchStats",
+    "Engine",
     "Evaluation",
+    "OnDone",
+    "Ran",
     "evaluate",
     "evaluate_outcomes",
     "run_replications",
@@ -53,12 +59,67 @@ __all__ = [
 OnDone = Callable[[int], None]
 
 
+@dataclass(frozen=True)
+class Ran:
+    """How a study's replications ran: when it started (UTC), how long it took, how many
+    replications came from the store (resumed) and where the others ran."""
+
+    started_at: str
+    seconds: float
+    from_store: int
+    executor: str
+
+    def manifest(self) -> dict[str, Any]:
+        """The keys a study's manifest records about how it ran."""
+        return {
+            "replications_from_store": self.from_store,
+            "executor": self.executor,
+            "started_at": self.started_at,
+            "run_seconds": round(self.seconds, 3),
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 @dataclass
 class BatchStats:
-    """How a batch was served: from the store, or computed now."""
+    """How a batch was served: from the store, or computed now; and since when."""
 
     from_store: int = 0
     computed: int = 0
+    started_at: str = field(default_factory=_now)
+    started: float = field(default_factory=time.perf_counter)
+
+    def ran(self, executor: Executor | None) -> Ran:
+        """How the batches counted here ran, timed from this object's creation."""
+        seconds = time.perf_counter() - self.started
+        return Ran(self.started_at, seconds, self.from_store, describe(executor))
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where a study's replications run, where finished ones are kept, who hears of progress.
+
+    The three things every study passes on to :func:`evaluate`, set once by the caller (the
+    command line's session): the executor (None: serial, here), the replication store (None:
+    nothing kept, no resuming) and ``on_done(n)`` (a progress bar).
+    """
+
+    executor: Executor | None = None
+    store: ReplicationStore | None = None
+    on_done: OnDone | None = None
+
+    @property
+    def description(self) -> str:
+        """Where the replications ran, for manifests: ``serial``, ``4 local processes``..."""
+        return describe(self.executor)
+
+    @property
+    def parallelism(self) -> int:
+        """How many replications run at once (a batch this size keeps every worker busy)."""
+        return self.executor.parallelism if self.executor is not None else 1
 
 
 @dataclass(frozen=True)
@@ -124,9 +185,10 @@ def _run_by_area(
         index, slot, _area = pieces[position]
         parts = runs[index]
         parts[slot] = run
-        if all(part is not None for part in parts):
+        finished = [part for part in parts if part is not None]
+        if len(finished) == len(parts):
             del runs[index]
-            yield index, combine_areas(tasks[index][1], parts)  # type: ignore[arg-type]
+            yield index, combine_areas(tasks[index][1], finished)
 
 
 def _tasks(
@@ -146,14 +208,17 @@ def evaluate(
 ) -> list[Evaluation]:
     """Run ``replications`` (a count, or the indices) of every scenario; records in order."""
     tasks = _tasks(scenarios, replications)
-    records: list[DailyRecord | None] = [None] * len(tasks)
+    records: dict[int, DailyRecord] = {}
     for index, record in run_tasks(tasks, executor, store, on_done, stats):
         records[index] = record
     per = len(tasks) // len(scenarios) if scenarios else 0
     return [
         Evaluation(
             scenario,
-            sorted(records[i * per : (i + 1) * per], key=lambda rec: rec.replication),
+            sorted(
+                (records[j] for j in range(i * per, (i + 1) * per)),
+                key=lambda rec: rec.replication,
+            ),
         )
         for i, scenario in enumerate(scenarios)
     ]
@@ -188,9 +253,9 @@ def run_replications(
 ) -> list[DailyRecord]:
     """Replications 0..n-1 of one scenario, in order (``on_done(r)`` after each, for progress)."""
     tasks = _tasks([scenario], replications)
-    records: list[DailyRecord | None] = [None] * len(tasks)
+    records: dict[int, DailyRecord] = {}
     for index, record in run_tasks(tasks, executor, store):
         records[index] = record
         if on_done is not None:
             on_done(record.replication)
-    return records  # type: ignore[return-value]
+    return [records[index] for index in range(len(tasks))]

@@ -21,6 +21,7 @@ Executors are context managers; the pool or client is opened on first use and cl
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.queues
 import os
 import queue
 import signal
@@ -30,7 +31,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = [
     "DaskExecutor",
@@ -38,6 +42,7 @@ __all__ = [
     "ExecutorError",
     "ProcessExecutor",
     "SerialExecutor",
+    "describe",
     "make_executor",
 ]
 
@@ -62,6 +67,10 @@ class Executor(Protocol):
         """How many tasks run at once (a batch this size keeps every worker busy)."""
         ...
 
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
     def map_unordered(
         self, function: Callable[..., Any], arguments: Sequence[tuple]
     ) -> Iterator[tuple[int, Any]]: ...
@@ -70,10 +79,10 @@ class Executor(Protocol):
 
 
 class _Closing:
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -103,7 +112,8 @@ class ProcessExecutor(_Closing):
         self.parallelism = workers
         self.description = f"{workers} local processes"
         self._pool: ProcessPoolExecutor | None = None
-        self._ready = None  # each new worker puts its pid here once it ignores Ctrl-C
+        # each new worker puts its pid here once it ignores Ctrl-C
+        self._ready: multiprocessing.queues.Queue[int] | None = None
 
     def map_unordered(
         self, function: Callable[..., Any], arguments: Sequence[tuple]
@@ -111,7 +121,7 @@ class ProcessExecutor(_Closing):
         if not arguments:
             return
         starting = 0
-        if self._pool is None:
+        if self._pool is None or self._ready is None:  # opened together, closed together
             context = _context()
             self._ready = context.Queue()
             self._pool = ProcessPoolExecutor(
@@ -121,12 +131,13 @@ class ProcessExecutor(_Closing):
                 initargs=(self._ready,),
             )
             starting = min(self.workers, len(arguments))  # one process per submit, up to this
-        pending: dict[Future, int] = {}
+        pool, ready = self._pool, self._ready
+        pending: dict[Future[Any], int] = {}
         try:
             with _ctrl_c_held_while_workers_start():
                 for index, args in enumerate(arguments):
-                    pending[self._pool.submit(function, *args)] = index
-                _wait_until_started(self._ready, starting, pending)
+                    pending[pool.submit(function, *args)] = index
+                _wait_until_started(ready, starting, pending)
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -176,7 +187,7 @@ def _ctrl_c_held_while_workers_start() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def _worker_ignores_ctrl_c(ready) -> None:
+def _worker_ignores_ctrl_c(ready: multiprocessing.queues.Queue[int]) -> None:
     """Ctrl-C in a terminal reaches every process of the group. Only the main process acts on
     it (it cancels the batch and waits for the replications in progress), so no worker dies
     mid-task: a dying worker would break the pool and bury the interruption under errors."""
@@ -184,7 +195,12 @@ def _worker_ignores_ctrl_c(ready) -> None:
     ready.put(os.getpid())
 
 
-def _wait_until_started(ready, workers: int, pending: dict, limit_s: float = 120.0) -> None:
+def _wait_until_started(
+    ready: multiprocessing.queues.Queue[int],
+    workers: int,
+    pending: dict[Future[Any], int],
+    limit_s: float = 120.0,
+) -> None:
     """Wait (Ctrl-C held) until ``workers`` new workers have started, or one has failed.
 
     Stopping the pool while a worker is still starting makes that worker print a traceback
@@ -227,7 +243,7 @@ class DaskExecutor(_Closing):
         self.address = address
         self.description = f"Dask scheduler {address}"
         self.connect_timeout_s = connect_timeout_s
-        self._client = None
+        self._client: Client | None = None
 
     @property
     def parallelism(self) -> int:
@@ -235,7 +251,7 @@ class DaskExecutor(_Closing):
         info = self._connect().scheduler_info()
         return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
-    def _connect(self):
+    def _connect(self) -> Client:
         if self._client is not None:
             return self._client
         from distributed import Client
@@ -251,7 +267,7 @@ class DaskExecutor(_Closing):
         self._check_workers(client)
         return client
 
-    def _check_workers(self, client) -> None:
+    def _check_workers(self, client: Client) -> None:
         from sim.experiments.store import model_code_fingerprint
 
         try:  # recent Dask scheduler processes unpickle the tasks, so they need it too
@@ -321,3 +337,9 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
     if workers <= 1:
         return SerialExecutor()
     return ProcessExecutor(workers)
+
+
+def describe(executor: Executor | None) -> str:
+    """Where replications ran, for manifests: ``serial`` (also for None), ``4 local
+    processes``, ``Dask scheduler tcp://...``."""
+    return executor.description if executor is not None else "serial"

@@ -54,14 +54,14 @@ def look_ahead(n: int, k_limit: int = K_LIMIT) -> int:
 
 def relative_half_width(values: Sequence[float]) -> float:
     """95% CI half-width of the mean over |mean| (0 if every value is equal, inf if mean 0)."""
-    values = np.asarray(values, dtype=float)
-    n = len(values)
+    array = np.asarray(values, dtype=float)
+    n = len(array)
     if n < 2:
         return math.inf
-    sd = values.std(ddof=1)
+    sd = array.std(ddof=1)
     if sd == 0:
         return 0.0
-    mean = abs(values.mean())
+    mean = abs(array.mean())
     if mean == 0:
         return math.inf
     return float(stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) / mean)
@@ -99,6 +99,7 @@ def replicate_to_precision(
     scenario: Scenario,
     precision: float,
     outcome: str = "overdue_visits_end",
+    *,
     executor: Executor | None = None,
     store: ReplicationStore | None = None,
     max_replications: int = 1000,

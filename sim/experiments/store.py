@@ -27,6 +27,7 @@ import json
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,11 +81,11 @@ def model_code_fingerprint() -> str:
 FILE_FIELDS = ("population.initial_caseload",)
 
 
-def referenced_file_digests(resolved: dict) -> dict[str, str]:
+def referenced_file_digests(resolved: dict[str, Any]) -> dict[str, str]:
     """SHA-256 of every file the scenario names in FILE_FIELDS (missing files: 'missing')."""
-    digests = {}
+    digests: dict[str, str] = {}
     for dotted in FILE_FIELDS:
-        node = resolved
+        node: Any = resolved
         for part in dotted.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, str):
@@ -154,22 +155,19 @@ class ReplicationStore:
             text = scenario.model_dump_json(indent=2, exclude={"variants"}) + "\n"
             atomic_write(scenario_file, lambda tmp: tmp.write_text(text))
 
+        arrays = {
+            "table": record.table,
+            "columns": np.array(DAILY_COLUMNS),
+            "replication": np.array(record.replication),
+            "simpy_events": np.array(record.simpy_events),
+        }
+        if record.area_tables:
+            arrays["areas"] = np.array(list(record.area_tables))
+            arrays["area_tables"] = np.stack(list(record.area_tables.values()))
+
         def write(tmp: Path) -> None:
             with tmp.open("wb") as handle:
-                np.savez_compressed(
-                    handle,
-                    table=record.table,
-                    columns=np.array(DAILY_COLUMNS),
-                    replication=np.array(record.replication),
-                    simpy_events=np.array(record.simpy_events),
-                    **(
-                        {
-                            "areas": np.array(list(record.area_tables)),
-                            "area_tables": np.stack(list(record.area_tables.values())),
-                        }
-                        if record.area_tables
-                        else {}
-                    ),
-                )
+                # numpy's stubs let a ** mapping fill allow_pickle (a bool), so any **arrays fails
+                np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
 
         atomic_write(path, write)

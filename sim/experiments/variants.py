@@ -59,7 +59,9 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any], source: str) -
 
 def split_outside_brackets(text: str, separator: str = ",") -> list[str]:
     """Split at ``separator`` except inside ``{}``/``[]`` or quotes (YAML flow values)."""
-    parts, depth, quote, current = [], 0, "", []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for char in text:
         if quote:
             quote = "" if char == quote else quote
@@ -129,8 +131,8 @@ def _variants_of(
     for name, changes in scenario.variants.items():
         if changes:
             variants.append(Variant(prefix + name, base.with_changes(changes)))
-    for name, changes in extra:
-        variants.append(Variant(prefix + name, apply_changes(base, changes, f"--variant {name}")))
+    for name, given in extra:
+        variants.append(Variant(prefix + name, apply_changes(base, given, f"--variant {name}")))
     return variants
 
 

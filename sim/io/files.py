@@ -1,9 +1,12 @@
-"""Write a run's results folder: every file written atomically, plus a manifest.
+"""Write a results folder: every file written atomically, and one manifest builder for all.
 
 Each file is first written to a temporary name in the same folder, flushed to disk and then
 renamed into place, so a reader never sees half a file (not even after SIGKILL or a power
 cut), and a run that fails before writing leaves the folder as it was. The manifest records
-what is needed to reproduce the run; output_folder.py says when a folder is complete.
+what is needed to reproduce the results (command, code commit, package versions, each file's
+SHA-256); every command that writes a folder (run, the studies, calibrate, plan) builds it
+with :func:`manifest`, so they all carry the same keys. ``sim.io.folder`` says when a folder
+is complete. ``REPO_DIR`` is the checkout the code runs from (the one definition).
 """
 
 from __future__ import annotations
@@ -13,14 +16,26 @@ import os
 import platform
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.io.folder import file_sha256
+from sim.io.folder import TOOL, file_sha256
 
-__all__ = ["atomic_write", "git_commit", "package_versions", "study_manifest", "write_json"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "REPO_DIR",
+    "atomic_write",
+    "git_commit",
+    "manifest",
+    "package_versions",
+    "write_figure",
+    "write_json",
+    "write_manifest",
+]
 
 PACKAGES = (
     "simpy",
@@ -37,8 +52,9 @@ PACKAGES = (
 REPO_DIR = Path(__file__).resolve().parents[2]  # the checkout: sim/io/files.py -> ../../..
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp_path)`` then rename the temporary file to ``path``."""
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp_path)`` (what it returns is ignored) then rename the temporary file to
+    ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
@@ -71,10 +87,27 @@ def _flush_to_disk(path: Path) -> None:
 
 
 def write_json(path: Path, data: Any) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str) + "\n"))
+    """Write ``data`` as indented JSON, atomically (dates and paths as text)."""
+    text = json.dumps(data, indent=2, default=str) + "\n"
+    atomic_write(path, lambda tmp: _write_text(tmp, text))
+
+
+def write_figure(path: Path, figure: Figure, dpi: int = 110) -> None:
+    """Save a matplotlib figure as PNG, atomically, and close it (even if saving failed)."""
+    try:
+        atomic_write(path, lambda tmp: figure.savefig(tmp, dpi=dpi, format="png"))
+    finally:
+        import matplotlib.pyplot as plt  # matplotlib only when drawing
+
+        plt.close(figure)
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def package_versions() -> dict[str, str]:
+    """The versions of Python and of the packages a result depends on."""
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -108,22 +141,36 @@ def git_commit(directory: Path) -> str | None:
     return commit + ("+dirty" if dirty else "")
 
 
-def study_manifest(
-    command: list[str], started_at: str, seconds: float, files: list[Path], **details: Any
+def manifest(
+    command: Sequence[str], files: Iterable[Path], marker: str = "manifest.json", **details: Any
 ) -> dict[str, Any]:
-    """The manifest of an experiment command: what ran, how, with which code and packages."""
+    """The manifest of a results folder: what ran, how, with which code and packages.
+
+    ``details`` say what ran (the scenario, the study, when it started and how long it took),
+    in the order given. ``files`` are the folder's result files (the marker may be among them);
+    the manifest lists them with the marker (sorted), and each one's SHA-256 but the marker's,
+    so a reader can check every file belongs to this manifest (``io.folder.is_complete``).
+    """
+    listed = [path for path in files if path.name != marker]
     return {
-        "tool": "offender-visit-sim",
+        "tool": TOOL,
+        "command": list(command),
         **details,
-        "command": command,
-        "started_at": started_at,
-        "run_seconds": round(seconds, 3),
         "versions": package_versions(),
         "git_commit": git_commit(REPO_DIR),
-        "files": sorted(path.name for path in files),
-        "file_sha256": {  # so a reader can check each file belongs to this manifest
-            path.name: file_sha256(path)
-            for path in files
-            if path.name != "manifest.json" and path.is_file()
-        },
+        "files": sorted({path.name for path in listed} | {marker}),
+        "file_sha256": {path.name: file_sha256(path) for path in listed if path.is_file()},
     }
+
+
+def write_manifest(
+    folder: Path,
+    command: Sequence[str],
+    files: Iterable[Path],
+    marker: str = "manifest.json",
+    **details: Any,
+) -> Path:
+    """Write :func:`manifest` as ``folder/marker``, the last file of a results folder."""
+    path = folder / marker
+    write_json(path, manifest(command, files, marker, **details))
+    return path

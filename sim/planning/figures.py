@@ -8,11 +8,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 __all__ = ["plan_figure"]
 
 
-def plan_figure(table: pd.DataFrame, levers: list[str], confidence: float, title: str):
+def plan_figure(table: pd.DataFrame, levers: list[str], confidence: float, title: str) -> Figure:
     """Probability of meeting the target against the lever (one lever) or staff hours (several).
 
     Bars are exact 95% intervals of the probability; the dashed line is the required

@@ -88,6 +88,7 @@ def parse_lever(text: str) -> Lever:
         )
     if ":" in spec and "{" not in spec:
         parts = spec.split(":")
+        values: tuple[date, ...] | tuple[int, ...]
         if len(parts) not in (2, 3):
             raise LeverError(f"--lever {text}: a range is LOW:HIGH or LOW:HIGH:STEP")
         if "-" in parts[0].strip()[1:]:  # a date (a leading minus would be a negative number)

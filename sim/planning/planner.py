@@ -133,6 +133,7 @@ class Planner:
         by: date,
         confidence: float,
         replications: int,
+        *,
         evaluate: Evaluate = serial_evaluate,
         on_evaluated: Callable[[Option], None] | None = None,
     ) -> None:
@@ -149,7 +150,13 @@ class Planner:
 
     @property
     def evaluations(self) -> int:
+        """How many settings of the levers were evaluated."""
         return len(self._cache)
+
+    @property
+    def options(self) -> list[Option]:
+        """Every evaluated option, in the order they were evaluated."""
+        return list(self._cache.values())
 
     def option(self, settings: dict[Lever, Any]) -> Option:
         """Evaluate one setting of the levers (once; later calls reuse the result)."""
@@ -228,7 +235,7 @@ class Planner:
                 self.option(fixed)
             else:
                 self.search(searched, fixed)
-        options = list(self._cache.values())
+        options = self.options
         with_lone = any(lever.path[-1] == "officers_per_visit" for lever in levers)
         return options, non_dominated(options, with_lone)
 

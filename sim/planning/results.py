@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from sim.io.files import atomic_write, package_versions, write_json
-from sim.io.folder import STUDY_FILES, TOOL, begin_rewrite
+from sim.io.files import atomic_write, write_figure, write_manifest
+from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.planning.levers import Lever
 from sim.planning.planner import Option, Planner, SearchResult
-from sim.planning.targets import Target
+from sim.planning.targets import Goal
 
 __all__ = ["GrowthPlan", "plan_table", "write_plan"]
 
@@ -36,7 +36,7 @@ def plan_table(plans: Sequence[GrowthPlan], levers: Sequence[Lever]) -> pd.DataF
     for plan in plans:
         chosen = plan.search.chosen if plan.search is not None else None
         front = plan.front or []
-        for option in plan.planner._cache.values():
+        for option in plan.planner.options:
             low, high = option.interval
             row = {"growth": plan.label, "growth_per_year": plan.rate}
             row.update({lever.name: lever.label(option.value(lever.name)) for lever in levers})
@@ -67,40 +67,31 @@ def write_plan(
     table: pd.DataFrame,
     plans: Sequence[GrowthPlan],
     levers: Sequence[Lever],
-    targets: Sequence[Target],
-    by: date,
-    confidence: float,
+    goal: Goal,
+    *,
     out_dir: Path,
-    command: list[str],
+    command: Sequence[str],
 ) -> None:
     """plan.csv, plan.png and plan.json (written last: its presence marks a complete plan)."""
     from sim.planning.figures import plan_figure
 
     begin_rewrite(out_dir, "plan.json", STUDY_FILES["plan"])  # the old marker goes first
     atomic_write(out_dir / "plan.csv", lambda tmp: table.to_csv(tmp, index=False))
-    goal = " and ".join(str(t) for t in targets)
-    figure = plan_figure(table, [lever.name for lever in levers], confidence, f"P({goal} on {by})")
-    try:
-        atomic_write(out_dir / "plan.png", lambda tmp: figure.savefig(tmp, dpi=120, format="png"))
-    finally:
-        import matplotlib.pyplot as plt
-
-        plt.close(figure)
+    title = f"P({goal.text} on {goal.by})"
+    figure = plan_figure(table, [lever.name for lever in levers], goal.confidence, title)
+    write_figure(out_dir / "plan.png", figure, dpi=120)
     first = plans[0].planner
-    write_json(
-        out_dir / "plan.json",
-        {
-            "tool": TOOL,
-            "command": command,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "targets": [str(t) for t in targets],
-            "by": by.isoformat(),
-            "confidence": confidence,
-            "replications_per_option": first.replications,
-            "levers": [lever.text for lever in levers],
-            "evaluations": {plan.label: plan.planner.evaluations for plan in plans},
-            "scenario": first.scenario.model_dump(mode="json", by_alias=True),
-            "versions": package_versions(),
-            "files": ["plan.csv", "plan.png", "plan.json"],
-        },
+    write_manifest(
+        out_dir,
+        command,
+        [out_dir / "plan.csv", out_dir / "plan.png"],
+        marker="plan.json",
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        targets=[str(t) for t in goal.targets],
+        by=goal.by.isoformat(),
+        confidence=goal.confidence,
+        replications_per_option=first.replications,
+        levers=[lever.text for lever in levers],
+        evaluations={plan.label: plan.planner.evaluations for plan in plans},
+        scenario=first.scenario.model_dump(mode="json", by_alias=True),
     )

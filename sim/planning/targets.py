@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.records import DAILY_COLUMNS
 
-__all__ = ["Target", "TargetError", "parse_targets", "meets_targets"]
+__all__ = ["Goal", "Target", "TargetError", "meets_targets", "parse_targets"]
 
 _COMPARISONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "<=": operator.le,
@@ -50,6 +50,21 @@ class Target:
     def holds(self, values: np.ndarray) -> np.ndarray:
         """Element-wise: does each value meet the target?"""
         return _COMPARISONS[self.comparison](values, self.value)
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What a plan must achieve: every target on the date, in a share of replications."""
+
+    targets: tuple[Target, ...]
+    by: date
+    confidence: float  # the share of replications that must meet the targets
+    replications: int  # per option evaluated
+
+    @property
+    def text(self) -> str:
+        """``overdue_visits<=50 and ...``: the targets as people write them."""
+        return " and ".join(str(target) for target in self.targets)
 
 
 def parse_targets(texts: Sequence[str]) -> tuple[Target, ...]:

@@ -13,54 +13,56 @@ Files written (each atomically, the manifest last):
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from sim.analysis.comparison import compare_outcomes
 from sim.analysis.outcomes import outcomes_frame, record_outcomes
-from sim.experiments.batch import BatchStats, Evaluation, evaluate
+from sim.experiments.batch import BatchStats, Engine, Evaluation, OnDone, Ran, evaluate
 from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
 from sim.experiments.variants import Variant, independent_seeds
-from sim.io.files import atomic_write, study_manifest, write_json
+from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.levels import LEVELS
 
-__all__ = ["ComparisonResult", "run_comparison", "write_comparison"]
+__all__ = [
+    "ComparisonResult",
+    "compare_study",
+    "lone_visits_by_level",
+    "run_comparison",
+    "write_comparison",
+]
 
 
 @dataclass(frozen=True)
 class ComparisonResult:
+    """Every variant's replications, outcomes and the comparison table, and how they ran."""
+
     variants: list[Variant]
     crn: bool
     replications: int
     evaluations: list[Evaluation]
     outcomes: list[pd.DataFrame]
     table: pd.DataFrame
-    seconds: float
-    started_at: str
-    from_store: int
-    executor: str
+    ran: Ran
 
 
 def run_comparison(
     variants: Sequence[Variant],
     replications: int,
     crn: bool = True,
+    *,
     executor: Executor | None = None,
     store: ReplicationStore | None = None,
-    on_done: Callable[[int], None] | None = None,
+    on_done: OnDone | None = None,
 ) -> ComparisonResult:
     """Run replications 0..n-1 of every variant (one batch) and compare them to the first."""
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
-    arms = list(variants) if crn else independent_seeds(variants)
     stats = BatchStats()
+    arms = list(variants) if crn else independent_seeds(variants)
     evaluations = evaluate(
         [arm.scenario for arm in arms], replications, executor, store, on_done, stats
     )
@@ -76,11 +78,30 @@ def run_comparison(
         evaluations=evaluations,
         outcomes=outcomes,
         table=table,
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=stats.from_store,
-        executor=executor.description if executor is not None else "serial",
+        ran=stats.ran(executor),
     )
+
+
+def compare_study(
+    variants: Sequence[Variant],
+    replications: int,
+    *,
+    crn: bool,
+    target: Path,
+    command: Sequence[str],
+    engine: Engine,
+) -> ComparisonResult:
+    """A whole `compare`: run and compare the variants, then write the folder ``target``."""
+    result = run_comparison(
+        variants,
+        replications,
+        crn,
+        executor=engine.executor,
+        store=engine.store,
+        on_done=engine.on_done,
+    )
+    write_comparison(result, target, command)
+    return result
 
 
 def lone_visits_by_level(table: pd.DataFrame) -> pd.DataFrame:
@@ -91,7 +112,7 @@ def lone_visits_by_level(table: pd.DataFrame) -> pd.DataFrame:
     return part
 
 
-def write_comparison(result: ComparisonResult, out_dir: Path, command: list[str]) -> list[Path]:
+def write_comparison(result: ComparisonResult, out_dir: Path, command: Sequence[str]) -> list[Path]:
     """Write comparison.csv, outcomes.csv, comparison.png and manifest.json (last)."""
     from sim.studies.figures import comparison_figure
 
@@ -119,30 +140,18 @@ def write_comparison(result: ComparisonResult, out_dir: Path, command: list[str]
         lone_visits_by_level(result.table),
         first.description or first.name,
     )
-    try:
-        atomic_write(
-            paths["comparison.png"], lambda tmp: figure.savefig(tmp, dpi=110, format="png")
-        )
-    finally:
-        import matplotlib.pyplot as plt
-
-        plt.close(figure)
-    write_json(
-        paths["manifest.json"],
-        study_manifest(
-            command,
-            result.started_at,
-            result.seconds,
-            list(paths.values()),
-            study="compare",
-            common_random_numbers=result.crn,
-            replications=result.replications,
-            replications_from_store=result.from_store,
-            executor=result.executor,
-            reference_variant=result.variants[0].name,
-            variants={
-                v.name: v.scenario.model_dump(mode="json", by_alias=True) for v in result.variants
-            },
-        ),
+    write_figure(paths["comparison.png"], figure, dpi=110)
+    write_manifest(
+        out_dir,
+        command,
+        paths.values(),
+        study="compare",
+        common_random_numbers=result.crn,
+        replications=result.replications,
+        reference_variant=result.variants[0].name,
+        variants={
+            v.name: v.scenario.model_dump(mode="json", by_alias=True) for v in result.variants
+        },
+        **result.ran.manifest(),
     )
     return list(paths.values())

@@ -19,6 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.typing import ColorType  # noqa: E402
 
 from sim.analysis.comparison import mean_trajectory_band  # noqa: E402
 from sim.analysis.outcomes import describe_outcome  # noqa: E402
@@ -69,7 +71,10 @@ def comparison_figure(
     return figure
 
 
-def _lone_visit_bars(axes, table: pd.DataFrame, names: list[str], palette) -> None:
+def _lone_visit_bars(
+    axes: Axes, table: pd.DataFrame, names: list[str], palette: Sequence[ColorType]
+) -> None:
+    """Lone visit attempts by risk level: a bar per variant, its 95% CI as an error bar."""
     width = 0.8 / max(len(names), 1)
     x = np.arange(len(LEVELS))
     for i, (name, colour) in enumerate(zip(names, palette, strict=True)):
@@ -103,7 +108,8 @@ def sweep_figure(
             group = group.sort_values(x_name)
             x = group[x_name].to_numpy()
             label = ", ".join(
-                f"{n}={v}" for n, v in zip(group_names, np.atleast_1d(key), strict=False)
+                f"{n}={v}"
+                for n, v in zip(group_names, np.atleast_1d(np.asarray(key)), strict=False)
             )
             line = panel.plot(x, group["mean"], marker="o", label=label or None)[0]
             panel.fill_between(

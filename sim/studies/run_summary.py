@@ -39,7 +39,7 @@ def summary_json(result: RunResult, target: Path, report_path: Path | None) -> s
         "seed": result.scenario.seed,
         "results": str(target),
         "report": str(report_path) if report_path else None,
-        "run_seconds": round(result.seconds, 3),
+        "run_seconds": round(result.ran.seconds, 3),
         "officer_utilisation": round(used / available, 4) if available else None,
         "end_of_horizon": metrics,
     }

@@ -24,10 +24,8 @@ confidence intervals:
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,10 +33,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.experiments.batch import BatchStats, evaluate_outcomes
+from sim.experiments.batch import BatchStats, Engine, OnDone, Ran, evaluate_outcomes
 from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
-from sim.io.files import atomic_write, study_manifest, write_json
+from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError, read_yaml_mapping
@@ -46,15 +44,22 @@ from sim.studies.tornado import scaled
 
 __all__ = [
     "METHODS",
+    "Method",
     "Ranges",
+    "ScaleRange",
     "SensitivityResult",
+    "analyse",
+    "draw_samples",
     "load_ranges",
     "run_sensitivity",
+    "salib_problem",
     "sample_scenarios",
+    "sensitivity_study",
     "write_sensitivity",
 ]
 
-METHODS = ("morris", "sobol")
+Method = Literal["morris", "sobol"]
+METHODS: tuple[Method, ...] = ("morris", "sobol")
 MORRIS_LEVELS = 4
 BOOTSTRAP_RESAMPLES = 1000
 
@@ -212,7 +217,11 @@ def analyse(
             num_levels=MORRIS_LEVELS,
             seed=seed,
         )
-        pairs = (("mu_star", "mu_star_conf"), ("sigma", None), ("mu", None))
+        pairs: tuple[tuple[str, str | None], ...] = (
+            ("mu_star", "mu_star_conf"),
+            ("sigma", None),
+            ("mu", None),
+        )
     else:
         from SALib.analyze import sobol
 
@@ -241,6 +250,8 @@ def analyse(
 
 @dataclass(frozen=True)
 class SensitivityResult:
+    """SALib's indices per outcome, the samples with their outcome means, how it was run."""
+
     base: Scenario
     method: str
     samples: int
@@ -248,32 +259,28 @@ class SensitivityResult:
     problem: dict[str, Any]
     table: pd.DataFrame  # method, outcome, parameter, index, value, conf
     sample_table: pd.DataFrame  # one row per sample: parameter values and outcome means
-    seconds: float
-    started_at: str
-    from_store: int
-    executor: str
+    ran: Ran
 
 
 def run_sensitivity(
     base: Scenario,
     ranges: Ranges,
-    method: Literal["morris", "sobol"],
+    method: Method,
     samples: int,
     replications: int,
     outcomes: Sequence[str],
+    *,
     executor: Executor | None = None,
     store: ReplicationStore | None = None,
-    on_done: Callable[[int], None] | None = None,
+    on_done: OnDone | None = None,
     source: str = "ranges",
 ) -> SensitivityResult:
     """Sample, run every sample's replications (one batch), average, and analyse."""
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
+    stats = BatchStats()
     base = base.model_copy(update={"variants": {}})
     problem = salib_problem(ranges)
     matrix = draw_samples(problem, method, samples, base.seed)
     scenarios = sample_scenarios(base, ranges, matrix, source)
-    stats = BatchStats()
     frames = evaluate_outcomes(scenarios, replications, executor, store, on_done, stats)
     means = pd.DataFrame([frame[list(outcomes)].mean() for frame in frames])
     rows = []
@@ -292,15 +299,42 @@ def run_sensitivity(
         problem=problem,
         table=pd.DataFrame(rows),
         sample_table=sample_table,
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=stats.from_store,
-        executor=executor.description if executor is not None else "serial",
+        ran=stats.ran(executor),
     )
 
 
+def sensitivity_study(
+    base: Scenario,
+    ranges: Ranges,
+    *,
+    method: Method,
+    samples: int,
+    outcomes: Sequence[str],
+    ranges_file: Path,
+    target: Path,
+    command: Sequence[str],
+    engine: Engine,
+) -> SensitivityResult:
+    """A whole `sensitivity`: ``samples`` drawn by ``method`` over ``ranges`` (read from
+    ``ranges_file``), ``base.replications`` each, analysed, then the folder ``target``."""
+    result = run_sensitivity(
+        base,
+        ranges,
+        method,
+        samples,
+        base.replications,
+        outcomes,
+        executor=engine.executor,
+        store=engine.store,
+        on_done=engine.on_done,
+        source=str(ranges_file),
+    )
+    write_sensitivity(result, target, command, ranges_file)
+    return result
+
+
 def write_sensitivity(
-    result: SensitivityResult, out_dir: Path, command: list[str], ranges_file: Path
+    result: SensitivityResult, out_dir: Path, command: Sequence[str], ranges_file: Path
 ) -> list[Path]:
     """Write sensitivity.csv, samples.csv, one sensitivity[_<outcome>].png, manifest.json."""
     from sim.studies.figures import sensitivity_figure
@@ -315,33 +349,21 @@ def write_sensitivity(
     title = result.base.description or result.base.name
     for i, outcome in enumerate(outcomes):
         path = out_dir / ("sensitivity.png" if i == 0 else f"sensitivity_{outcome}.png")
-        figure = sensitivity_figure(result.table, result.method, outcome, title)
-        try:
-            atomic_write(path, lambda tmp, f=figure: f.savefig(tmp, dpi=110, format="png"))
-        finally:
-            import matplotlib.pyplot as plt
-
-            plt.close(figure)
+        write_figure(path, sensitivity_figure(result.table, result.method, outcome, title))
         paths.append(path)
-    paths.append(out_dir / "manifest.json")
-    write_json(
-        paths[-1],
-        study_manifest(
-            command,
-            result.started_at,
-            result.seconds,
-            paths,
-            study="sensitivity",
-            method=result.method,
-            samples=result.samples,
-            evaluations=len(result.sample_table),
-            replications_per_sample=result.replications,
-            replications_from_store=result.from_store,
-            executor=result.executor,
-            common_random_numbers=True,
-            ranges_file=str(ranges_file),
-            problem=result.problem,
-            scenario=result.base.model_dump(mode="json", by_alias=True),
-        ),
+    write_manifest(
+        out_dir,
+        command,
+        paths,
+        study="sensitivity",
+        method=result.method,
+        samples=result.samples,
+        evaluations=len(result.sample_table),
+        replications_per_sample=result.replications,
+        common_random_numbers=True,
+        ranges_file=str(ranges_file),
+        problem=result.problem,
+        scenario=result.base.model_dump(mode="json", by_alias=True),
+        **result.ran.manifest(),
     )
     return paths

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +25,12 @@ import pandas as pd
 import yaml
 
 from sim.analysis.comparison import mean_ci
-from sim.experiments.batch import BatchStats, evaluate_outcomes
+from sim.analysis.outcomes import OUTCOME_NAMES
+from sim.experiments.batch import BatchStats, Engine, OnDone, Ran, evaluate_outcomes
 from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
 from sim.experiments.variants import apply_changes, split_outside_brackets
-from sim.io.files import atomic_write, study_manifest, write_json
+from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError
@@ -44,6 +43,7 @@ __all__ = [
     "parse_sweep_parameter",
     "run_sweep",
     "summarise_outcomes",
+    "sweep_study",
     "write_sweep",
 ]
 
@@ -53,6 +53,8 @@ SWEEP_COLUMNS = ("outcome", "mean", "ci95_low", "ci95_high", "p5", "p95", "repli
 
 @dataclass(frozen=True)
 class SweepParameter:
+    """A scenario field (dotted key) and the values a sweep gives it."""
+
     key: str
     values: tuple[Any, ...]
 
@@ -143,14 +145,13 @@ def summarise_outcomes(frame: pd.DataFrame, outcomes: Sequence[str]) -> list[dic
 
 @dataclass(frozen=True)
 class SweepResult:
+    """The sweep table (one row per point and outcome) and how it was run."""
+
     base: Scenario
     parameters: list[SweepParameter]
     replications: int
     table: pd.DataFrame
-    seconds: float
-    started_at: str
-    from_store: int
-    executor: str
+    ran: Ran
 
 
 def run_sweep(
@@ -158,15 +159,14 @@ def run_sweep(
     parameters: Sequence[SweepParameter],
     replications: int,
     outcomes: Sequence[str],
+    *,
     executor: Executor | None = None,
     store: ReplicationStore | None = None,
-    on_done: Callable[[int], None] | None = None,
+    on_done: OnDone | None = None,
 ) -> SweepResult:
     """Run every grid point (one batch, same replications) and tabulate the outcomes."""
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
-    points = grid_scenarios(base, parameters)
     stats = BatchStats()
+    points = grid_scenarios(base, parameters)
     frames = evaluate_outcomes(
         [scenario for _, scenario in points], replications, executor, store, on_done, stats
     )
@@ -180,10 +180,7 @@ def run_sweep(
         parameters=list(parameters),
         replications=replications,
         table=table,
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=stats.from_store,
-        executor=executor.description if executor is not None else "serial",
+        ran=stats.ran(executor),
     )
 
 
@@ -194,8 +191,33 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def sweep_study(
+    base: Scenario,
+    parameters: Sequence[SweepParameter],
+    *,
+    plotted: Sequence[str],
+    outcomes: Sequence[str] = OUTCOME_NAMES,
+    target: Path,
+    command: Sequence[str],
+    engine: Engine,
+) -> SweepResult:
+    """A whole `sweep`: every point's ``base.replications`` replications, tabulated for every
+    outcome in ``outcomes`` (default all), then the folder ``target`` (``plotted`` drawn)."""
+    result = run_sweep(
+        base,
+        parameters,
+        base.replications,
+        outcomes,
+        executor=engine.executor,
+        store=engine.store,
+        on_done=engine.on_done,
+    )
+    write_sweep(result, target, command, plotted)
+    return result
+
+
 def write_sweep(
-    result: SweepResult, out_dir: Path, command: list[str], plotted: Sequence[str]
+    result: SweepResult, out_dir: Path, command: Sequence[str], plotted: Sequence[str]
 ) -> list[Path]:
     """Write sweep.csv, sweep.png (the ``plotted`` outcomes) and manifest.json (last)."""
     from sim.studies.figures import sweep_figure
@@ -205,26 +227,16 @@ def write_sweep(
     atomic_write(paths[0], lambda tmp: result.table.to_csv(tmp, index=False, float_format="%.4f"))
     keys = [p.key for p in result.parameters]
     figure = sweep_figure(result.table, keys, plotted, result.base.description or result.base.name)
-    try:
-        atomic_write(paths[1], lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
-    finally:
-        import matplotlib.pyplot as plt
-
-        plt.close(figure)
-    write_json(
-        paths[2],
-        study_manifest(
-            command,
-            result.started_at,
-            result.seconds,
-            paths,
-            study="sweep",
-            parameters={p.key: list(p.values) for p in result.parameters},
-            replications=result.replications,
-            replications_from_store=result.from_store,
-            executor=result.executor,
-            common_random_numbers=True,
-            scenario=result.base.model_dump(mode="json", by_alias=True, exclude={"variants"}),
-        ),
+    write_figure(paths[1], figure, dpi=110)
+    write_manifest(
+        out_dir,
+        command,
+        paths,
+        study="sweep",
+        parameters={p.key: list(p.values) for p in result.parameters},
+        replications=result.replications,
+        common_random_numbers=True,
+        scenario=result.base.model_dump(mode="json", by_alias=True, exclude={"variants"}),
+        **result.ran.manifest(),
     )
     return paths

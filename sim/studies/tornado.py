@@ -15,10 +15,8 @@ effect, not luck; each bar's paired difference against the base has a 95% CI in 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +24,10 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.analysis.comparison import mean_ci
-from sim.experiments.batch import BatchStats, evaluate_outcomes
+from sim.experiments.batch import BatchStats, Engine, OnDone, Ran, evaluate_outcomes
 from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
-from sim.io.files import atomic_write, study_manifest, write_json
+from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.levels import LEVELS
 from sim.scenario import Scenario
@@ -41,6 +39,7 @@ __all__ = [
     "run_tornado",
     "scaled",
     "tornado_arms",
+    "tornado_study",
     "write_tornado",
 ]
 
@@ -133,16 +132,15 @@ def scaled(value: Any, factor: float) -> Any:
 
 @dataclass(frozen=True)
 class TornadoResult:
+    """The tornado table (one row per parameter, widest swing first) and how it was run."""
+
     base: Scenario
     share: float
     outcome: str
     replications: int
     table: pd.DataFrame
     base_mean: float
-    seconds: float
-    started_at: str
-    from_store: int
-    executor: str
+    ran: Ran
 
 
 def tornado_arms(
@@ -182,9 +180,10 @@ def run_tornado(
     outcome: str,
     replications: int,
     keys: Sequence[str] | None = None,
+    *,
     executor: Executor | None = None,
     store: ReplicationStore | None = None,
-    on_done: Callable[[int], None] | None = None,
+    on_done: OnDone | None = None,
 ) -> TornadoResult:
     """Run the base and each parameter at -share and +share (one batch, same replications).
 
@@ -192,12 +191,10 @@ def run_tornado(
     outcome's mean at each, the paired difference's 95% CI against the base, and a note for a
     side that was skipped (its mean is then the base mean).
     """
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
+    stats = BatchStats()
     base = base.model_copy(update={"variants": {}})
     keys = list(keys or numeric_parameters(base))
     arms, skipped = tornado_arms(base, keys, share)
-    stats = BatchStats()
     frames = evaluate_outcomes(
         [base, *(scenario for *_, scenario in arms)], replications, executor, store, on_done, stats
     )
@@ -227,10 +224,7 @@ def run_tornado(
         replications=replications,
         table=table,
         base_mean=base_mean,
-        seconds=time.perf_counter() - clock,
-        started_at=started_at,
-        from_store=stats.from_store,
-        executor=executor.description if executor is not None else "serial",
+        ran=stats.ran(executor),
     )
 
 
@@ -246,7 +240,33 @@ def _text(value: Any) -> Any:
     return value
 
 
-def write_tornado(result: TornadoResult, out_dir: Path, command: list[str]) -> list[Path]:
+def tornado_study(
+    base: Scenario,
+    keys: Sequence[str],
+    *,
+    share: float,
+    outcome: str,
+    target: Path,
+    command: Sequence[str],
+    engine: Engine,
+) -> TornadoResult:
+    """A whole tornado (`sweep --tornado`): the base and each of ``keys`` at -share and
+    +share, ``base.replications`` each, then the folder ``target``."""
+    result = run_tornado(
+        base,
+        share,
+        outcome,
+        base.replications,
+        keys,
+        executor=engine.executor,
+        store=engine.store,
+        on_done=engine.on_done,
+    )
+    write_tornado(result, target, command)
+    return result
+
+
+def write_tornado(result: TornadoResult, out_dir: Path, command: Sequence[str]) -> list[Path]:
     """Write tornado.csv, tornado.png and manifest.json (last)."""
     from sim.studies.figures import tornado_figure
 
@@ -260,28 +280,18 @@ def write_tornado(result: TornadoResult, out_dir: Path, command: list[str]) -> l
         f"(blue) and +{result.share:.0%} (red); mean of {result.replications} replications"
     )
     figure = tornado_figure(drawn, result.outcome, result.base_mean, title)
-    try:
-        atomic_write(paths[1], lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
-    finally:
-        import matplotlib.pyplot as plt
-
-        plt.close(figure)
-    write_json(
-        paths[2],
-        study_manifest(
-            command,
-            result.started_at,
-            result.seconds,
-            paths,
-            study="tornado",
-            share=result.share,
-            outcome=result.outcome,
-            base_mean=result.base_mean,
-            replications=result.replications,
-            replications_from_store=result.from_store,
-            executor=result.executor,
-            common_random_numbers=True,
-            scenario=result.base.model_dump(mode="json", by_alias=True),
-        ),
+    write_figure(paths[1], figure, dpi=110)
+    write_manifest(
+        out_dir,
+        command,
+        paths,
+        study="tornado",
+        share=result.share,
+        outcome=result.outcome,
+        base_mean=result.base_mean,
+        replications=result.replications,
+        common_random_numbers=True,
+        scenario=result.base.model_dump(mode="json", by_alias=True),
+        **result.ran.manifest(),
     )
     return paths
