@@ -1,6 +1,6 @@
 """The benchmark cases, and the measurement of one case in its own process.
 
-Run as a script (``python benchmarks/cases.py CASE [--floor]``) it measures one case and prints
+Run as a script (``python benchmarks/cases.py CASE``) it measures one case and prints
 one JSON line: wall and CPU seconds per replication, SimPy events, peak resident memory. The
 driver (``run.py``) starts a fresh interpreter per case so that one case's memory and warm
 caches never flatter or burden another.
@@ -14,9 +14,9 @@ Cases:
 * ``scale_<n>``: the baseline resized to ``n`` offenders (registrations, starting backlog and
   offender managers in proportion) for one year: time against size should be linear.
 
-``--floor`` measures the bare-SimPy floor (``floor.py``) for the same number of processes
-(offenders) and staff tasks (visit attempts and assessments) as the case's model run, split
-into as many separate environments as the scenario has areas.
+``--floor MODEL_JSON`` (the line printed for the case) measures the bare-SimPy floor
+(``floor.py``) for the same number of processes (offenders) and staff tasks (visit attempts and
+assessments) as that model run, split into as many separate environments as it has areas.
 """
 
 from __future__ import annotations
@@ -87,25 +87,25 @@ def _peak_rss_mb() -> float:
 
 
 def _load(case: Case):
-    from sim.scenario_file import load_scenario
+    from sim.scenario.file import load_scenario
 
     return load_scenario(REPO / case.scenario, list(case.overrides))
 
 
 def _totals(table, column: str) -> float:
-    from sim.counters import DAILY_COLUMNS
+    from sim.records import DAILY_COLUMNS
 
     return float(table[:, DAILY_COLUMNS.index(column)].sum())
 
 
 def _column(table, column: str):
-    from sim.counters import DAILY_COLUMNS
+    from sim.records import DAILY_COLUMNS
 
     return table[:, DAILY_COLUMNS.index(column)]
 
 
 def _serial(case: Case) -> dict:
-    from sim.model import single_run
+    from sim.model.replication import single_run
 
     scenario = _load(case)
     base_rss = _peak_rss_mb()
@@ -155,8 +155,8 @@ def _time_runs(run):
 
 
 def _parallel(case: Case) -> dict:
-    from sim.executors import make_executor
-    from sim.experiment import run_replications
+    from sim.experiments.batch import run_replications
+    from sim.experiments.executors import make_executor
 
     scenario = _load(case)
     base_rss = _peak_rss_mb()

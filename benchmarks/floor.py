@@ -9,7 +9,7 @@ random draws, counters) adds on top of SimPy.
 
 Times are deterministic (evenly spread waits, one fixed task length) so the floor spends
 nothing on random numbers either, and it runs with the same garbage-collector thresholds as
-the model (``sim.model.rare_cycle_collection``), so that setting flatters neither side.
+the model (``sim.model.replication.rare_cycle_collection``), so that setting flatters neither side.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import simpy
 
-from sim.model import rare_cycle_collection
+from sim.model.replication import rare_cycle_collection
 
 __all__ = ["FloorResult", "run_floor"]
 

@@ -19,12 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.calibration import fit_table  # noqa: E402
-from sim.executors import make_executor  # noqa: E402
-from sim.experiment import run_replications  # noqa: E402
-from sim.metrics import trajectories  # noqa: E402
-from sim.observations import Observation  # noqa: E402
-from sim.scenario_file import load_scenario  # noqa: E402
+from sim.analysis.metrics import trajectories  # noqa: E402
+from sim.calibration.fit_table import fit_table  # noqa: E402
+from sim.experiments.batch import run_replications  # noqa: E402
+from sim.experiments.executors import make_executor  # noqa: E402
+from sim.scenario.file import load_scenario  # noqa: E402
+from sim.scenario.observations import Observation  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "avon_somerset_2023.yaml"
 NOVEMBER = {"from_date": "2023-11-01", "date": "2023-11-30"}

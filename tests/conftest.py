@@ -1,9 +1,13 @@
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# These helper modules (repo, helpers, scenario_factory, ...) first, then the repository's
+# root (run_sim.py).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from repo import ROOT  # noqa: E402
+
+sys.path.insert(1, str(ROOT))
 
 from hypothesis import settings  # noqa: E402
 

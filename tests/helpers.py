@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.config import Scenario
-from sim.counters import DAILY_COLUMNS
-from sim.event_log import EventLog
-from sim.experiment import run_replications
-from sim.metrics import trajectories
-from sim.model import World
+from sim.analysis.metrics import trajectories
+from sim.experiments.batch import run_replications
+from sim.model.event_log import EventLog
+from sim.model.replication import Replication
+from sim.records import DAILY_COLUMNS
+from sim.scenario import Scenario
 
 
 def simulate(scenario: Scenario, replications: int = 1) -> pd.DataFrame:
@@ -22,7 +22,7 @@ def simulate_with_log(scenario: Scenario, replication: int = 0) -> tuple[pd.Data
     The table is the same one ``single_run`` returns; the log is the optional per-task record.
     """
     log = EventLog()
-    world = World(scenario, replication, log)
+    world = Replication(scenario, replication, log)
     world.populate()
     table = pd.DataFrame(world.run(), columns=list(DAILY_COLUMNS))
     table.insert(0, "day", range(len(table)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sim.config import Scenario
+from sim.scenario import Scenario
 
 ALL_LEVELS = ("very_high", "high", "medium", "low")
 

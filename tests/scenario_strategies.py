@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from sim.config import PRIORITY_RULES, WEEKDAYS, Scenario
+from sim.scenario import PRIORITY_RULES, WEEKDAYS, Scenario
 
 ALL_LEVELS = ("very_high", "high", "medium", "low")
 START = date(2024, 1, 1)  # a Monday

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import simulate
+from repo import runner
 from scenario_factory import make_scenario, scenario_dict
 
-from sim.analysis import summarise
-from sim.counters import DAILY_COLUMNS, OLDEST_COLUMNS
-from sim.metrics import total_only
-from sim.model import single_run
-from sim.scenario_file import ScenarioError, parse_scenario
+from sim.analysis.metrics import total_only
+from sim.analysis.summary import summarise
+from sim.model.replication import single_run
+from sim.records import DAILY_COLUMNS, OLDEST_COLUMNS
+from sim.scenario.file import ScenarioError, parse_scenario
 
 
 def _area(name: str, size: int, managers: int, **population) -> dict:
@@ -166,7 +167,7 @@ def test_the_national_scenario_has_43_forces_adding_up_to_the_published_total():
     # MoJ MAPPA statistics: 70,052 registered sex offenders in England and Wales at
     # 31 March 2024, in 43 territorial police forces. The file's method (its header): each
     # force's registrations are 12% of its caseload a year and its offender managers one per 50.
-    from sim.scenario_file import load_scenario
+    from sim.scenario.file import load_scenario
 
     scenario = load_scenario("scenarios/england_wales_2024.yaml")
     parts = scenario.area_scenarios()
@@ -184,7 +185,6 @@ def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
     # the printed summary (which describe the whole scenario) still work.
     import pandas as pd
     import yaml
-    from typer.testing import CliRunner
 
     from run_sim import app
 
@@ -197,7 +197,7 @@ def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
     path = tmp_path / "two.yaml"
     path.write_text(yaml.safe_dump(data))
     out = tmp_path / "out"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         app, ["run", str(path), "--replications", "2", "--out", str(out), "--quiet"]
     )
     assert result.exit_code == 0, result.output
@@ -211,7 +211,7 @@ def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
     assert set(summary["area"]) == {"total", "north", "south"}
     assert (out / "report.html").is_file()
 
-    check = CliRunner().invoke(app, ["validate", str(path)])
+    check = runner.invoke(app, ["validate", str(path)])
     assert check.exit_code == 0
     assert "2 areas, 200 offenders" in check.output
 
@@ -219,7 +219,7 @@ def test_run_with_areas_writes_area_rows_and_a_report(tmp_path):
 def test_stored_replications_keep_their_areas(tmp_path):
     # A resumed batch reads finished replications back from the store: with areas it must get
     # every area's table back, not only the total, or its trajectories would lose the areas.
-    from sim.replication_store import ReplicationStore
+    from sim.experiments.store import ReplicationStore
 
     scenario = make_scenario(horizon_days=20, areas=[_area("a", 20, 5), _area("b", 30, 5)])
     record = single_run(scenario, 3)
@@ -238,7 +238,7 @@ def test_a_written_scenario_keeps_areas_as_changes_so_top_level_changes_reach_th
     # The manifest and variants write the scenario out and read it back. Areas are written as
     # what they change, so the copy is equal, and a change to a top-level section reaches the
     # areas that inherit it but not an area that sets its own value.
-    from sim.config import Scenario
+    from sim.scenario import Scenario
 
     scenario = make_scenario(
         areas=[_area("a", 20, 3), {"name": "b", "staffing": {"availability": 0.5}}]
@@ -258,8 +258,8 @@ def test_a_written_scenario_keeps_areas_as_changes_so_top_level_changes_reach_th
 def test_areas_run_side_by_side_give_the_same_records():
     # The experiment engine gives each area of each replication to the executor separately;
     # since areas are independent, two worker processes must reproduce single_run exactly.
-    from sim.executors import ProcessExecutor
-    from sim.experiment import run_replications
+    from sim.experiments.batch import run_replications
+    from sim.experiments.executors import ProcessExecutor
 
     scenario = _mixed_areas(_area("a", 60, 2), _area("b", 40, 1), _area("c", 30, 1))
     with ProcessExecutor(2) as executor:

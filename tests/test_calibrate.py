@@ -17,18 +17,17 @@ import copy
 import pandas as pd
 import pytest
 import yaml
+from repo import runner
 from scenario_factory import per_level, scenario_dict
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.experiment import run_replications
-from sim.fitting import Objective, parse_parameter
-from sim.metrics import trajectories
-from sim.observations import Observation, replication_values
-from sim.output_folder import is_complete
-from sim.scenario_file import ScenarioError, load_scenario, parse_scenario
+from sim.analysis.metrics import trajectories
+from sim.calibration.fitting import Objective, parse_parameter
+from sim.experiments.batch import run_replications
+from sim.io.folder import is_complete
+from sim.scenario.file import ScenarioError, load_scenario, parse_scenario
+from sim.scenario.observations import Observation, replication_values
 
-runner = CliRunner()
 TRUE_AVAILABILITY, TRUE_OUT = 0.6, 0.3
 REPLICATIONS = 2
 OBSERVED = [

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import simulate
+from repo import runner
 from scenario_factory import scenario_dict
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.scenario_file import ScenarioError, load_scenario
+from sim.scenario.file import ScenarioError, load_scenario
 
-runner = CliRunner()
 HEADER = "id,risk_level,last_visit,next_visit_due,next_assessment_due,notification_end,reactive"
 # start date 2024-01-01; visit interval 30 days at every level in the factory's base
 ROWS = [

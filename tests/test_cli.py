@@ -9,14 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from repo import ROOT, SHIPPED, SMALL, runner
 
 from run_sim import app
-
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
-runner = CliRunner()
 
 REQUIRED_COLUMNS = [
     "replication",

@@ -7,21 +7,17 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import click
 import pandas as pd
 import pytest
 import typer
-from typer.testing import CliRunner
+from repo import ROOT, SMALL, runner
 
 from run_sim import app
-from sim.scenario_file import load_scenario
-from sim.schema import scenario_json_schema
+from sim.scenario.file import load_scenario
+from sim.scenario.schema import scenario_json_schema
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
 COMMANDS = sorted(typer.main.get_command(app).commands)
 
 

@@ -14,19 +14,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from repo import ROOT, SMALL, runner
 from scenario_factory import make_scenario
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.compare_study import run_comparison
-from sim.comparison import compare_outcomes
-from sim.executors import SerialExecutor
-from sim.scenario_file import load_scenario
-from sim.variants import comparison_variants
-
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
+from sim.analysis.comparison import compare_outcomes
+from sim.experiments.executors import SerialExecutor
+from sim.experiments.variants import comparison_variants
+from sim.scenario.file import load_scenario
+from sim.studies.compare import run_comparison
 
 
 def test_paired_difference_of_a_constant_shift_is_exact():

@@ -21,17 +21,14 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
+from repo import SMALL, runner
 
 from run_sim import app
-from sim.config import Scenario
-from sim.model import single_run
-from sim.scenario_file import ScenarioError, load_scenario
+from sim.model.replication import single_run
+from sim.scenario import Scenario
+from sim.scenario.file import ScenarioError, load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
 SMALL_DATA = yaml.safe_load(SMALL.read_text())
-runner = CliRunner()
 
 
 def _small_with(change) -> str:
@@ -526,7 +523,7 @@ def test_a_caseload_file_over_the_row_limit_is_refused_not_cut_short(tmp_path, m
     # The limit (2,000,000 rows) keeps a register inside memory. A file over it must be
     # refused: reading only its first rows would silently simulate a smaller force. The
     # limit is lowered to 3 here so the file stays small; the rule is the same.
-    from sim import caseload_file
+    from sim.scenario import caseload_file
 
     monkeypatch.setattr(caseload_file, "MAX_ROWS", 3)
     rows = "\n".join(GOOD_ROW.replace("A1", f"A{i}") for i in range(4))

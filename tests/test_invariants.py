@@ -19,9 +19,9 @@ from scenario_factory import make_scenario, per_level
 from scenario_strategies import longest_task_hours, scenario_dicts
 from scipy import stats
 
-from sim.config import Scenario
-from sim.counters import DAILY_COLUMNS
 from sim.levels import LEVELS
+from sim.records import DAILY_COLUMNS
+from sim.scenario import Scenario
 
 
 def _validated(data: dict) -> Scenario:
@@ -106,9 +106,9 @@ def test_a_completed_visit_or_assessment_moves_the_due_date_past_the_day_it_was_
     # the interval for the offender's (possibly just raised) level, so it is always after the
     # completion day; a visit that moves a low-risk offender to reactive management sets no
     # next due date at all. And the work cannot have been started more than a window before
-    # its due day, with window < interval (config.py), so when the offender's believed level
-    # never changes (no escalations in the scenario) the new due day is also later than the
-    # one just met: the schedule only moves forward.
+    # its due day, with window < interval (checked in sim/scenario/work.py), so when the
+    # offender's believed level never changes (no escalations in the scenario) the new due day
+    # is also later than the one just met: the schedule only moves forward.
     scenario = _validated(data)
     _table, log = simulate_with_log(scenario)
     done = log.completion_frame()

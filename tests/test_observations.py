@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from pydantic import ValidationError
+from repo import SMALL, runner
 from scenario_factory import make_scenario
 
-from sim.calibration import fit_table, loss, scale_of
-from sim.observations import Observation, replication_values
+from sim.calibration.fit_table import fit_table, loss, scale_of
+from sim.scenario.observations import Observation, replication_values
 
 DAYS = pd.date_range("2024-01-01", periods=10, freq="D").date
 
@@ -182,15 +183,12 @@ def test_fit_table_on_a_deterministic_run_is_exact():
 def test_run_writes_the_fit_table_and_figure(tmp_path):
     """`run` on a scenario with observations: calibration.csv agrees with trajectories.csv."""
     import json
-    from pathlib import Path
 
     import yaml
-    from typer.testing import CliRunner
 
     from run_sim import app
 
-    small = Path(__file__).resolve().parent.parent / "scenarios" / "small_example.yaml"
-    data = yaml.safe_load(small.read_text())
+    data = yaml.safe_load(SMALL.read_text())
     data["observations"] = [
         {"metric": "overdue_visits", "date": "2024-06-15", "value": 10, "source": "test"},
         {
@@ -204,7 +202,7 @@ def test_run_writes_the_fit_table_and_figure(tmp_path):
     path = tmp_path / "observed.yaml"
     path.write_text(yaml.safe_dump(data))
     out = tmp_path / "out"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         app, ["run", str(path), "--replications", "3", "--out", str(out), "--quiet"]
     )
     assert result.exit_code == 0, result.output

@@ -11,16 +11,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from repo import SMALL, runner
 
 from run_sim import app
-from sim.executors import DaskExecutor, ExecutorError, ProcessExecutor, SerialExecutor
-from sim.experiment import evaluate
-from sim.scenario_file import load_scenario
-
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
+from sim.experiments.batch import evaluate
+from sim.experiments.executors import DaskExecutor, ExecutorError, ProcessExecutor, SerialExecutor
+from sim.scenario.file import load_scenario
 
 
 @pytest.fixture(scope="module")

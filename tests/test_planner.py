@@ -17,13 +17,13 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 from helpers import simulate
+from repo import runner
 from scenario_factory import make_scenario
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.levers import LeverError, apply_levers, parse_lever
-from sim.planner import Option, Planner, non_dominated
-from sim.targets import TargetError, meets_targets, parse_targets
+from sim.planning.levers import LeverError, apply_levers, parse_lever
+from sim.planning.planner import Option, Planner, non_dominated
+from sim.planning.targets import TargetError, meets_targets, parse_targets
 
 START = date(2024, 1, 1)
 TASKS = 140
@@ -235,7 +235,7 @@ def test_a_lever_on_a_missing_field_names_it():
 
 def test_plan_command_writes_its_files(tmp_path):
     out = tmp_path / "plan"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         app,
         [
             "plan",
@@ -270,7 +270,7 @@ def test_plan_command_writes_its_files(tmp_path):
 )
 def test_plan_command_refuses_bad_input_with_exit_2(tmp_path, args):
     out = tmp_path / "plan"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         app,
         [
             "plan",
@@ -294,7 +294,7 @@ def test_plan_is_the_same_serial_or_on_two_workers(tmp_path):
     # Each option's replications are pure functions of (scenario, index): where they run
     # cannot change plan.csv.
     def plan(out, workers):
-        result = CliRunner().invoke(
+        result = runner.invoke(
             app,
             [
                 "plan",
@@ -341,10 +341,10 @@ def test_plan_refuses_a_folder_holding_someone_elses_files(tmp_path):
         "--workers",
         "1",
     ]
-    refused = CliRunner().invoke(app, args)
+    refused = runner.invoke(app, args)
     assert refused.exit_code == 2 and "--force" in refused.output
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
-    forced = CliRunner().invoke(app, [*args, "--force"])
+    forced = runner.invoke(app, [*args, "--force"])
     assert forced.exit_code == 0, forced.output
     assert (out / "notes.txt").read_text() == "my notes" and (out / "plan.json").exists()
 
@@ -353,7 +353,7 @@ def test_forward_scenario_plan_holds_when_the_full_scenario_is_run_again():
     # The acceptance: plan one lever on the 2024 forward scenario, then run the whole
     # scenario (all 366 days, not the planner's shortened horizon) at v and v-1 with the same
     # seeds: v meets the target in at least the asked share of replications, v-1 does not.
-    from sim.scenario_file import load_scenario
+    from sim.scenario.file import load_scenario
 
     scenario = load_scenario("scenarios/avon_somerset_2024.yaml")
     targets = parse_targets(["overdue_visits<=150"])

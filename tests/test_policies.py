@@ -10,8 +10,8 @@ import numpy as np
 from helpers import simulate
 from scenario_factory import make_scenario
 
-from sim.model import single_run
-from sim.scenario_file import load_scenario
+from sim.model.replication import single_run
+from sim.scenario.file import load_scenario
 
 MIXED = {"very_high": 0.05, "high": 0.25, "medium": 0.5, "low": 0.2}
 

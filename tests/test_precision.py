@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
+from repo import SMALL, runner
 from scenario_factory import make_scenario
 from scipy import stats
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.precision import (
+from sim.experiments.precision import (
     look_ahead,
     relative_half_width,
     replicate_to_precision,
     replications_needed,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
 
 
 def test_relative_half_width_is_the_t_interval_over_the_mean():

@@ -11,8 +11,8 @@ import math
 from helpers import simulate
 from scenario_factory import make_scenario, per_level
 
-from sim.config import Scenario
-from sim.scenario_file import load_scenario
+from sim.scenario import Scenario
+from sim.scenario.file import load_scenario
 
 
 def test_population_is_conserved_and_counts_add_up():

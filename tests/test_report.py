@@ -19,16 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from repo import SMALL, runner
 
 from run_sim import app
-from sim.report import REPORT_NAME, SECTION_IDS, build_report
-from sim.report_format import human_count, human_date, human_range, human_share
+from sim.format import human_date, human_number, human_range, human_share
+from sim.report.build import REPORT_NAME, SECTION_IDS, build_report
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
 CHROMIUM = Path("/usr/bin/chromium")
-runner = CliRunner()
 
 
 class Page(HTMLParser):
@@ -153,8 +150,8 @@ def test_headline_gives_the_runs_own_numbers_at_the_start_and_end(run_dir, html)
     start_date = pd.Timestamp(frame["date"].iloc[0]).date()
     end_date = pd.Timestamp(frame["date"].max()).date()
     expected = (
-        f"Overdue visits go from {human_count(first.mean())} on {human_date(start_date)} to "
-        f"{human_count(last.mean())} on {human_date(end_date)} (mean of 3 runs; 90% of runs: "
+        f"Overdue visits go from {human_number(first.mean())} on {human_date(start_date)} to "
+        f"{human_number(last.mean())} on {human_date(end_date)} (mean of 3 runs; 90% of runs: "
         f"{human_range(last.quantile(0.05), last.quantile(0.95))})."
     )
     assert expected in html.replace("&#39;", "'")
@@ -222,9 +219,10 @@ def enriched(run_dir, tmp_path_factory) -> str:
 
 def test_observed_figures_are_drawn_and_tabled(enriched):
     cells = [c for t in Page(enriched).tables for c in t["cells"]]
-    # the point figure is plotted (alt text) and both figures are in the table, a share as %
+    # the point figure is plotted (alt text) and both figures are in the table, a ratio as a
+    # percentage to a tenth (as the fit table the commands print shows it)
     assert "Black diamonds mark 1 reported figure(s)." in enriched
-    assert "31" in cells and "68%" in cells and "66%" in cells and "60% to 70%" in cells
+    assert "31" in cells and "68.0%" in cells and "66.0%" in cells and "60.0% to 70.0%" in cells
     assert "no" in cells and "yes" in cells
 
 

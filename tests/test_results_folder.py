@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from repo import ROOT, SMALL, runner
 
 from run_sim import app
-from sim.output_folder import (
+from sim.experiments.store import CACHE_FOLDER_NAME
+from sim.io.folder import (
     OWN_FOLDERS,
     RUN_FILES,
     OutputFolderError,
@@ -35,12 +36,8 @@ from sim.output_folder import (
     is_complete,
     prepare_output_folder,
 )
-from sim.replication_store import CACHE_FOLDER_NAME
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
 STORE = ".replications"
-runner = CliRunner()
 PNG_END = b"IEND\xaeB`\x82"  # the last chunk of every complete PNG file
 
 
@@ -201,7 +198,7 @@ def test_ctrl_c_while_simulating_exits_130_and_writes_no_results(tmp_path):
     assert "Traceback" not in stderr + stdout
     kept = sorted((out / STORE).rglob("rep-*.npz")) if out.exists() else []
     if kept:
-        assert f"{len(kept)} finished replications are kept" in stderr
+        assert f"{len(kept)} finished replications of this run are kept" in stderr
         assert sorted(p.name for p in out.iterdir()) == [STORE]
     else:
         assert "Interrupted: nothing was saved" in stderr

@@ -15,21 +15,18 @@ import sys
 import time
 from pathlib import Path
 
+from repo import ROOT, SMALL, runner
 from scenario_factory import make_scenario
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.experiment import BatchStats, evaluate
-from sim.replication_store import (
+from sim.experiments.batch import BatchStats, evaluate
+from sim.experiments.store import (
     CACHE_FOLDER_NAME,
     ReplicationStore,
     referenced_file_digests,
     scenario_key,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
 ARGS = ["--replications", "20", "--set", "horizon_days=60", "--workers", "1", "--quiet"]
 
 

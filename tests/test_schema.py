@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -19,18 +18,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
+from repo import ROOT, SHIPPED, SMALL, runner
 from scenario_factory import BASE
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.config import Scenario
-from sim.distributions import Distribution
-from sim.scenario_reference import REFERENCE_COMMAND, reference_markdown
-from sim.schema import SCHEMA_DIALECT, scenario_json_schema, schema_json
+from sim.scenario import Scenario
+from sim.scenario.distributions import Distribution
+from sim.scenario.reference import REFERENCE_COMMAND, reference_markdown
+from sim.scenario.schema import SCHEMA_DIALECT, scenario_json_schema, schema_json
 
-ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
-SMALL = ROOT / "scenarios" / "small_example.yaml"
 SCHEMA = scenario_json_schema()
 VALIDATOR = jsonschema.Draft202012Validator(
     SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -232,7 +228,6 @@ def test_scenario_reference_lists_every_field_with_its_unit():
 
 
 def test_schema_command_prints_the_schema_and_writes_files(tmp_path):
-    runner = CliRunner()
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == SCHEMA
@@ -245,7 +240,7 @@ def test_schema_command_prints_the_schema_and_writes_files(tmp_path):
 def test_schema_command_reports_an_unwritable_file_without_a_traceback(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = CliRunner().invoke(app, ["schema", "--out", str(blocker / "inside.json")])
+    result = runner.invoke(app, ["schema", "--out", str(blocker / "inside.json")])
     assert result.exit_code == 2
     assert "Cannot write" in result.output and "Traceback" not in result.output
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import Scenario
+from sim.scenario import Scenario
 
 UNIT_SUFFIXES = ("_days", "_hours", "_hour", "_years", "_per_year", "_probability", "_share")
 # names that end like a unit but are not quantities

@@ -15,10 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from repo import ROOT
 
-from sim.scenario_file import load_scenario
-
-ROOT = Path(__file__).resolve().parent.parent
+from sim.scenario.file import load_scenario
 
 
 def _script(name: str):

@@ -11,8 +11,8 @@ import pytest
 from helpers import simulate
 from scenario_factory import make_scenario, per_level
 
-from sim.distributions import Exponential, Fixed, LogNormal, Triangular, Uniform
-from sim.streams import Streams
+from sim.model.streams import Streams
+from sim.scenario.distributions import Exponential, Fixed, LogNormal, Triangular, Uniform
 
 
 class CountingUniforms:

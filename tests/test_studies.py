@@ -15,16 +15,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from repo import runner
 from scenario_factory import make_scenario, per_level
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.scenario_file import ScenarioError
-from sim.sensitivity import Ranges, run_sensitivity
-from sim.sweep import parse_sweep_parameter
-from sim.tornado import numeric_parameters, run_tornado, scaled
+from sim.scenario.file import ScenarioError
+from sim.studies.sensitivity import Ranges, run_sensitivity
+from sim.studies.sweep import parse_sweep_parameter
+from sim.studies.tornado import numeric_parameters, run_tornado, scaled
 
-runner = CliRunner()
 ACTIVE = "staffing.availability"
 INERT = ("visits.police_action_hours", "visits.failed_on_site_hours")
 

@@ -11,21 +11,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from repo import SMALL, runner
 from scenario_factory import make_scenario
-from typer.testing import CliRunner
 
 from run_sim import app
-from sim.scenario_file import ScenarioError, load_scenario
-from sim.variants import (
+from sim.experiments.variants import (
     comparison_variants,
     independent_seeds,
     parse_variant_option,
     split_outside_brackets,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "scenarios" / "small_example.yaml"
-runner = CliRunner()
+from sim.scenario.file import ScenarioError, load_scenario
 
 
 def _small_with_variants(tmp_path: Path, variants: dict, name: str = "v.yaml") -> Path:

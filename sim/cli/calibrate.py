@@ -13,26 +13,16 @@ tried), ``<name>_calibrated.yaml`` (the scenario with the fitted values) and man
 
 from __future__ import annotations
 
-import shlex
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..output_folder import STUDY_FILES
-from ..scenario_file import (
-    Problem,
-    ScenarioError,
-    apply_overrides,
-    check_caseload,
-    parse_scenario,
-    read_yaml_mapping,
-    resolve_caseload_path,
-)
+from sim.io.folder import STUDY_FILES
+from sim.scenario.file import ScenarioError
+
 from .app import (
     ForceOption,
     QuietOption,
@@ -41,14 +31,17 @@ from .app import (
     SetOption,
     WorkersOption,
     app,
-    err,
-    executor_for,
     fail,
-    fail_with,
-    interruptible,
     out,
-    output_folder,
 )
+from .fit_display import print_fit_table
+from .progress import fit_progress
+from .session import SessionOptions, study_session
+
+if TYPE_CHECKING:  # the fit loads scipy and the model: only when a command runs it
+    from sim.calibration.fitting import FitResult
+
+__all__ = ["calibrate"]
 
 ParamOption = Annotated[
     list[str],
@@ -58,43 +51,6 @@ ParamOption = Annotated[
         "staffing.availability=0.4:0.9. Repeatable.",
     ),
 ]
-
-
-def _load(scenario: Path, overrides: list[str]):
-    """The scenario's data (after --set, caseload path made absolute) and its validation."""
-    data = read_yaml_mapping(scenario)
-    data, origin = apply_overrides(data, overrides)
-    shown = resolve_caseload_path(data, scenario.parent, origin)
-    loaded = parse_scenario(data, str(scenario), origin)
-    check_caseload(loaded, shown)
-    if not loaded.observations:
-        raise ScenarioError(
-            [Problem(str(scenario), "observations", "", "the scenario has no observations to fit")]
-        )
-    return data, loaded
-
-
-def _check_ranges(objective, parameters, start) -> None:
-    """Every range end must give a valid scenario (others at their starting values)."""
-    problems = []
-    for index, parameter in enumerate(parameters):
-        for end in (parameter.low, parameter.high):
-            values = list(start)
-            values[index] = parameter.value_at(parameter.unit_of(end))
-            try:
-                objective.scenario_at(values)
-            except ScenarioError as error:
-                first = error.problems[0]
-                problems.append(
-                    Problem(
-                        f"--param {parameter.path}={parameter.low:g}:{parameter.high:g}",
-                        first.field,
-                        f"{end:g}",
-                        f"the range must give a valid scenario: {first.allowed}",
-                    )
-                )
-    if problems:
-        raise ScenarioError(problems)
 
 
 @app.command()
@@ -128,119 +84,41 @@ def calibrate(
     --param staffing.availability=0.4:0.9 --param visits.travel_hours.mean=0.25:1.5
     --replications 10
     """
-    from sim.fitting import Objective, parse_parameter, start_values
+    from sim.calibration.study import calibration_objective, calibration_study
 
-    overrides = list(set_ or [])
     try:
-        data, loaded = _load(scenario, overrides)
-        parameters = [parse_parameter(text, data) for text in param]
-        n = replications or loaded.replications
-        objective = Objective(data, str(scenario), parameters, n)
-        _check_ranges(objective, parameters, start_values(parameters, data))
+        objective, loaded = calibration_objective(scenario, list(set_ or []), param, replications)
     except ScenarioError as error:
         fail(error)
-    names = STUDY_FILES["calibrate"]
-    target = output_folder(out_dir or Path("results") / f"{loaded.name}_calibration", force, names)
-    with interruptible(target, names):
-        _calibrate(objective, loaded, scenario, target, max_evaluations, workers, scheduler, quiet)
-
-
-def _calibrate(
-    objective, loaded, scenario: Path, target: Path, max_evaluations, workers, scheduler, quiet
-) -> None:
-    """Fit, then write the results folder (manifest.json last) and print the fit."""
-    from sim.calibration_report import write_calibration
-    from sim.executors import ExecutorError
-    from sim.experiment import run_replications
-    from sim.io import atomic_write, git_commit, package_versions, write_json
-    from sim.output_folder import begin_rewrite, file_sha256
-    from sim.runner import REPO_DIR
-    from sim.scenario_writer import calibrated_yaml
-
     n = objective.replications
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-
-    try:
-        with executor_for(workers, scheduler, n) as executor:
-            objective.simulate = lambda fitted, count: run_replications(
-                fitted, count, executor=executor
-            )
-            result, frame = _fit_with_progress(objective, loaded, max_evaluations, quiet)
-    except ExecutorError as error:
-        fail_with(str(error))
-
-    command = " ".join(shlex.quote(a) for a in sys.argv)
-    begin_rewrite(target, "manifest.json", STUDY_FILES["calibrate"])  # old manifest first
-    copy_path = target / f"{loaded.name}_calibrated.yaml"
-    text = calibrated_yaml(result, scenario, copy_path, command, started_at)
-    atomic_write(copy_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    files = [copy_path]
-    for name, frame_out in (
-        ("fitted_parameters.csv", result.parameters_frame()),
-        ("evaluations.csv", result.evaluations_frame()),
-    ):
-        path = target / name
-        atomic_write(
-            path, lambda tmp, f=frame_out: f.to_csv(tmp, index=False, float_format="%.10g")
-        )
-        files.append(path)
-    files.extend(write_calibration(result.scenario, frame, target).values())
-    write_json(
-        target / "manifest.json",
-        {
-            "tool": "offender-visit-sim",
-            "command": sys.argv,
-            "started_at": started_at,
-            "fit_seconds": round(result.seconds, 3),
-            "replications_per_evaluation": n,
-            "evaluations": len(result.evaluations),
-            "loss": result.best_loss,
-            "fitted": {p.path: v for p, v in zip(result.parameters, result.best, strict=True)},
-            "ranges": {p.path: [p.low, p.high] for p in result.parameters},
-            "scenario": result.scenario.model_dump(mode="json"),
-            "versions": package_versions(),
-            "git_commit": git_commit(REPO_DIR),
-            "files": sorted([p.name for p in files] + ["manifest.json"]),
-            "file_sha256": {p.name: file_sha256(p) for p in files},
-        },
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=True
     )
-    _print(result, target, copy_path)
+    names = STUDY_FILES["calibrate"]
+    with study_session(out_dir, f"{loaded.name}_calibration", names, options) as session:
+        with (
+            session.executor(n) as executor,
+            fit_progress(f"calibrating {loaded.name}", max_evaluations, quiet) as evaluated,
+        ):
+            calibration = calibration_study(
+                objective,
+                max_evaluations=max_evaluations,
+                seed=loaded.seed % 2**32,
+                original=scenario,
+                target=session.target,
+                command=sys.argv,
+                executor=executor,
+                on_evaluation=lambda evaluation: evaluated(evaluation.loss),
+            )
+        _print(calibration.result)
+        out.print(f"Calibrated scenario: {calibration.copy_path}", highlight=False)
+        out.print(
+            f"Results in {session.target}/ ({calibration.result.seconds:.1f} s)", highlight=False
+        )
 
 
-def _fit_with_progress(objective, loaded, max_evaluations: int, quiet: bool):
-    """Run the fit with a progress bar; then the fitted scenario's trajectories."""
-    from sim.fitting import fit
-    from sim.metrics import trajectories as to_trajectories
-
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("evaluations, best loss {task.fields[best]}"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=quiet,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(f"calibrating {loaded.name}", total=max_evaluations, best="-")
-        best = [float("inf")]
-
-        def advance(evaluation) -> None:
-            best[0] = min(best[0], evaluation.loss)
-            progress.update(task, advance=1, best=f"{best[0]:.4g}")
-
-        objective.on_evaluation = advance
-        try:
-            result = fit(objective, max_evaluations=max_evaluations, seed=loaded.seed % 2**32)
-        except ScenarioError as error:
-            fail(error)
-        records = objective.simulate(result.scenario, objective.replications)
-    return result, to_trajectories(records, loaded.start_date)
-
-
-def _print(result, target: Path, copy_path: Path) -> None:
-    from .fit_display import print_fit_table
-
+def _print(result: FitResult) -> None:
+    """The fitted values against the starting ones, then the fit table at the fitted values."""
     table = Table(title=f"Fitted parameters ({len(result.evaluations)} evaluations)")
     for column in ("parameter", "start", "fitted", "range searched"):
         table.add_column(column, justify="left" if column == "parameter" else "right")
@@ -256,5 +134,3 @@ def _print(result, target: Path, copy_path: Path) -> None:
     missed = int((~result.table["within"].astype(bool)).sum())
     if missed:
         out.print(f"[bold yellow]{missed} observation(s) not within tolerance.[/]")
-    out.print(f"Calibrated scenario: {copy_path}", highlight=False)
-    out.print(f"Results in {target}/ ({result.seconds:.1f} s)", highlight=False)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ..output_folder import DERIVED_FILES, STUDY_FILES
-from ..scenario_file import ScenarioError
+from sim.format import human_number
+from sim.io.folder import DERIVED_FILES, STUDY_FILES
+from sim.scenario.file import ScenarioError
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -19,17 +22,17 @@ from .app import (
     SetOption,
     WorkersOption,
     app,
-    err,
-    executor_for,
     fail,
     fail_with,
-    interruptible,
     load,
     out,
-    output_folder,
-    store_for,
 )
-from .progress import progress_bar
+from .session import SessionOptions, overrides, study_session
+
+if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
+    from sim.studies.compare import ComparisonResult
+
+__all__ = ["compare"]
 
 VariantOption = Annotated[
     list[str] | None,
@@ -75,14 +78,11 @@ def compare(
     Example:
     python run_sim.py compare scenarios/avon_somerset_2023.yaml --replications 20
     """
-    from ..variants import comparison_variants, parse_variant_option
+    from sim.experiments.variants import comparison_variants, parse_variant_option
+    from sim.studies.compare import compare_study
 
-    overrides = list(set_ or [])
-    if seed is not None:
-        overrides.append(f"seed={seed}")
-    if replications is not None:
-        overrides.append(f"replications={replications}")
-    loaded = [(str(path), load(path, overrides)) for path in scenarios]
+    given = overrides(set_, seed=seed, replications=replications)
+    loaded = [(str(path), load(path, given)) for path in scenarios]
     try:
         extra = [parse_variant_option(text) for text in variant or []]
         arms = comparison_variants(loaded, extra)
@@ -96,41 +96,32 @@ def compare(
     n = arms[0].scenario.replications
     if n < 2:
         fail_with("a comparison needs at least 2 replications for its confidence intervals")
-    names = STUDY_FILES["compare"] + DERIVED_FILES
-    target = output_folder(
-        out_dir or Path("results") / f"{loaded[0][1].name}-compare", force, names
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
     )
-    with interruptible(target, names):
-        _compare(arms, n, no_crn, target, workers, scheduler, no_cache, quiet, no_report)
-
-
-def _compare(arms, n, no_crn, target, workers, scheduler, no_cache, quiet, no_report) -> None:
-    from ..compare_study import run_comparison, write_comparison
-    from ..executors import ExecutorError
-
-    try:
-        with (
-            executor_for(workers, scheduler, n * len(arms)) as executor,
-            progress_bar(f"compare {len(arms)} variants", n * len(arms), quiet) as advance,
-        ):
-            result = run_comparison(
-                arms, n, not no_crn, executor, store_for(target, no_cache), advance
+    names = STUDY_FILES["compare"] + DERIVED_FILES
+    with study_session(out_dir, f"{loaded[0][1].name}-compare", names, options) as session:
+        tasks = n * len(arms)
+        with session.engine(tasks, f"compare {len(arms)} variants", tasks) as engine:
+            result = compare_study(
+                arms,
+                n,
+                crn=not no_crn,
+                target=session.target,
+                command=sys.argv,
+                engine=engine,
             )
-    except ExecutorError as error:
-        fail_with(str(error))
-    write_comparison(result, target, sys.argv)
-    from ..report import write_report_or_warn
-
-    report_path = None if no_report else write_report_or_warn(target, err)
-    _print_table(result, target)
-    if report_path is not None:
-        out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
+        report_path = session.report(no_report)
+        _print_table(result)
+        session.done(result.ran)
+        session.print_report(report_path)
 
 
-def _print_table(result, target: Path) -> None:
-    from ..outcomes import HEADLINE_OUTCOMES, describe_outcome
+def _print_table(result: ComparisonResult) -> None:
+    """Each headline outcome per variant, with its change against the first variant."""
+    from sim.analysis.outcomes import HEADLINE_OUTCOMES, describe_outcome
 
-    table_rows = result.table.set_index(["outcome", "variant"])
+    table_rows = result.table.set_index(["outcome", "variant"]).to_dict("index")
     names = [variant.name for variant in result.variants]
     crn = "common random numbers" if result.crn else "independent seeds"
     table = Table(
@@ -145,32 +136,19 @@ def _print_table(result, target: Path) -> None:
     for outcome in HEADLINE_OUTCOMES:
         cells = []
         for name in names:
-            row = table_rows.loc[(outcome, name)]
-            cell = _number(row["mean"])
+            row = table_rows[(outcome, name)]
+            cell = human_number(row["mean"])
             if name != names[0]:
                 cell += "\n" + _change(row)
             cells.append(cell)
         table.add_row(describe_outcome(outcome), *cells)
     out.print(table)
-    resumed = f", {result.from_store} from earlier runs" if result.from_store else ""
-    out.print(
-        f"Results in {target}/ ({result.seconds:.1f} s{resumed}; {result.executor})",
-        highlight=False,
-    )
 
 
-def _change(row) -> str:
+def _change(row: Mapping[Hashable, Any]) -> str:
+    """The change against the first variant with its 95% CI, dim if not significant."""
     low, high = row["difference_ci95_low"], row["difference_ci95_high"]
     if row["difference"] == 0 and low == 0 and high == 0:
         return "[dim]no change[/]"
-    text = f"{_number(row['difference'], sign=True)} ± {_number((high - low) / 2)}"
+    text = f"{human_number(row['difference'], sign=True)} ± {human_number((high - low) / 2)}"
     return text if row["significant"] else f"[dim]{text}[/]"
-
-
-def _number(value: float, sign: bool = False) -> str:
-    """Whole numbers from 100 up, one decimal below (a chief officer's precision)."""
-    if value != value:  # NaN
-        return "-"
-    decimals = 0 if abs(value) >= 100 else 1
-    text = f"{value:{'+' if sign else ''},.{decimals}f}"
-    return text[:-2] if text.endswith(".0") else text

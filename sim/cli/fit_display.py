@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
+from rich.console import JustifyMethod
 from rich.table import Table
+
+from sim.format import human_observed
 
 from .app import out
 
 __all__ = ["print_fit_table"]
 
-
-def _number(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if abs(value) < 2 and value != round(value):
-        return f"{value:.3f}"
-    return f"{value:,.0f}"
-
+COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
+    ("metric", "left"),
+    ("period", "left"),
+    ("observed", "right"),
+    ("simulated mean", "right"),
+    ("90% of runs", "right"),
+    ("tolerance", "left"),
+    ("within", "center"),
+)
 
 def _compact_period(period: str) -> str:
     """``2023-11-01..2023-11-30`` -> ``2023-11`` (a whole calendar month)."""
@@ -39,24 +41,17 @@ def _compact_tolerance(text: str) -> str:
 def print_fit_table(table: pd.DataFrame, title: str) -> None:
     """One row per observation: observed, simulated mean and 90% interval, within or not."""
     shown = Table(title=title, pad_edge=False, collapse_padding=True)
-    for column, justify in (
-        ("metric", "left"),
-        ("period", "left"),
-        ("observed", "right"),
-        ("simulated mean", "right"),
-        ("90% of runs", "right"),
-        ("tolerance", "left"),
-        ("within", "center"),
-    ):
+    for column, justify in COLUMNS:
         shown.add_column(column, justify=justify, overflow="fold")
-    for row in table.itertuples(index=False):
+    for row in table.to_dict("records"):
         shown.add_row(
-            row.metric.replace(" ", ""),
-            _compact_period(row.period),
-            _number(row.observed),
-            _number(row.simulated_mean),
-            f"{_number(row.simulated_p5)} - {_number(row.simulated_p95)}",
-            _compact_tolerance(row.tolerance),
-            "[green]yes[/]" if row.within else "[bold red]NO[/]",
+            str(row["metric"]).replace(" ", ""),
+            _compact_period(str(row["period"])),
+            human_observed(row["observed"], str(row["metric"])),
+            human_observed(row["simulated_mean"], str(row["metric"])),
+            f"{human_observed(row['simulated_p5'], str(row['metric']))} - "
+            f"{human_observed(row['simulated_p95'], str(row['metric']))}",
+            _compact_tolerance(str(row["tolerance"])),
+            "[green]yes[/]" if row["within"] else "[bold red]NO[/]",
         )
     out.print(shown)

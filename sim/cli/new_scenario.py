@@ -10,6 +10,8 @@ import typer
 
 from .app import app, err, out
 
+__all__ = ["new_scenario"]
+
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -43,8 +45,8 @@ def new_scenario(
             highlight=False,
         )
         raise typer.Exit(code=2)
-    from sim.io import atomic_write
-    from sim.starter_scenario import starter_yaml
+    from sim.io.files import atomic_write
+    from sim.scenario.starter import starter_yaml
 
     text = starter_yaml(name, target)
     try:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.table import Table
 
-from ..levers import Lever, LeverError, parse_lever
-from ..output_folder import STUDY_FILES
-from ..targets import TargetError, parse_targets
+from sim.format import human_number
+from sim.io.folder import STUDY_FILES
+from sim.planning.levers import Lever, LeverError, parse_lever
+from sim.planning.targets import Goal, TargetError, parse_targets
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -23,34 +26,34 @@ from .app import (
     WorkersOption,
     app,
     err,
-    executor_for,
-    interruptible,
     load,
     out,
-    output_folder,
-    store_for,
 )
-from .progress import progress_bar
+from .session import SessionOptions, study_session
+
+if TYPE_CHECKING:  # the planner loads the model: only when a command runs it
+    from sim.planning.results import GrowthPlan
+
+__all__ = ["plan"]
 
 
-def _usage_error(message: str) -> None:
+def cannot_plan(message: str) -> NoReturn:
+    """Print why the plan cannot be made and exit with code 2."""
     err.print(f"[bold red]Cannot plan:[/] {message}", highlight=False)
     raise typer.Exit(code=2)
 
 
 def _growth_rates(text: str | None) -> list[float]:
+    """``--growth 0.01,0.03,0.05`` as rates (none without the option)."""
     if text is None:
         return []
     try:
         rates = [float(part) for part in text.split(",")]
     except ValueError:
-        _usage_error(f"--growth {text}: give growth rates a year, e.g. 0.01,0.03,0.05")
+        cannot_plan(f"--growth {text}: give growth rates a year, e.g. 0.01,0.03,0.05")
     if not 1 <= len(rates) <= 5 or any(not -1 < r <= 10 for r in rates):
-        _usage_error(f"--growth {text}: one to five rates between -1 and 10, e.g. 0.01,0.03,0.05")
+        cannot_plan(f"--growth {text}: one to five rates between -1 and 10, e.g. 0.01,0.03,0.05")
     return rates
-
-
-GROWTH_LABELS = {1: ["given"], 2: ["low", "high"], 3: ["low", "central", "high"]}
 
 
 @app.command()
@@ -100,105 +103,57 @@ def plan(
     first range for each combination of the others and reports the Pareto front of staff hours
     per week against the probability of meeting the target (and lone visits).
     """
+    from sim.planning.study import plan_study
+
     loaded = load(scenario, list(set_ or []))
     try:
         targets = parse_targets(target)
         levers: list[Lever] = [parse_lever(text) for text in lever]
         by_date = date.fromisoformat(by)
     except (TargetError, LeverError) as error:
-        _usage_error(str(error))
+        cannot_plan(str(error))
     except ValueError:
-        _usage_error(f"--by {by}: not a date (YYYY-MM-DD)")
+        cannot_plan(f"--by {by}: not a date (YYYY-MM-DD)")
     if by_date <= loaded.start_date:
-        _usage_error(f"--by {by_date} must be after the scenario starts ({loaded.start_date})")
+        cannot_plan(f"--by {by_date} must be after the scenario starts ({loaded.start_date})")
     if len({lv.name for lv in levers}) != len(levers):
-        _usage_error("a lever is given twice")
+        cannot_plan("a lever is given twice")
     rates = _growth_rates(growth)
     if rates and loaded.population.registrations.schedule:
-        _usage_error(
+        cannot_plan(
             "--growth sets population.registrations.growth_per_year, but this scenario gives a "
             "dated schedule of registration rates instead; drop --growth or the schedule"
         )
-    n = replications or loaded.replications
+    goal = Goal(targets, by_date, confidence, replications or loaded.replications)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
     names = STUDY_FILES["plan"]
-    target_dir = output_folder(out_dir or Path("results") / f"{loaded.name}-plan", force, names)
-    with interruptible(target_dir, names, marker="plan.json"):
-        _plan(
-            loaded,
-            targets,
-            levers,
-            by_date,
-            confidence,
-            n,
-            rates,
-            target_dir,
-            workers,
-            scheduler,
-            no_cache,
-            quiet,
-        )
+    with study_session(
+        out_dir, f"{loaded.name}-plan", names, options, marker="plan.json", error_exit=cannot_plan
+    ) as session:
+        with session.engine(goal.replications, "planning", None) as engine:
+            try:
+                result = plan_study(
+                    loaded,
+                    goal,
+                    levers,
+                    rates=rates,
+                    target=session.target,
+                    command=sys.argv,
+                    engine=engine,
+                )
+            except LeverError as error:
+                cannot_plan(str(error))
+        _print_plan(result.plans, levers, goal)
+        out.print(f"Results in {session.target}/ (plan.csv, plan.png, plan.json)", highlight=False)
 
 
-def _plan(
-    loaded,
-    targets,
-    levers,
-    by_date,
-    confidence,
-    n,
-    rates,
-    target_dir,
-    workers,
-    scheduler,
-    no_cache,
-    quiet,
-) -> None:
-    from ..plan_results import GrowthPlan, plan_table, write_plan
-    from ..planner import Planner
-
-    plans: list[GrowthPlan] = []
-    labels = GROWTH_LABELS.get(len(rates), [f"g{i + 1}" for i in range(len(rates))])
-    cases = list(zip(labels, rates, strict=True)) if rates else [("given", None)]
-    from ..executors import ExecutorError
-    from ..experiment import evaluate
-    from ..metrics import trajectories
-
-    try:
-        with (
-            executor_for(workers, scheduler, n) as executor,
-            progress_bar("planning", None, quiet) as advance,
-        ):
-            store = store_for(target_dir, no_cache)
-
-            def run_option(scenario, count):
-                records = evaluate([scenario], count, executor, store, on_done=advance)[0].records
-                return trajectories(records, scenario.start_date)
-
-            for label, rate in cases:
-                base = loaded
-                if rate is not None:
-                    base = loaded.with_changes({"population.registrations.growth_per_year": rate})
-                planner = Planner(base, targets, by_date, confidence, n, evaluate=run_option)
-                if len(levers) == 1 and levers[0].ordered:
-                    plans.append(GrowthPlan(label, rate, planner, planner.search(levers[0]), None))
-                else:
-                    _options, front = planner.pareto(levers)
-                    plans.append(GrowthPlan(label, rate, planner, None, front))
-    except LeverError as error:
-        _usage_error(str(error))
-    except ExecutorError as error:
-        _usage_error(str(error))
-    table = plan_table(plans, levers)
-    write_plan(table, plans, levers, targets, by_date, confidence, target_dir, sys.argv)
-    _print_plan(plans, levers, targets, by_date, confidence, n, table)
-    out.print(f"Results in {target_dir}/ (plan.csv, plan.png, plan.json)", highlight=False)
-
-
-def _print_plan(plans, levers, targets, by_date, confidence, n, table) -> None:
-    goal = " and ".join(str(t) for t in targets)
+def _print_plan(plans: Sequence[GrowthPlan], levers: Sequence[Lever], goal: Goal) -> None:
+    """The goal, then per growth case the value found (one range lever) or the Pareto front."""
     out.print(
-        f"Target: {goal} on {by_date} in at least {confidence:.0%} of {n} replications "
-        "(same seeds for every option).",
+        f"Target: {goal.text} on {goal.by} in at least {goal.confidence:.0%} of "
+        f"{goal.replications} replications (same seeds for every option).",
         highlight=False,
     )
     for growth_plan in plans:
@@ -249,15 +204,15 @@ def _print_plan(plans, levers, targets, by_date, confidence, n, table) -> None:
                 rich_table.add_column(lever.path[-1])
             for column in ("staff hours/week", "P(meet)", "95% CI", "lone visits"):
                 rich_table.add_column(column, justify="right")
-            front = sorted(growth_plan.front, key=lambda o: o.staff_hours_per_week)
+            front = sorted(growth_plan.front or [], key=lambda o: o.staff_hours_per_week)
             for option in front:
                 low, high = option.interval
                 rich_table.add_row(
                     *(lever.label(option.value(lever.name)) for lever in levers),
-                    f"{option.staff_hours_per_week:,.0f}",
+                    human_number(option.staff_hours_per_week),
                     f"{option.probability:.0%}",
                     f"{low:.0%}-{high:.0%}",
-                    f"{option.lone_visits:,.0f}",
+                    human_number(option.lone_visits),
                 )
             out.print(rich_table)
             out.print(f"  evaluated {planner.evaluations} options", highlight=False)

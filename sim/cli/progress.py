@@ -1,4 +1,7 @@
-"""The progress bar every long command shows on stderr: counts done, total, time left.
+"""The progress bars long commands show on stderr: counts done, total, time left.
+
+:func:`progress_bar` counts replications (or other work); :func:`fit_progress` counts a
+calibration's evaluations and shows the best loss so far.
 
 ``--quiet`` turns it off. The bar is transient (it disappears when the work is done), so the
 printed results stay readable.
@@ -20,7 +23,7 @@ from rich.progress import (
 
 from .app import err
 
-__all__ = ["progress_bar"]
+__all__ = ["fit_progress", "progress_bar"]
 
 
 @contextmanager
@@ -39,4 +42,32 @@ def progress_bar(
         transient=True,
     ) as progress:
         task = progress.add_task(label, total=total)
-        yield lambda n=1: progress.advance(task, n)
+
+        def advance(n: int = 1) -> None:
+            progress.advance(task, n)
+
+        yield advance
+
+
+@contextmanager
+def fit_progress(label: str, total: int, quiet: bool) -> Iterator[Callable[[float], None]]:
+    """Yield ``evaluated(loss)``, to call after each of at most ``total`` evaluations."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("evaluations, best loss {task.fields[best]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total, best="-")
+        best = float("inf")
+
+        def evaluated(loss: float) -> None:
+            nonlocal best
+            best = min(best, loss)
+            progress.update(task, advance=1, best=f"{best:.4g}")
+
+        yield evaluated

@@ -9,6 +9,8 @@ import typer
 
 from .app import app, err, out
 
+__all__ = ["report"]
+
 
 @app.command()
 def report(
@@ -24,7 +26,7 @@ def report(
 
     Example: python run_sim.py report results/small_example
     """
-    from sim.report import ReportError, write_report
+    from sim.report.build import ReportError, write_report
 
     try:
         path = write_report(results_dir)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ..output_folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
+from sim.format import human_number
+from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -20,15 +22,17 @@ from .app import (
     WorkersOption,
     app,
     err,
-    executor_for,
     fail_with,
-    interruptible,
     load,
     out,
-    output_folder,
-    store_for,
 )
-from .progress import progress_bar
+from .fit_display import print_fit_table
+from .session import SessionOptions, check_outcomes, overrides, study_session
+
+if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
+    from sim.studies.run import RunResult
+
+__all__ = ["run"]
 
 
 @app.command()
@@ -82,109 +86,62 @@ def run(
 
     Example: python run_sim.py run scenarios/small_example.yaml --json --quiet
     """
-    overrides = list(set_ or [])
-    if seed is not None:
-        overrides.append(f"seed={seed}")
-    if replications is not None:
-        overrides.append(f"replications={replications}")
-    loaded = load(scenario, overrides)
+    from sim.calibration.fit_table import fit_table
+    from sim.studies.run import Precision, run_study
+    from sim.studies.run_summary import summary_json
+
+    loaded = load(scenario, overrides(set_, seed=seed, replications=replications))
     if precision is not None and replications is not None:
         fail_with("give --replications or --precision, not both (--max-replications caps it)")
-    from sim.outcomes import OUTCOME_NAMES
-
-    if precision_outcome not in OUTCOME_NAMES:
-        fail_with(
-            f"--precision-outcome {precision_outcome!r} is not an outcome; use a daily column "
-            "with _end or _average (states) or _total (flows), e.g. overdue_visits_end"
-        )
+    check_outcomes([precision_outcome], option="--precision-outcome")
+    to_precision = (
+        None if precision is None else Precision(precision, precision_outcome, max_replications)
+    )
+    quiet = quiet or json_output
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
     names = RUN_FILES + CALIBRATION_FILES + DERIVED_FILES
-    target = output_folder(out_dir or Path("results") / loaded.name, force, names)
-    store = store_for(target, no_cache)
-    with interruptible(target, names):
-        result = _simulate(
-            loaded,
-            target,
-            store,
-            workers,
-            scheduler,
-            precision,
-            precision_outcome,
-            max_replications,
-            quiet or json_output,
-        )
-        _write_and_print(result, target, json_output, no_report)
-
-
-def _simulate(
-    loaded,
-    target: Path,
-    store,
-    workers,
-    scheduler,
-    precision,
-    precision_outcome: str,
-    max_replications: int,
-    quiet: bool,
-):
-    """The replications (resumed from the store), on the executor the options ask for."""
-    from sim.executors import ExecutorError
-    from sim.runner import execute, execute_to_precision
-
-    n = loaded.replications
-    if not quiet:
-        count = n if precision is None else f"up to {max_replications}"
-        err.print(f"Running {count} replications of {loaded.name} into {target}/", highlight=False)
-    tasks = n if precision is None else max_replications
-    try:
-        with (
-            executor_for(workers, scheduler, tasks) as executor,
-            progress_bar(loaded.name, n if precision is None else None, quiet) as advance,
-        ):
-            if precision is None:
-                return execute(loaded, n, advance, executor, store)
-            return execute_to_precision(
-                loaded,
-                precision,
-                precision_outcome,
-                max_replications,
-                advance,
-                executor,
-                store,
-                batch_size=executor.parallelism,
+    with study_session(out_dir, loaded.name, names, options) as session:
+        if not quiet:
+            count = loaded.replications if precision is None else f"up to {max_replications}"
+            err.print(
+                f"Running {count} replications of {loaded.name} into {session.target}/",
+                highlight=False,
             )
-    except ExecutorError as error:
-        fail_with(str(error))
-
-
-def _write_and_print(result, target: Path, json_output: bool, no_report: bool) -> None:
-    from sim.report import write_report_or_warn
-    from sim.run_summary import summary_json
-    from sim.runner import write_results
-
-    write_results(result, target, sys.argv)
-    report_path = None if no_report else write_report_or_warn(target, err)
-    if json_output:
-        sys.stdout.write(summary_json(result, target, report_path) + "\n")
-        return
-    _print_summary(result, target)
-    if result.scenario.observations:
-        from sim.calibration import fit_table
-
-        from .fit_display import print_fit_table
-
-        print_fit_table(
-            fit_table(result.scenario.observations, result.trajectories),
-            f"{result.scenario.name}: observed figures (calibration.csv)",
+        tasks, total = (
+            (loaded.replications, loaded.replications)
+            if to_precision is None
+            else (max_replications, None)
         )
-    if report_path is not None:
-        out.print(f"Report: {report_path} (open it in a web browser)", highlight=False)
+        with session.engine(tasks, loaded.name, total) as engine:
+            result = run_study(
+                loaded,
+                target=session.target,
+                command=sys.argv,
+                engine=engine,
+                precision=to_precision,
+            )
+        report_path = session.report(no_report)
+        if json_output:
+            sys.stdout.write(summary_json(result, session.target, report_path) + "\n")
+            return
+        _print_summary(result)
+        session.done(result.ran)
+        if result.scenario.observations:
+            print_fit_table(
+                fit_table(result.scenario.observations, result.trajectories),
+                f"{result.scenario.name}: observed figures (calibration.csv)",
+            )
+        session.print_report(report_path)
 
 
-def _print_summary(result, target: Path) -> None:
-    from sim.metrics import total_only
+def _print_summary(result: RunResult) -> None:
+    """The end-of-horizon table (the whole scenario) and what --precision concluded."""
+    from sim.analysis.metrics import total_only
 
     summary = total_only(result.summary)  # a scenario with areas: the whole scenario
-    end = summary[summary["period"] == "end"].set_index("metric")
+    end = summary[summary["period"] == "end"].set_index("metric").to_dict("index")
     table = Table(
         title=f"{result.scenario.name}: end of horizon, {result.replications} replications"
     )
@@ -205,26 +162,19 @@ def _print_summary(result, target: Path) -> None:
         "visits_completed",
         "police_actions",
     ):
-        row = end.loc[metric]
+        row = end[metric]
         label = metric + (" (total)" if row["kind"] == "flow" else "")
-        table.add_row(label, f"{row['mean']:,.0f}", f"{row['p5']:,.0f} - {row['p95']:,.0f}")
-    used, available = (
-        end.loc["officer_hours_used", "mean"],
-        end.loc["officer_hours_available", "mean"],
-    )
+        spread = f"{human_number(row['p5'])} - {human_number(row['p95'])}"
+        table.add_row(label, human_number(row["mean"]), spread)
+    used, available = end["officer_hours_used"]["mean"], end["officer_hours_available"]["mean"]
     if available > 0:
         table.add_row("officer utilisation", f"{used / available:.0%}", "")
     out.print(table)
     if result.precision is not None:
         _print_precision(result.precision)
-    resumed = f", {result.from_store} from earlier runs" if result.from_store else ""
-    out.print(
-        f"Results in {target}/ ({result.seconds:.1f} s{resumed}; {result.executor})",
-        highlight=False,
-    )
 
 
-def _print_precision(precision: dict) -> None:
+def _print_precision(precision: dict[str, Any]) -> None:
     target = precision["target_relative_half_width"]
     if precision["converged"]:
         out.print(

@@ -10,6 +10,8 @@ import typer
 
 from .app import app, err
 
+__all__ = ["schema"]
+
 
 @app.command()
 def schema(
@@ -32,17 +34,17 @@ def schema(
     Example: python run_sim.py schema --markdown --out docs/scenario-reference.md
     """
     if markdown:
-        from sim.scenario_reference import reference_markdown
+        from sim.scenario.reference import reference_markdown
 
         text = reference_markdown()
     else:
-        from sim.schema import schema_json
+        from sim.scenario.schema import schema_json
 
         text = schema_json()
     if out_file is None:
         sys.stdout.write(text)
         return
-    from sim.io import atomic_write
+    from sim.io.files import atomic_write
 
     try:
         atomic_write(out_file, lambda tmp: tmp.write_text(text, encoding="utf-8"))

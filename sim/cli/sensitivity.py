@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from ..output_folder import STUDY_FILES
-from ..scenario_file import ScenarioError
+from sim.io.folder import STUDY_FILES
+from sim.scenario.file import ScenarioError
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -20,16 +21,17 @@ from .app import (
     SetOption,
     WorkersOption,
     app,
-    executor_for,
     fail,
     fail_with,
-    interruptible,
     load,
     out,
-    output_folder,
-    store_for,
 )
-from .progress import progress_bar
+from .session import SessionOptions, check_outcomes, overrides, study_session
+
+if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
+    from sim.studies.sensitivity import SensitivityResult
+
+__all__ = ["sensitivity"]
 
 DEFAULT_OUTCOMES = ("overdue_visits_end", "overdue_visits_average", "overdue_assessments_end")
 
@@ -87,102 +89,52 @@ def sensitivity(
     --ranges scenarios/ranges/avon_somerset_2023.yaml --method morris --samples 10
     --replications 3
     """
-    from ..outcomes import OUTCOME_NAMES
-
-    overrides = list(set_ or [])
-    if seed is not None:
-        overrides.append(f"seed={seed}")
-    if replications is not None:
-        overrides.append(f"replications={replications}")
-    base = load(scenario, overrides)
-    chosen = list(outcome or DEFAULT_OUTCOMES)
-    unknown = [name for name in chosen if name not in OUTCOME_NAMES]
-    if unknown:
-        fail_with(
-            f"unknown outcome(s) {', '.join(unknown)}; use a daily column with _end or "
-            "_average (states) or _total (flows), e.g. overdue_visits_end"
-        )
-    n_samples = samples or (10 if method == "morris" else 64)
-    if method == "sobol" and n_samples & (n_samples - 1):
-        fail_with(f"--samples for sobol must be a power of 2 (e.g. 64), not {n_samples}")
-
-    from ..sensitivity import (
+    from sim.studies.sensitivity import (
         draw_samples,
         load_ranges,
         salib_problem,
         sample_scenarios,
+        sensitivity_study,
     )
 
+    base = load(scenario, overrides(set_, seed=seed, replications=replications))
+    chosen = list(outcome or DEFAULT_OUTCOMES)
+    check_outcomes(chosen)
+    n_samples = samples or (10 if method == "morris" else 64)
+    if method == "sobol" and n_samples & (n_samples - 1):
+        fail_with(f"--samples for sobol must be a power of 2 (e.g. 64), not {n_samples}")
     try:
         parsed = load_ranges(ranges, base)
         matrix = draw_samples(salib_problem(parsed), method, n_samples, base.seed)
         sample_scenarios(base, parsed, matrix, str(ranges))  # every sample valid before running
     except ScenarioError as error:
         fail(error)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
     names = STUDY_FILES["sensitivity"]
-    default = Path("results") / f"{base.name}-sensitivity-{method}"
-    target = output_folder(out_dir or default, force, names)
-    with interruptible(target, names):
-        _analyse(
-            base,
-            parsed,
-            method,
-            n_samples,
-            chosen,
-            matrix,
-            ranges,
-            target,
-            workers,
-            scheduler,
-            no_cache,
-            quiet,
-        )
-
-
-def _analyse(
-    base,
-    parsed,
-    method,
-    n_samples,
-    chosen,
-    matrix,
-    ranges,
-    target,
-    workers,
-    scheduler,
-    no_cache,
-    quiet,
-) -> None:
-    from ..executors import ExecutorError
-    from ..sensitivity import run_sensitivity, write_sensitivity
-
-    r = base.replications
-    total = len(matrix) * r
-    try:
-        with (
-            executor_for(workers, scheduler, total) as executor,
-            progress_bar(f"{method}: {len(matrix)} samples x {r}", total, quiet) as advance,
-        ):
-            result = run_sensitivity(
+    with study_session(out_dir, f"{base.name}-sensitivity-{method}", names, options) as session:
+        r = base.replications
+        total = len(matrix) * r
+        with session.engine(total, f"{method}: {len(matrix)} samples x {r}", total) as engine:
+            result = sensitivity_study(
                 base,
                 parsed,
-                method,
-                n_samples,
-                r,
-                chosen,
-                executor,
-                store_for(target, no_cache),
-                advance,
-                source=str(ranges),
+                method=method,
+                samples=n_samples,
+                outcomes=chosen,
+                ranges_file=ranges,
+                target=session.target,
+                command=sys.argv,
+                engine=engine,
             )
-    except ExecutorError as error:
-        fail_with(str(error))
-    write_sensitivity(result, target, sys.argv, ranges)
-    _print_ranking(result, chosen[0], target)
+        _print_ranking(result, chosen[0])
+        session.done(result.ran, resumed=False)
 
 
-def _print_ranking(result, outcome: str, target: Path) -> None:
-    from ..outcomes import describe_outcome
+def _print_ranking(result: SensitivityResult, outcome: str) -> None:
+    """The parameters ranked by their first index for ``outcome``, with 95% CIs."""
+    from sim.analysis.outcomes import describe_outcome
 
     part = result.table[result.table["outcome"] == outcome]
     value = part.pivot(index="parameter", columns="index", values="value")
@@ -207,4 +159,3 @@ def _print_ranking(result, outcome: str, target: Path) -> None:
             cells.append(text)
         table.add_row(parameter, *cells)
     out.print(table)
-    out.print(f"Results in {target}/ ({result.seconds:.1f} s; {result.executor})", highlight=False)

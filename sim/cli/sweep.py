@@ -9,8 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..output_folder import STUDY_FILES
-from ..scenario_file import ScenarioError
+from sim.format import human_number
+from sim.io.folder import STUDY_FILES
+from sim.scenario import Scenario
+from sim.scenario.file import ScenarioError
+
 from .app import (
     ForceOption,
     NoCacheOption,
@@ -20,16 +23,14 @@ from .app import (
     SetOption,
     WorkersOption,
     app,
-    executor_for,
     fail,
     fail_with,
-    interruptible,
     load,
     out,
-    output_folder,
-    store_for,
 )
-from .progress import progress_bar
+from .session import Session, SessionOptions, check_outcomes, overrides, study_session
+
+__all__ = ["sweep"]
 
 PRINTED_AT_MOST = 3
 PLOTTED = (
@@ -93,61 +94,44 @@ def sweep(
     --param staffing.offender_managers=20:40:5 ;
     python run_sim.py sweep scenarios/avon_somerset_2023.yaml --tornado --by 10
     """
-    from ..outcomes import OUTCOME_NAMES
-
-    overrides = list(set_ or [])
-    if seed is not None:
-        overrides.append(f"seed={seed}")
-    if replications is not None:
-        overrides.append(f"replications={replications}")
-    base = load(scenario, overrides)
+    base = load(scenario, overrides(set_, seed=seed, replications=replications))
     if tornado == bool(param):
         fail_with("give --param KEY=... (a sweep) or --tornado, one of the two")
     if vary and not tornado:
         fail_with("--vary lists the parameters of a --tornado")
     chosen = list(outcome or (["overdue_visits_end"] if tornado else PLOTTED))
-    unknown = [name for name in chosen if name not in OUTCOME_NAMES]
-    if unknown:
-        fail_with(
-            f"unknown outcome(s) {', '.join(unknown)}; use a daily column with _end or "
-            "_average (states) or _total (flows), e.g. overdue_visits_end"
-        )
+    check_outcomes(chosen)
     kind = "tornado" if tornado else "sweep"
-    names = STUDY_FILES[kind]
-    target = output_folder(out_dir or Path("results") / f"{base.name}-{kind}", force, names)
-    with interruptible(target, names):
-        _run(tornado, base, by, chosen, vary, param, target, workers, scheduler, no_cache, quiet)
+    options = SessionOptions(
+        workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
+    )
+    with study_session(out_dir, f"{base.name}-{kind}", STUDY_FILES[kind], options) as session:
+        if tornado:
+            _tornado(session, base, by / 100, chosen[0], vary)
+        else:
+            _sweep(session, base, param or [], chosen)
 
 
-def _run(tornado, base, by, chosen, vary, param, target, workers, scheduler, no_cache, quiet):
-    from ..executors import ExecutorError
+def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]) -> None:
+    """Run the sweep (every point validated first), write its folder, print its table."""
+    from sim.analysis.outcomes import describe_outcome
+    from sim.studies.sweep import grid_scenarios, parse_sweep_parameter, sweep_study
 
     try:
-        if tornado:
-            _tornado(base, by / 100, chosen[0], vary, target, workers, scheduler, no_cache, quiet)
-        else:
-            _sweep(base, param or [], chosen, target, workers, scheduler, no_cache, quiet)
+        parameters = [parse_sweep_parameter(spec) for spec in specs]
+        points = len(grid_scenarios(base, parameters))  # validates every point before running
     except ScenarioError as error:
         fail(error)
-    except ExecutorError as error:
-        fail_with(str(error))
-
-
-def _sweep(base, specs, chosen, target, workers, scheduler, no_cache, quiet) -> None:
-    from ..outcomes import OUTCOME_NAMES, describe_outcome
-    from ..sweep import grid_scenarios, parse_sweep_parameter, run_sweep, write_sweep
-
-    parameters = [parse_sweep_parameter(spec) for spec in specs]
-    points = len(grid_scenarios(base, parameters))  # validates every point before running
     n = base.replications
-    with (
-        executor_for(workers, scheduler, points * n) as executor,
-        progress_bar(f"sweep {points} points", points * n, quiet) as advance,
-    ):
-        result = run_sweep(
-            base, parameters, n, OUTCOME_NAMES, executor, store_for(target, no_cache), advance
+    with session.engine(points * n, f"sweep {points} points", points * n) as engine:
+        result = sweep_study(
+            base,
+            parameters,
+            plotted=chosen,
+            target=session.target,
+            command=sys.argv,
+            engine=engine,
         )
-    write_sweep(result, target, sys.argv, chosen)
     keys = [p.key for p in parameters]
     printed = chosen[:PRINTED_AT_MOST]
     table = Table(
@@ -160,61 +144,72 @@ def _sweep(base, specs, chosen, target, workers, scheduler, no_cache, quiet) -> 
         table.add_column(describe_outcome(name), justify="right")
     shown = result.table[result.table["outcome"].isin(printed)]
     for values, group in shown.groupby(keys, sort=False):
-        by_outcome = group.set_index("outcome")
+        by_outcome = group.set_index("outcome").to_dict("index")
         cells = [
-            f"{by_outcome.loc[name, 'mean']:,.1f} ± "
-            f"{(by_outcome.loc[name, 'ci95_high'] - by_outcome.loc[name, 'ci95_low']) / 2:,.1f}"
+            f"{human_number(by_outcome[name]['mean'])} ± "
+            f"{human_number((by_outcome[name]['ci95_high'] - by_outcome[name]['ci95_low']) / 2)}"
             for name in printed
         ]
         labels = values if isinstance(values, tuple) else (values,)
         table.add_row(*(str(v) for v in labels), *cells)
     out.print(table)
-    out.print(f"Results in {target}/ ({result.seconds:.1f} s; {result.executor})", highlight=False)
+    session.done(result.ran, resumed=False)
 
 
-def _tornado(base, share, outcome, vary, target, workers, scheduler, no_cache, quiet) -> None:
-    from ..tornado import numeric_parameters, run_tornado, tornado_arms, write_tornado
+def _tornado(
+    session: Session, base: Scenario, share: float, outcome: str, vary: list[str] | None
+) -> None:
+    """Run the tornado (the parameters checked first), write its folder, print its table."""
+    from sim.studies.tornado import numeric_parameters, tornado_arms, tornado_study
 
     keys = list(vary or numeric_parameters(base))
-    arms, _ = tornado_arms(base, keys, share)  # validates the list before running anything
+    try:
+        arms, _ = tornado_arms(base, keys, share)  # validates the list before running anything
+    except ScenarioError as error:
+        fail(error)
     n = base.replications
     total = (len(arms) + 1) * n
-    with (
-        executor_for(workers, scheduler, total) as executor,
-        progress_bar(f"tornado {len(keys)} parameters", total, quiet) as advance,
-    ):
-        result = run_tornado(
-            base, share, outcome, n, keys, executor, store_for(target, no_cache), advance
+    with session.engine(total, f"tornado {len(keys)} parameters", total) as engine:
+        result = tornado_study(
+            base,
+            keys,
+            share=share,
+            outcome=outcome,
+            target=session.target,
+            command=sys.argv,
+            engine=engine,
         )
-    write_tornado(result, target, sys.argv)
     table = Table(
         title=f"{base.name}: {outcome} when each parameter moves -{share:.0%} / +{share:.0%} "
-        f"(base {result.base_mean:,.1f}; {n} replications, common random numbers)"
+        f"(base {human_number(result.base_mean)}; {n} replications, common random numbers)"
     )
     for column in ("parameter", "lowered", "raised", "swing"):
         table.add_column(
             column, justify="left" if column == "parameter" else "right", overflow="fold"
         )
-    skipped = []
-    for row in result.table.itertuples():
-        notes = {side: n for side, n in (("-", row.low_note), ("+", row.high_note)) if n == n}
+    skipped: list[str] = []
+    for row in result.table.to_dict("records"):
+        parameter = str(row["parameter"])
+        sides = (("-", row["low_note"]), ("+", row["high_note"]))
+        notes = {side: str(note) for side, note in sides if note == note}  # NaN: no note
         if len(notes) == 2:
-            skipped.append(f"{row.parameter} ({'; '.join(dict.fromkeys(notes.values()))})")
+            skipped.append(f"{parameter} ({'; '.join(dict.fromkeys(notes.values()))})")
             continue
-        skipped += [f"{row.parameter} {side}{share:.0%} ({note})" for side, note in notes.items()]
+        skipped += [f"{parameter} {side}{share:.0%} ({note})" for side, note in notes.items()]
         table.add_row(
-            row.parameter,
-            _at(row.low_mean, row.low_value),
-            _at(row.high_mean, row.high_value),
-            f"{row.swing:,.1f}",
+            parameter,
+            _at(row["low_mean"], row["low_value"]),
+            _at(row["high_mean"], row["high_value"]),
+            human_number(row["swing"]),
         )
     out.print(table)
     if skipped:
         out.print(f"Not varied: {', '.join(skipped)}.", highlight=False)
-    out.print(f"Results in {target}/ ({result.seconds:.1f} s; {result.executor})", highlight=False)
+    session.done(result.ran, resumed=False)
 
 
-def _at(mean: float, value) -> str:
-    """'21.8 at 5': the outcome and, for a single number, the parameter value that gave it."""
-    simple = isinstance(value, (int, float)) and value == value
-    return f"{mean:,.1f}" + (f" [dim]at {value:.4g}[/]" if simple else "")
+def _at(mean: float, value: object) -> str:
+    """'22 at 5': the outcome and, for a single number, the parameter value that gave it."""
+    if isinstance(value, int | float) and value == value:  # a single number, not NaN
+        return f"{human_number(mean)} [dim]at {human_number(value, significant=4)}[/]"
+    return human_number(mean)

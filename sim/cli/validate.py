@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from ..config import Scenario
+from sim.scenario import Scenario
+
 from .app import ScenarioPath, SetOption, app, load, out
+
+__all__ = ["validate"]
 
 
 @app.command()
@@ -35,8 +38,9 @@ def _starting_size(scenario: Scenario) -> tuple[int, bool]:
     population = scenario.population
     if population.initial is not None:
         return population.initial.size, False
-    from ..caseload_file import read_caseload
+    from sim.scenario.caseload_file import read_caseload
 
+    assert population.initial_caseload is not None  # the scenario rules ask for one of the two
     rows = read_caseload(
         population.initial_caseload,
         scenario.start_date,

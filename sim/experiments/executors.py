@@ -1,0 +1,345 @@
+"""Where replications run: in this process, in local worker processes, or on a Dask cluster.
+
+An executor takes a picklable function and a list of argument tuples and yields
+``(index, result)`` pairs *as they finish* (any order). Callers put results back in index
+order, and every task is a pure function of its arguments, so all three executors give
+identical results; only the time differs.
+
+- :class:`SerialExecutor`: one after the other, here (no start-up cost; easiest to debug).
+- :class:`ProcessExecutor`: ``concurrent.futures.ProcessPoolExecutor`` with ``workers``
+  processes, started by a fork server that has imported the model (quick, and safe with the
+  progress bar's thread), or with ``spawn`` where there is no fork server.
+- :class:`DaskExecutor`: a ``dask.distributed`` cluster (``dask scheduler`` plus
+  ``dask worker`` processes, possibly on other machines), reached at a scheduler address.
+  The scheduler and the workers need this package importable (``pip install -e .`` on each
+  machine) and the workers must run the same model code: the executor checks this when it
+  connects.
+
+Executors are context managers; the pool or client is opened on first use and closed on exit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.queues
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ExecutorError",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "describe",
+    "make_executor",
+]
+
+
+WORKER_DIED = (
+    "a worker process stopped unexpectedly (out of memory, or killed); the replications "
+    "already finished are kept: run the same command again to resume"
+)
+
+
+class ExecutorError(RuntimeError):
+    """The executor cannot be used (e.g. no scheduler at the address); the message says why."""
+
+
+class Executor(Protocol):
+    """Runs ``function(*args)`` for each args tuple, yielding (index, result) as each ends."""
+
+    description: str
+
+    @property
+    def parallelism(self) -> int:
+        """How many tasks run at once (a batch this size keeps every worker busy)."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def map_unordered(
+        self, function: Callable[..., Any], arguments: Sequence[tuple]
+    ) -> Iterator[tuple[int, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class _Closing:
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release workers or connections (nothing to do by default)."""
+
+
+class SerialExecutor(_Closing):
+    """Run every task here, in order."""
+
+    description = "serial"
+    parallelism = 1
+
+    def map_unordered(
+        self, function: Callable[..., Any], arguments: Sequence[tuple]
+    ) -> Iterator[tuple[int, Any]]:
+        for index, args in enumerate(arguments):
+            yield index, function(*args)
+
+
+class ProcessExecutor(_Closing):
+    """Run tasks in ``workers`` local processes (a pool kept open across calls)."""
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ExecutorError(f"workers must be at least 1, not {workers}")
+        self.workers = workers
+        self.parallelism = workers
+        self.description = f"{workers} local processes"
+        self._pool: ProcessPoolExecutor | None = None
+        # each new worker puts its pid here once it ignores Ctrl-C
+        self._ready: multiprocessing.queues.Queue[int] | None = None
+
+    def map_unordered(
+        self, function: Callable[..., Any], arguments: Sequence[tuple]
+    ) -> Iterator[tuple[int, Any]]:
+        if not arguments:
+            return
+        starting = 0
+        if self._pool is None or self._ready is None:  # opened together, closed together
+            context = _context()
+            self._ready = context.Queue()
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_worker_ignores_ctrl_c,
+                initargs=(self._ready,),
+            )
+            starting = min(self.workers, len(arguments))  # one process per submit, up to this
+        pool, ready = self._pool, self._ready
+        pending: dict[Future[Any], int] = {}
+        try:
+            with _ctrl_c_held_while_workers_start():
+                for index, args in enumerate(arguments):
+                    pending[pool.submit(function, *args)] = index
+                _wait_until_started(ready, starting, pending)
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        self.close()
+                        raise ExecutorError(WORKER_DIED) from None
+                    yield index, result
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._ready = None
+
+
+@contextmanager
+def _ctrl_c_held_while_workers_start() -> Iterator[None]:
+    """Hold back Ctrl-C while the pool starts its processes, then deliver it.
+
+    Blocking the signal in this thread makes every process started meanwhile (the fork
+    server and the workers it forks) inherit it blocked, so a Ctrl-C cannot kill a worker
+    while it is still importing the model, before ``initializer`` runs. (A worker killed then,
+    or stopped half-started, breaks the pool and prints tracebacks.) The kernel may still hand
+    the signal to another thread of this process, so Python's handler is swapped for one that
+    only notes it; the interruption is raised here as soon as the workers are up.
+    """
+    if not hasattr(signal, "pthread_sigmask") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    noted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: noted.append(signum))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # delivers a pending one
+        signal.signal(signal.SIGINT, previous)
+    if noted:
+        raise KeyboardInterrupt
+
+
+def _worker_ignores_ctrl_c(ready: multiprocessing.queues.Queue[int]) -> None:
+    """Ctrl-C in a terminal reaches every process of the group. Only the main process acts on
+    it (it cancels the batch and waits for the replications in progress), so no worker dies
+    mid-task: a dying worker would break the pool and bury the interruption under errors."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ready.put(os.getpid())
+
+
+def _wait_until_started(
+    ready: multiprocessing.queues.Queue[int],
+    workers: int,
+    pending: dict[Future[Any], int],
+    limit_s: float = 120.0,
+) -> None:
+    """Wait (Ctrl-C held) until ``workers`` new workers have started, or one has failed.
+
+    Stopping the pool while a worker is still starting makes that worker print a traceback
+    (its queues vanish under it), so the main process hears Ctrl-C only once they are up.
+    """
+    deadline = time.monotonic() + limit_s
+    started = 0
+    while started < workers and time.monotonic() < deadline:
+        if any(future.done() and future.exception() for future in pending):
+            return  # the pool broke; the caller reports it
+        try:
+            ready.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        started += 1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """``forkserver`` where available (workers forked from a clean server that has already
+    imported the model: quick to start, and no fork of this multi-threaded process), else
+    ``spawn`` (fresh interpreters, e.g. on Windows)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.model.replication"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _worker_fingerprint() -> str:
+    """Run on each Dask worker: the fingerprint of the model code it would run."""
+    from sim.experiments.store import model_code_fingerprint
+
+    return model_code_fingerprint()
+
+
+class DaskExecutor(_Closing):
+    """Run tasks on the dask.distributed cluster whose scheduler is at ``address``."""
+
+    def __init__(self, address: str, connect_timeout_s: float = 20.0) -> None:
+        self.address = address
+        self.description = f"Dask scheduler {address}"
+        self.connect_timeout_s = connect_timeout_s
+        self._client: Client | None = None
+
+    @property
+    def parallelism(self) -> int:
+        """The cluster's worker threads (connecting if need be)."""
+        info = self._connect().scheduler_info()
+        return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+
+    def _connect(self) -> Client:
+        if self._client is not None:
+            return self._client
+        from distributed import Client
+
+        try:
+            client = Client(self.address, timeout=self.connect_timeout_s)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise ExecutorError(
+                f"cannot reach a Dask scheduler at {self.address} ({error}); start one with "
+                "`dask scheduler` and workers with `dask worker ADDRESS`"
+            ) from None
+        self._client = client
+        self._check_workers(client)
+        return client
+
+    def _check_workers(self, client: Client) -> None:
+        from sim.experiments.store import model_code_fingerprint
+
+        try:  # recent Dask scheduler processes unpickle the tasks, so they need it too
+            client.run_on_scheduler(_worker_fingerprint)
+        except Exception as error:
+            self.close()
+            raise ExecutorError(
+                f"the Dask scheduler at {self.address} cannot load this model "
+                f"({type(error).__name__}: {error}); install this package where the scheduler "
+                "runs as well as on every worker (pip install -e .)"
+            ) from None
+        try:
+            found = client.run(_worker_fingerprint)
+        except Exception as error:  # workers could not import or run sim
+            self.close()
+            raise ExecutorError(
+                f"the Dask workers cannot run this model ({type(error).__name__}: {error}); "
+                "install this package on every worker (pip install -e .)"
+            ) from None
+        if not found:
+            self.close()
+            raise ExecutorError(f"the Dask scheduler at {self.address} has no workers")
+        ours = model_code_fingerprint()
+        different = sorted(worker for worker, theirs in found.items() if theirs != ours)
+        if different:
+            self.close()
+            raise ExecutorError(
+                f"Dask workers {', '.join(different)} run different model code from this "
+                "machine; results would not be reproducible. Install the same version there."
+            )
+
+    def map_unordered(
+        self, function: Callable[..., Any], arguments: Sequence[tuple]
+    ) -> Iterator[tuple[int, Any]]:
+        if not arguments:
+            return
+        from distributed import KilledWorker, as_completed
+
+        client = self._connect()
+        futures = [client.submit(function, *args, pure=False) for args in arguments]
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        try:
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except KilledWorker:
+                    raise ExecutorError(WORKER_DIED) from None
+                yield index_of[future.key], result
+        finally:
+            client.cancel([future for future in futures if not future.done()])
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """The executor for the command-line options ``--workers`` and ``--scheduler``.
+
+    A scheduler address wins; otherwise ``workers`` local processes (default: every core);
+    one worker means serial, in this process.
+    """
+    if scheduler:
+        return DaskExecutor(scheduler)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1:
+        return SerialExecutor()
+    return ProcessExecutor(workers)
+
+
+def describe(executor: Executor | None) -> str:
+    """Where replications ran, for manifests: ``serial`` (also for None), ``4 local
+    processes``, ``Dask scheduler tcp://...``."""
+    return executor.description if executor is not None else "serial"

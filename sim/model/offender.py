@@ -1,0 +1,74 @@
+"""One registered sex offender as the model sees them: plain state, no behaviour.
+
+Kept as a ``__slots__`` class because a national run holds tens of thousands of them and the
+visit and assessment cycles read these fields on every event. ``level`` is the risk level
+the force believes (it drives the visit schedule); ``true_level`` is the real one, which can
+rise unseen (hidden escalation) until the next completed visit or assessment.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import simpy
+
+    from sim.model.agenda import Wakeup
+    from sim.model.streams import OffenderStream
+
+__all__ = ["Offender"]
+
+
+class Offender:
+    """State of one offender; their processes and the register (register.py) change it."""
+
+    __slots__ = (
+        "id",
+        "level",
+        "true_level",
+        "active",
+        "reactive",
+        "low_since_day",
+        "exit_time",
+        "escalated_at",
+        "visit_due_day",
+        "visit_version",
+        "visit_overdue",
+        "visit_wakeup",
+        "assessment_due_day",
+        "assessment_version",
+        "assessment_overdue",
+        "assessment_wakeup",
+        "reactivated",
+        "rng_visit",
+        "rng_assessment",
+        "rng_escalation",
+    )
+
+    def __init__(self, offender_id: int, level: int, exit_time: float) -> None:
+        self.id = offender_id
+        self.level = level
+        self.true_level = level
+        self.active = True
+        self.reactive = False
+        self.low_since_day = 0.0
+        self.exit_time = exit_time
+        self.escalated_at: float | None = None
+        self.visit_due_day = 0
+        self.visit_version = 0
+        self.visit_overdue = False
+        self.visit_wakeup: Wakeup | None = None  # booked while waiting for the window
+        self.assessment_due_day = 0
+        self.assessment_version = 0
+        self.assessment_overdue = False
+        self.assessment_wakeup: Wakeup | None = None
+        self.reactivated: simpy.Event | None = None  # what the reactive visit process waits on
+        self.rng_visit: OffenderStream | None = None
+        self.rng_assessment: OffenderStream | None = None
+        self.rng_escalation: OffenderStream | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Offender(id={self.id}, level={self.level}, true_level={self.true_level}, "
+            f"visit_due_day={self.visit_due_day}, active={self.active})"
+        )

@@ -1,0 +1,99 @@
+"""The one contract between the model and everything after it: what a replication produced.
+
+The model (``sim.model``) fills a numpy table with one row per simulated day and one column per
+name in :data:`DAILY_COLUMNS`; experiments, analysis, studies and reports read those tables by
+these names and never import the model or SimPy (the idea of Ciw's ``DataRecord``).
+
+* :data:`STATE_COLUMNS` describe the register at the *end* of a day (population, backlog,
+  oldest overdue item, staff in post);
+* :data:`FLOW_COLUMNS` count what happened *during* the day (attempts, completions, hours);
+* :data:`OLDEST_COLUMNS` are ages, which do not add up over areas: the total is the largest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.levels import LEVELS
+
+__all__ = [
+    "AreaRun",
+    "DAILY_COLUMNS",
+    "DailyRecord",
+    "FLOW_COLUMNS",
+    "OLDEST_COLUMNS",
+    "STATE_COLUMNS",
+    "total_over_areas",
+]
+
+STATE_COLUMNS: tuple[str, ...] = (
+    "population",
+    *(f"population_{level}" for level in LEVELS),
+    "reactive",
+    "overdue_visits",
+    *(f"overdue_visits_{level}" for level in LEVELS),
+    "oldest_overdue_visit_days",
+    "overdue_assessments",
+    *(f"overdue_assessments_{level}" for level in LEVELS),
+    "oldest_overdue_assessment_days",
+    "undetected_escalations",
+    "offender_managers",
+    "sergeants",
+)
+FLOW_COLUMNS: tuple[str, ...] = (
+    "registrations",
+    "exits",
+    "visit_attempts",
+    "lone_visit_attempts",
+    *(f"lone_visit_attempts_{level}" for level in LEVELS),
+    "visits_completed",
+    "police_actions",
+    "assessments_completed",
+    "visits_became_overdue",
+    "assessments_became_overdue",
+    "escalations",
+    "escalations_detected",
+    "escalation_days_unnoticed",
+    "officer_hours_used",
+    "officer_hours_available",
+)
+DAILY_COLUMNS: tuple[str, ...] = STATE_COLUMNS + FLOW_COLUMNS
+# Over several areas these are the largest area's value; every other column adds up.
+OLDEST_COLUMNS: tuple[str, ...] = ("oldest_overdue_visit_days", "oldest_overdue_assessment_days")
+
+
+@dataclass(frozen=True)
+class DailyRecord:
+    """What one replication produced: one row per simulated day (see DAILY_COLUMNS).
+
+    ``simpy_events`` is how many SimPy events the replication scheduled: the model's unit of
+    work, used by the benchmarks (events per second, events per visit). For a scenario with
+    areas, ``table`` is the total over the areas and ``area_tables`` holds each area's table
+    by name; without areas ``area_tables`` is empty.
+    """
+
+    replication: int
+    table: np.ndarray
+    simpy_events: int = 0
+    area_tables: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AreaRun:
+    """One area's part of a replication (``area`` is None for a scenario without areas)."""
+
+    area: str | None
+    table: np.ndarray
+    simpy_events: int
+
+
+def total_over_areas(tables: list[np.ndarray]) -> np.ndarray:
+    """The daily table of several areas together: sums, but the oldest item is the oldest."""
+    stacked = np.stack(tables)
+    total: np.ndarray = stacked.sum(axis=0)
+    for column in OLDEST_COLUMNS:
+        index = DAILY_COLUMNS.index(column)
+        total[:, index] = stacked[:, :, index].max(axis=0)
+    return total

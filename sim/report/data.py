@@ -1,0 +1,301 @@
+"""Read a results folder and derive the tables the HTML report shows (pure pandas).
+
+The report is built from the files a run leaves behind (manifest.json, trajectories.csv,
+summary.csv, and when present calibration.csv and comparison.csv), never from the model, so
+``python run_sim.py report DIR`` can rebuild it at any time from any finished run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.metrics import total_only
+from sim.analysis.summary import describe
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "ComparisonResults",
+    "Milestone",
+    "ReportError",
+    "Results",
+    "load_results",
+    "milestones",
+    "month_days",
+    "monthly",
+    "observed_points",
+]
+
+REQUIRED_FILES = ("manifest.json", "trajectories.csv", "summary.csv")
+# comparison.csv as `compare` writes it: one row per outcome and variant
+COMPARISON_COLUMNS = {
+    "outcome",
+    "variant",
+    "mean",
+    "difference",
+    "difference_ci95_low",
+    "difference_ci95_high",
+    "significant",
+}
+RUN_HINT = "run one first: python run_sim.py run SCENARIO.yaml --out {path}"
+
+
+class ReportError(Exception):
+    """The folder cannot be reported on; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """A run's folder: its manifest, daily trajectories, summary and calibration table (the
+    rows of the whole scenario when it has areas)."""
+
+    path: Path
+    manifest: dict
+    trajectories: pd.DataFrame
+    summary: pd.DataFrame
+    calibration: pd.DataFrame | None
+
+    @property
+    def scenario(self) -> dict:
+        return self.manifest.get("scenario", {})
+
+    @property
+    def start_date(self) -> date:
+        return date.fromisoformat(str(self.scenario["start_date"]))
+
+    @property
+    def replications(self) -> int:
+        return int(self.trajectories["replication"].nunique())
+
+    @property
+    def title(self) -> str:
+        return (self.scenario.get("description") or "").strip() or self.scenario.get("name", "")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as error:
+        raise ReportError(f"{path}: cannot be read as a table ({error})") from None
+
+
+@dataclass(frozen=True)
+class ComparisonResults:
+    """A folder written by ``compare``: comparison.csv, comparison.png and its manifest."""
+
+    path: Path
+    manifest: dict
+    table: pd.DataFrame
+    figure_png: bytes | None
+
+    @property
+    def variants(self) -> dict[str, dict]:
+        return self.manifest.get("variants", {})
+
+    @property
+    def reference(self) -> str:
+        return self.manifest.get("reference_variant") or str(self.table["variant"].iloc[0])
+
+    @property
+    def names(self) -> list[str]:
+        return list(dict.fromkeys(self.table["variant"].astype(str)))
+
+    @property
+    def scenario(self) -> dict:
+        return self.variants.get(self.reference, {})
+
+    @property
+    def replications(self) -> int:
+        return int(self.manifest.get("replications") or self.table["replications"].max())
+
+    @property
+    def title(self) -> str:
+        text = (self.scenario.get("description") or "").strip() or self.scenario.get("name", "")
+        return f"{text} – comparison of {len(self.names)} variants"
+
+    def value(self, outcome: str, variant: str, column: str = "mean") -> float:
+        rows = self.table[(self.table["outcome"] == outcome) & (self.table["variant"] == variant)]
+        return float(rows[column].iloc[0]) if len(rows) else float("nan")
+
+    def has(self, outcome: str) -> bool:
+        return bool((self.table["outcome"] == outcome).any())
+
+
+def _load_comparison(path: Path, manifest: dict) -> ComparisonResults:
+    if not (path / "comparison.csv").is_file():
+        raise ReportError(
+            f"{path}: the manifest is a comparison's but comparison.csv is missing; run the "
+            "comparison again: python run_sim.py compare SCENARIO.yaml --variant ..."
+        )
+    table = _read_csv(path / "comparison.csv")
+    lacking = COMPARISON_COLUMNS - set(table.columns)
+    if lacking or table.empty:
+        raise ReportError(
+            f"{path / 'comparison.csv'}: lacks the columns {sorted(lacking)} or has no rows; "
+            "was it written by this version of compare?"
+        )
+    table["variant"] = table["variant"].astype(str)
+    figure = path / "comparison.png"
+    return ComparisonResults(
+        path=path,
+        manifest=manifest,
+        table=table,
+        figure_png=figure.read_bytes() if figure.is_file() else None,
+    )
+
+
+def load_results(path: Path | str) -> Results | ComparisonResults:
+    """Load a finished run's (or comparison's) folder, or raise :class:`ReportError`."""
+    path = Path(path)
+    if not path.is_dir():
+        siblings = (
+            sorted(p.name for p in path.parent.iterdir() if (p / "manifest.json").is_file())
+            if path.parent.is_dir()
+            else []
+        )
+        guess = difflib.get_close_matches(path.name, siblings, n=1)
+        hint = f"did you mean {path.parent / guess[0]}? Or " if guess else ""
+        raise ReportError(f"{path}: no such folder; {hint}{RUN_HINT.format(path=path)}")
+    if (path / "manifest.json").is_file():
+        manifest = _read_manifest(path)
+        if manifest.get("study") == "compare":
+            return _load_comparison(path, manifest)
+    missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
+    if missing:
+        raise ReportError(
+            f"{path}: not a finished results folder (missing {', '.join(missing)}). "
+            f"manifest.json is written last, so a run that stopped early has none; "
+            + RUN_HINT.format(path=path)
+        )
+    manifest = _read_manifest(path)
+    if "start_date" not in manifest.get("scenario", {}):
+        raise ReportError(f"{path / 'manifest.json'}: has no scenario; was it written by run?")
+    # The report describes the whole scenario: for one with areas, the total rows.
+    trajectories = total_only(_read_csv(path / "trajectories.csv"))
+    summary = total_only(_read_csv(path / "summary.csv"))
+    for name, frame, needed in (
+        ("trajectories.csv", trajectories, {"replication", "day", "date", "overdue_visits"}),
+        ("summary.csv", summary, {"period", "metric", "mean", "p5", "p95"}),
+    ):
+        lacking = needed - set(frame.columns)
+        if lacking or frame.empty:
+            raise ReportError(
+                f"{path / name}: lacks the columns {sorted(lacking)} or has no rows; "
+                "was it written by this version of run?"
+            )
+    calibration = path / "calibration.csv"
+    return Results(
+        path=path,
+        manifest=manifest,
+        trajectories=trajectories,
+        summary=summary,
+        calibration=_read_csv(calibration) if calibration.is_file() else None,
+    )
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{path / 'manifest.json'}: not valid JSON ({error})") from None
+    if not isinstance(manifest, dict):
+        raise ReportError(f"{path / 'manifest.json'}: not a manifest written by this tool")
+    return manifest
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A metric on one day across replications (mean, 95% CI of the mean, 90% of runs)."""
+
+    label: str
+    day: int
+    date: date
+    stats: dict[str, dict[str, float]]  # metric -> describe()
+
+
+def _months_after(start: date, months: int) -> date:
+    return (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+
+
+def milestones(results: Results, metrics: tuple[str, ...]) -> tuple[list[Milestone], list[str]]:
+    """The backlog at the start, in 6 and 12 months, and at the end of the run.
+
+    Returns the milestones inside the horizon and the labels of those beyond it (the report
+    says plainly that the run does not reach them rather than guessing).
+    """
+    frame = results.trajectories
+    last_day = int(frame["day"].max())
+    start = results.start_date
+    wanted = [("At the start", 0)]
+    beyond = []
+    for months in (6, 12):
+        when = _months_after(start, months)
+        day = (when - start).days
+        label = f"In {months} months"
+        if day <= last_day:
+            wanted.append((label, day))
+        else:
+            beyond.append(f"{label.lower()} ({when:%-d %B %Y})")
+    if wanted[-1][1] != last_day:
+        wanted.append(("End of the run", last_day))
+    found = []
+    for label, day in wanted:
+        today = frame[frame["day"] == day]
+        stats = {metric: describe(today[metric].to_numpy()) for metric in metrics}
+        found.append(Milestone(label, day, date.fromordinal(start.toordinal() + day), stats))
+    return found, beyond
+
+
+def month_days(results: Results) -> dict[str, int]:
+    """Simulated days in each calendar month (to mark part months)."""
+    frame = results.trajectories
+    first_replication = frame[frame["replication"] == frame["replication"].iloc[0]]
+    dates = pd.to_datetime(first_replication["date"])
+    return dates.dt.strftime("%Y-%m").value_counts().sort_index().to_dict()
+
+
+def monthly(results: Results, metrics: list[str], column: str = "mean") -> pd.DataFrame:
+    """Months as rows, metrics as columns, from summary.csv (states at month end, flows totals)."""
+    rows = results.summary[results.summary["period"] != "end"]
+    rows = rows[rows["metric"].isin(metrics)]
+    table = rows.pivot(index="period", columns="metric", values=column)
+    return table.reindex(columns=[m for m in metrics if m in table.columns]).sort_index()
+
+
+def observed_points(results: Results) -> pd.DataFrame:
+    """Observed figures that are one state metric on one date: columns date, metric, observed.
+
+    From calibration.csv when the run wrote one (columns metric, period, observed), else from
+    the scenario's ``observations`` in the manifest. Figures over a period or ratios are kept
+    out: they are not a point on a daily trajectory (the calibration table lists them all).
+    """
+    rows = []
+    if results.calibration is not None and {"metric", "period", "observed"} <= set(
+        results.calibration.columns
+    ):
+        for _, row in results.calibration.iterrows():
+            rows.append((str(row["period"]), str(row["metric"]), row["observed"]))
+    else:
+        for item in results.scenario.get("observations", []) or []:
+            if isinstance(item, dict) and not item.get("from_date"):
+                rows.append((str(item.get("date")), str(item.get("metric")), item.get("value")))
+    states = set(results.trajectories.columns)
+    points = [
+        {"date": date.fromisoformat(when), "metric": metric.strip(), "observed": float(value)}
+        for when, metric, value in rows
+        if _is_iso_date(when) and metric.strip() in states and value is not None
+    ]
+    return pd.DataFrame(points, columns=["date", "metric", "observed"])
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,164 @@
+"""The report's charts, drawn from result tables and embedded as base64 PNG data URIs.
+
+Embedding keeps report.html a single file that opens offline (no image files, no web
+fonts, no scripts). Colours come from seaborn's colour-blind palette, and every chart has a
+table with the same numbers beside it in the report, so nothing is shown only as colour.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.typing import ColorType  # noqa: E402
+
+from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
+
+__all__ = [
+    "activity_chart",
+    "comparison_chart",
+    "data_uri",
+    "levels_chart",
+    "single_series_chart",
+    "utilisation_chart",
+]
+
+DPI = 100
+PALETTE = "colorblind"
+
+
+def data_uri(figure: plt.Figure) -> str:
+    """The figure as a ``data:image/png;base64,...`` URI (and the figure is closed)."""
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    finally:
+        plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _axes(height: float = 4.2) -> tuple[plt.Figure, plt.Axes]:
+    sns.set_theme(style="whitegrid", palette=PALETTE)
+    return plt.subplots(figsize=(9, height))
+
+
+def _mean_and_band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per date: the mean over replications and the 5th and 95th percentiles (90% of runs).
+
+    Percentiles interpolate linearly, as numpy's do in summary.csv.
+    """
+    grouped = frame.groupby("date")[column]
+    return pd.DataFrame(
+        {"mean": grouped.mean(), "low": grouped.quantile(0.05), "high": grouped.quantile(0.95)}
+    )
+
+
+def _draw_band(axes: plt.Axes, band: pd.DataFrame, label: str, color: ColorType) -> None:
+    dates = pd.to_datetime(band.index)
+    axes.plot(dates, band["mean"], label=label, color=color, linewidth=2)
+    axes.fill_between(dates, band["low"], band["high"], color=color, alpha=0.2, linewidth=0)
+
+
+def levels_chart(
+    trajectories: pd.DataFrame, prefix: str, y_label: str, observed: pd.DataFrame | None = None
+) -> plt.Figure:
+    """All levels and each risk level over time: mean line, band of 90% of runs.
+
+    ``observed`` (date, metric, observed) adds the force's reported figures as black
+    markers on the matching line.
+    """
+    labels = {
+        prefix: "all levels",
+        **{f"{prefix}_{level}": name for level, name in zip(LEVELS, LEVEL_NAMES, strict=True)},
+    }
+    labels = {column: label for column, label in labels.items() if column in trajectories}
+    figure, axes = _axes()
+    colours = sns.color_palette(PALETTE, len(labels))
+    for (column, label), colour in zip(labels.items(), colours, strict=True):
+        _draw_band(axes, _mean_and_band(trajectories, column), label, colour)
+    if observed is not None and not observed.empty:
+        mine = observed[observed["metric"].isin(list(labels))]
+        if not mine.empty:
+            axes.scatter(
+                pd.to_datetime(mine["date"]),
+                mine["observed"],
+                marker="D",
+                s=50,
+                color="black",
+                zorder=5,
+                label="observed (reported)",
+            )
+    axes.legend(title="risk level", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes.set_ylabel(y_label)
+    axes.set_xlabel("")
+    axes.set_ylim(bottom=0)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    return figure
+
+
+def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -> plt.Figure:
+    """One daily state over time: mean line and band of 90% of runs."""
+    figure, axes = _axes(3.6)
+    _draw_band(axes, _mean_and_band(trajectories, column), "mean", sns.color_palette(PALETTE)[0])
+    axes.set_ylabel(y_label)
+    axes.set_xlabel("")
+    axes.set_ylim(bottom=0)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    return figure
+
+
+def activity_chart(months: pd.DataFrame, labels: dict[str, str]) -> plt.Figure:
+    """Monthly totals (mean over replications) as grouped bars, one group per month."""
+    long = months.reset_index().melt(id_vars="period", value_vars=list(labels))
+    long["what"] = long["metric"].map(labels)
+    figure, axes = _axes()
+    sns.barplot(data=long, x="period", y="value", hue="what", ax=axes)
+    axes.set_xlabel("")
+    axes.set_ylabel("per month (mean of runs)")
+    axes.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes.tick_params(axis="x", labelrotation=45)
+    figure.tight_layout()
+    return figure
+
+
+def utilisation_chart(share_by_month: pd.Series) -> plt.Figure:
+    """Officer hours used as a share of hours available, by month; 100% marked."""
+    figure, axes = _axes(3.6)
+    axes.plot(share_by_month.index, share_by_month.to_numpy() * 100, marker="o")
+    axes.axhline(100, color="grey", linestyle="--", linewidth=1)
+    axes.set_ylabel("hours used / available (%)")
+    axes.set_ylim(bottom=0, top=max(110.0, float(share_by_month.max() * 100) + 10))
+    axes.tick_params(axis="x", labelrotation=45)
+    figure.tight_layout()
+    return figure
+
+
+def comparison_chart(rows: pd.DataFrame, metric_label: str) -> plt.Figure:
+    """Paired differences against the first variant with their 95% CIs (a forest plot)."""
+    figure, axes = _axes(0.6 * len(rows) + 1.6)
+    positions = range(len(rows))
+    difference = rows["difference"].to_numpy(dtype=float)
+    low = rows["low"].to_numpy(dtype=float)
+    high = rows["high"].to_numpy(dtype=float)
+    axes.errorbar(
+        difference,
+        list(positions),
+        xerr=[difference - low, high - difference],
+        fmt="o",
+        capsize=4,
+    )
+    axes.axvline(0, color="grey", linestyle="--", linewidth=1)
+    axes.set_yticks(list(positions), rows["variant"].astype(str).tolist())
+    axes.invert_yaxis()
+    axes.set_xlabel(f"difference in {metric_label} against the first variant (95% CI)")
+    figure.tight_layout()
+    return figure

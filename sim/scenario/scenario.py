@@ -1,0 +1,365 @@
+"""The whole scenario: one force (or its areas) to simulate, and the named variants to compare.
+
+A scenario file (YAML) is parsed into :class:`Scenario`, made of the sections in
+``population.py``, ``work.py`` and ``staffing.py``. This module adds what ties the sections
+together: the run's dates and size (kept inside the calendar and a laptop's memory), the
+priority rule, areas (each the top-level population and staffing with its own changes laid
+over them), observations inside the simulated days, and variants (``{dotted.path: value}``
+changes that must each give a valid scenario). Variants are made with :meth:`Scenario.with_changes`
+or ``model_copy(update=...)``, never by mutation.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Annotated, Any, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from sim.priority import PriorityName
+from sim.scenario.dotted import DottedPathError, set_dotted, split_dotted
+from sim.scenario.fields import (
+    DAYS_PER_YEAR,
+    EARLIEST_START_DATE,
+    LATEST_END_DATE,
+    MAX_DAILY_ROWS,
+    MAX_HORIZON_DAYS,
+    MAX_OFFENDERS,
+    NAME_PATTERN,
+    Date,
+    Frozen,
+)
+from sim.scenario.observations import Observation
+from sim.scenario.population import Population
+from sim.scenario.staffing import Staffing
+from sim.scenario.work import Assessments, Visits
+
+__all__ = [
+    "AREA_SECTIONS",
+    "FIXED_ACROSS_VARIANTS",
+    "PRIORITY_RULES",
+    "TOTAL_AREA",
+    "Area",
+    "Scenario",
+]
+
+PRIORITY_RULES: tuple[str, ...] = get_args(PriorityName)  # every name a scenario may give
+# Fields a variant may not change: every variant of a comparison runs the same replications
+# (same seeds) over the same days, so that results pair up replication by replication.
+FIXED_ACROSS_VARIANTS = ("name", "seed", "replications", "start_date", "horizon_days", "variants")
+VariantName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
+
+AREA_SECTIONS = ("population", "staffing")
+TOTAL_AREA = "total"
+_AREA_OVERRIDE_SCHEMA = {
+    "type": "object",
+    "default": {},
+    "description": "Changes to the top-level section of the same name for this area: the "
+    "same fields, only those that differ (checked by validate).",
+}
+
+
+def _merged(base: Any, changes: Any) -> Any:
+    """``changes`` laid over ``base``: mappings merge key by key, anything else replaces."""
+    if isinstance(base, dict) and isinstance(changes, dict):
+        return {**base, **{key: _merged(base.get(key), value) for key, value in changes.items()}}
+    return changes
+
+
+def _changes(base: Any, value: Any) -> Any:
+    """What ``value`` changes in ``base``: the inverse of ``_merged`` (``{}`` if nothing)."""
+    if isinstance(base, dict) and isinstance(value, dict):
+        return {
+            key: _changes(base.get(key), item)
+            for key, item in value.items()
+            if key not in base or base[key] != item
+        }
+    return value
+
+
+class Area(Frozen):
+    """One area of a scenario (a force, or a team within one) with its own caseload and staff.
+
+    An area is the scenario's top-level ``population`` and ``staffing`` with the area's own
+    changes laid over them, so it states only what differs (at least its caseload, inflow and
+    staff). Areas share nothing else: each area's offenders are managed by its own staff.
+    """
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        # In a file both sections may be left out (no changes): only the name is required.
+        json_schema_extra=lambda schema, _model: schema.update(required=["name"]),
+    )
+
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        max_length=100,
+        description="Short name of the area (letters, digits, _ . -); 'total' is reserved.",
+    )
+    population: Annotated[Population, WithJsonSchema(_AREA_OVERRIDE_SCHEMA)] = Field(
+        description="This area's changes to the top-level population section."
+    )
+    staffing: Annotated[Staffing, WithJsonSchema(_AREA_OVERRIDE_SCHEMA)] = Field(
+        description="This area's changes to the top-level staffing section."
+    )
+
+
+class Scenario(Frozen):
+    """One force (or team) to simulate: who is registered, the work, the staff, the rules."""
+
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        max_length=100,
+        description="Short name (letters, digits, _ . -); also the default results folder "
+        "results/<name>/.",
+    )
+    description: str = Field(
+        "", description="Free text; the title of backlog.png and of the report."
+    )
+    start_date: Date = Field(
+        description="The first simulated day, day 0 (YYYY-MM-DD), from 1900-01-01 to 2200-12-31."
+    )
+    horizon_days: int = Field(
+        gt=0,
+        le=MAX_HORIZON_DAYS,
+        description="Number of days simulated (the last day no later than 2200-12-31).",
+        json_schema_extra={"unit": "days"},
+    )
+    seed: int = Field(
+        12345,
+        ge=0,
+        le=2**63 - 1,
+        description="Random seed; the same seed gives identical results.",
+        json_schema_extra={"unit": "none"},
+    )
+    replications: int = Field(
+        10,
+        ge=1,
+        le=100_000,
+        description="Number of independent runs with different random draws "
+        "(replications x horizon_days at most 1,000,000 daily rows).",
+        json_schema_extra={"unit": "runs"},
+    )
+    priority: PriorityName = Field(
+        "highest_risk_first", description="Which waiting work is done first."
+    )
+    population: Population = Field(
+        description="Who is on the register, who joins, who leaves, and unseen risk changes."
+    )
+    visits: Visits = Field(description="Home visits: schedule, durations and outcomes.")
+    assessments: Assessments = Field(description="Risk assessments (ARMS): schedule and duration.")
+    staffing: Staffing = Field(description="Offender managers, sergeants and their hours.")
+    areas: list[Area] = Field(
+        default_factory=list,
+        description="Areas with their own caseload, inflow and staff, each the top-level "
+        "population and staffing with its own changes; empty for a single area.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _areas_start_from_the_top_level(cls, data: Any) -> Any:
+        """Lay each area's population and staffing changes over the top-level sections."""
+        if not isinstance(data, dict) or not isinstance(data.get("areas"), list):
+            return data
+        areas = []
+        for area in data["areas"]:
+            if isinstance(area, dict):
+                area = dict(area)
+                for section in AREA_SECTIONS:
+                    top = data.get(section)
+                    if isinstance(top, BaseModel):
+                        top = top.model_dump()
+                    own = area.get(section, {})
+                    if isinstance(own, BaseModel):
+                        own = own.model_dump()
+                    area[section] = _merged(top, own) if isinstance(top, dict) else own
+            areas.append(area)
+        return {**data, "areas": areas}
+
+    @field_validator("areas")
+    @classmethod
+    def _area_names_unique(cls, areas: list[Area]) -> list[Area]:
+        names = [area.name for area in areas]
+        if TOTAL_AREA in names:
+            raise ValueError(f"the area name '{TOTAL_AREA}' is kept for the sum of the areas")
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"area names must differ; repeated: {', '.join(repeated)}")
+        return areas
+
+    @model_serializer(mode="wrap")
+    def _areas_as_their_changes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Write each area as what it changes, so a written scenario reads back the same and
+        a change to a top-level section (a variant, --set) reaches every area that inherits it.
+
+        An area value equal to the top-level value is written as inherited.
+        """
+        data: dict[str, Any] = handler(self)
+        if data.get("areas"):
+            data["areas"] = [
+                {
+                    "name": area["name"],
+                    **{
+                        section: _changes(data.get(section), area[section])
+                        for section in AREA_SECTIONS
+                        if section in area
+                    },
+                }
+                for area in data["areas"]
+            ]
+        return data
+
+    def area_scenarios(self) -> list[tuple[str | None, Scenario]]:
+        """(area name, single-area scenario) for each area; ``[(None, self)]`` if none."""
+        if not self.areas:
+            return [(None, self)]
+        return [(area.name, self.area_scenario(area.name)) for area in self.areas]
+
+    def area_scenario(self, name: str) -> Scenario:
+        """The area called ``name`` as a scenario of its own (a KeyError if there is none)."""
+        for area in self.areas:
+            if area.name == name:
+                return self.model_copy(
+                    update={"population": area.population, "staffing": area.staffing, "areas": []}
+                )
+        raise KeyError(name)
+
+    variants: dict[VariantName, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Named variants for `compare`: name -> {dotted.path: value}, paths as in "
+        "--set. A variant with no changes names the base scenario. `run` ignores them. See "
+        "docs/experiments.md.",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _variant_paths(cls, variants: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        unchanged = [name for name, changes in variants.items() if not changes]
+        if len(unchanged) > 1:
+            raise ValueError(
+                f"variants {unchanged} change nothing; only one variant may name the base"
+            )
+        for name, changes in variants.items():
+            for key in changes:
+                path = split_dotted(str(key))  # a DottedPathError is a ValueError: reported as such
+                if path[0] in FIXED_ACROSS_VARIANTS:
+                    raise ValueError(
+                        f"variant '{name}' changes {key}, but {', '.join(FIXED_ACROSS_VARIANTS)} "
+                        "are shared by every variant (same seeds and days, so they compare)"
+                    )
+        return variants
+
+    @model_validator(mode="after")
+    def _variants_give_valid_scenarios(self) -> Scenario:
+        for name in self.variants:
+            try:
+                self.variant(name)
+            except (ValidationError, DottedPathError) as error:
+                raise ValueError(f"variant '{name}' is not a valid scenario: {error}") from None
+        return self
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A new, validated scenario: this one with ``{dotted.path: value}`` changes applied.
+
+        The result has no variants of its own (they are relative to this base). Raises
+        pydantic's ValidationError or DottedPathError;
+        ``sim.experiments.variants.apply_changes`` turns those into a ScenarioError naming
+        the field.
+        """
+        data = self.model_dump(mode="json", by_alias=True, exclude={"variants"})
+        for key, value in changes.items():
+            set_dotted(data, split_dotted(str(key)), copy.deepcopy(value))
+        return Scenario.model_validate(data)
+
+    def variant(self, name: str) -> Scenario:
+        """The scenario of the variant called ``name`` (a KeyError if there is none)."""
+        return self.with_changes(self.variants[name])
+
+    # -- limits on the size of a run (fields are validated in order, so the earlier ones a
+    # check needs are in ``info.data`` when they were valid) ----------------------------------
+    @field_validator("start_date")
+    @classmethod
+    def _in_the_calendar(cls, start: date) -> date:
+        if not EARLIEST_START_DATE <= start <= LATEST_END_DATE:
+            raise ValueError(f"must be from {EARLIEST_START_DATE} to {LATEST_END_DATE}")
+        return start
+
+    @field_validator("horizon_days")
+    @classmethod
+    def _ends_in_the_calendar(cls, horizon_days: int, info: ValidationInfo) -> int:
+        start = info.data.get("start_date")
+        if start is not None and (LATEST_END_DATE - start).days < horizon_days - 1:
+            raise ValueError(
+                f"the horizon from {start} would end after {LATEST_END_DATE}; "
+                f"at most {(LATEST_END_DATE - start).days + 1} days from this start date"
+            )
+        return horizon_days
+
+    @field_validator("replications")
+    @classmethod
+    def _daily_rows_fit(cls, replications: int, info: ValidationInfo) -> int:
+        horizon_days = info.data.get("horizon_days")
+        if horizon_days is not None and replications * horizon_days > MAX_DAILY_ROWS:
+            raise ValueError(
+                f"{replications:,} replications x {horizon_days:,} days = "
+                f"{replications * horizon_days:,} daily rows, more than the limit of "
+                f"{MAX_DAILY_ROWS:,}; use fewer replications or a shorter horizon"
+            )
+        return replications
+
+    @field_validator("population")
+    @classmethod
+    def _register_fits(cls, population: Population, info: ValidationInfo) -> Population:
+        start, horizon_days = info.data.get("start_date"), info.data.get("horizon_days")
+        if start is None or horizon_days is None:
+            return population
+        per_year = population.registrations.highest_per_year(start, horizon_days)
+        # a register read from a caseload file is bounded by the file's own size limit
+        size = population.initial.size if population.initial is not None else 0
+        most = size + per_year * horizon_days / DAYS_PER_YEAR
+        if most > MAX_OFFENDERS:
+            raise ValueError(
+                f"initial.size ({size:,}) plus registrations over "
+                f"{horizon_days:,} days at up to {per_year:,.0f} a year could reach "
+                f"{most:,.0f} offenders, more than the limit of {MAX_OFFENDERS:,}"
+            )
+        return population
+
+    observations: list[Observation] = Field(
+        default_factory=list,
+        description="Figures the force reported (metric, date, value, tolerance), compared "
+        "with the simulation in calibration.csv and fitted by the calibrate command.",
+    )
+
+    @field_validator("observations")
+    @classmethod
+    def _observations_inside_horizon(
+        cls, observations: list[Observation], info: ValidationInfo
+    ) -> list[Observation]:
+        start, horizon = info.data.get("start_date"), info.data.get("horizon_days")
+        if start is None or horizon is None:
+            return observations  # already reported as wrong
+        last_day = start + timedelta(days=horizon - 1)
+        for index, observation in enumerate(observations):
+            if observation.first_day < start or observation.date > last_day:
+                raise ValueError(
+                    f"observations[{index}] ({observation.metric}, "
+                    f"{observation.period_label()}) must lie inside the simulated days "
+                    f"{start} to {last_day}"
+                )
+        return observations

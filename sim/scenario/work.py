@@ -1,0 +1,147 @@
+"""The casework: home visits and risk assessments, each on its own cycle per offender.
+
+The ``visits`` and ``assessments`` sections of a scenario. Each kind of work falls due a fixed
+interval after the last completion (per risk level), joins the work queue ``window_days``
+before its due date, and takes officers' hours drawn from a distribution. A window must be
+shorter than its interval, and a visit that always fails must still take some time, or the
+model could loop forever at one instant; both are checked here so the model need not.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from sim.levels import LEVELS
+from sim.scenario.distributions import Distribution
+from sim.scenario.fields import (
+    DaysByLevel,
+    Frozen,
+    OfficersPerVisit,
+    ProbabilityByLevel,
+    WindowDays,
+    WindowDaysByLevel,
+)
+
+__all__ = ["Assessments", "Visits"]
+
+
+def _check_windows(window_days: WindowDaysByLevel, interval_days: DaysByLevel) -> None:
+    """Work must not be able to start a whole interval early (it would never be due)."""
+    for level, window, interval in zip(
+        LEVELS, window_days.as_tuple(), interval_days.as_tuple(), strict=True
+    ):
+        if window >= interval:
+            raise ValueError(
+                f"window_days.{level} ({window}) must be less than "
+                f"interval_days.{level} ({interval})"
+            )
+
+
+class Visits(Frozen):
+    """Home visits: when they are due, how long attempts take, and what follows contact."""
+
+    interval_days: DaysByLevel = Field(
+        description="Days from a completed visit to the next due date, per level.",
+        json_schema_extra={"unit": "days"},
+    )
+    window_days: WindowDays = Field(
+        description="Days before the due date that a visit joins the work queue (0 = on the "
+        "due date); one number or one per level, less than interval_days.",
+        json_schema_extra={"unit": "days"},
+    )
+    first_visit_due_days: int = Field(
+        ge=0,
+        le=3650,
+        description="Days after registration (or return from reactive management) until the "
+        "first visit is due.",
+        json_schema_extra={"unit": "days"},
+    )
+    out_probability: ProbabilityByLevel = Field(
+        description="Probability an attempt finds the offender out, per level.",
+        json_schema_extra={"unit": "probability"},
+    )
+    retry_delay_days: Distribution = Field(
+        description="Days from a failed attempt until the visit may be tried again.",
+        json_schema_extra={"unit": "days"},
+    )
+    officers_per_visit: OfficersPerVisit = Field(
+        description="Officers who attend each attempt (1 to 4); one number or one per level.",
+        json_schema_extra={"unit": "officers"},
+    )
+    travel_hours: Distribution = Field(
+        description="Travel time of one attempt, both ways.", json_schema_extra={"unit": "hours"}
+    )
+    on_site_hours: Distribution = Field(
+        description="Time at the home when the offender is in.", json_schema_extra={"unit": "hours"}
+    )
+    failed_on_site_hours: Distribution = Field(
+        description="Time at the door when the offender is out.",
+        json_schema_extra={"unit": "hours"},
+    )
+    write_up_hours: Distribution = Field(
+        description="Recording time after each attempt.", json_schema_extra={"unit": "hours"}
+    )
+    police_action_probability: ProbabilityByLevel = Field(
+        description="Probability that a completed visit leads to police action, per level.",
+        json_schema_extra={"unit": "probability"},
+    )
+    police_action_hours: Distribution = Field(
+        description="Extra hours the visiting officers spend when action is taken.",
+        json_schema_extra={"unit": "hours"},
+    )
+
+    @model_validator(mode="after")
+    def _window_inside_interval(self) -> Visits:
+        _check_windows(self.window_days, self.interval_days)
+        return self
+
+    @model_validator(mode="after")
+    def _failed_attempts_take_time(self) -> Visits:
+        # An offender who is never in, with attempts and retries that take no time, would be
+        # retried forever at one instant of simulated time: the run would never end.
+        failed_attempt = self.travel_hours, self.failed_on_site_hours, self.write_up_hours
+        if (
+            max(self.out_probability.as_tuple()) == 1
+            and self.retry_delay_days.mean == 0
+            and sum(d.mean for d in failed_attempt) == 0
+        ):
+            raise ValueError(
+                "with out_probability 1, a failed attempt (travel_hours + "
+                "failed_on_site_hours + write_up_hours) or retry_delay_days must take some time"
+            )
+        return self
+
+
+class Assessments(Frozen):
+    """Structured risk assessments (ARMS)."""
+
+    interval_days: DaysByLevel = Field(
+        description="Days from a completed assessment to the next due date, per level.",
+        json_schema_extra={"unit": "days"},
+    )
+    window_days: WindowDays = Field(
+        description="Days before the due date that an assessment joins the work queue; one "
+        "number or one per level, less than interval_days.",
+        json_schema_extra={"unit": "days"},
+    )
+    first_due_days: int = Field(
+        ge=0,
+        le=3650,
+        description="Days after registration until the first assessment is due.",
+        json_schema_extra={"unit": "days"},
+    )
+    duration_hours: Distribution = Field(
+        description="One officer's time for one assessment.", json_schema_extra={"unit": "hours"}
+    )
+    after_police_action_due_days: int = Field(
+        ge=0,
+        le=3650,
+        description="Days after police action (or a found escalation) until a new assessment "
+        "is due, if sooner than the one already scheduled.",
+        json_schema_extra={"unit": "days"},
+    )
+
+    @model_validator(mode="after")
+    def _window_inside_interval(self) -> Assessments:
+        _check_windows(self.window_days, self.interval_days)
+        return self
