@@ -3,7 +3,9 @@
 Kept as a ``__slots__`` class because a national run holds tens of thousands of them and the
 visit and assessment cycles read these fields on every event. ``level`` is the risk level
 the force believes (it drives the visit schedule); ``true_level`` is the real one, which can
-rise unseen (hidden escalation) until the next completed visit or assessment.
+rise (hidden escalation) or fall (de-escalation) unseen until the next completed visit or
+assessment. ``risk_version`` counts changes of the true level, so a booked risk change drawn
+for an earlier level is ignored.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Offender:
         "low_since_day",
         "exit_time",
         "escalated_at",
+        "risk_version",
         "visit_due_day",
         "visit_version",
         "visit_overdue",
@@ -43,6 +46,7 @@ class Offender:
         "rng_visit",
         "rng_assessment",
         "rng_escalation",
+        "rng_deescalation",
     )
 
     def __init__(self, offender_id: int, level: int, exit_time: float) -> None:
@@ -53,7 +57,8 @@ class Offender:
         self.reactive = False
         self.low_since_day = 0.0
         self.exit_time = exit_time
-        self.escalated_at: float | None = None
+        self.escalated_at: float | None = None  # first unseen rise while true risk is higher
+        self.risk_version = 0
         self.visit_due_day = 0
         self.visit_version = 0
         self.visit_overdue = False
@@ -66,6 +71,7 @@ class Offender:
         self.rng_visit: OffenderStream | None = None
         self.rng_assessment: OffenderStream | None = None
         self.rng_escalation: OffenderStream | None = None
+        self.rng_deescalation: OffenderStream | None = None
 
     def __repr__(self) -> str:
         return (

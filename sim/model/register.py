@@ -1,10 +1,16 @@
 """The register's transitions: what happens to an offender's record between visits.
 
-An offender joins (their exit and first hidden escalation are booked), due dates pass at
+An offender joins (their exit and first hidden risk changes are booked), due dates pass at
 midnight (the visit or assessment becomes overdue unless it was done or moved), a visit or an
 assessment is completed (the next one falls due; police action calls for an early assessment;
-long-term low risk moves to reactive management), a hidden escalation is found, work is
-brought forward, the offender returns to active management, and finally leaves.
+long-term low risk moves to reactive management), a hidden escalation or de-escalation is
+found, work is brought forward, the offender returns to active management, and finally leaves.
+
+True risk is a birth-death chain on the four levels: from true level l it rises one level at
+``escalation_rate_per_year[l]`` and falls one at ``deescalation_rate_per_year[l]``. Both clocks
+are exponential, so after every change of true level each is drawn afresh for the new level,
+and the one drawn for the old level is ignored (``risk_version``). With no de-escalation only
+the escalation clock is ever booked, exactly as before de-escalation existed.
 
 The register changes state and counts; it never starts a process. It talks to the offenders'
 processes in two ways only: it moves a process's booked wake-up sooner
@@ -13,6 +19,8 @@ waits on (:func:`succeed_now`), so that process resumes at once.
 """
 
 from __future__ import annotations
+
+import math
 
 from sim.levels import LOW
 from sim.model.caseload import LifeDraws
@@ -49,12 +57,15 @@ class Register:
         ]
 
     # -- joining and leaving ----------------------------------------------------------------
-    def joined(self, offender: Offender, escalation_delay: float) -> None:
-        """An offender is on the register: count them, book their exit and first escalation."""
+    def joined(
+        self, offender: Offender, escalation_delay: float, deescalation_delay: float = math.inf
+    ) -> None:
+        """An offender is on the register: count them, book their exit and first risk changes."""
         self.counters.joined(offender)
         if offender.exit_time < self.horizon_days:
             self.shared.agenda.call_at(offender.exit_time, lambda: self._exit(offender))
         self._schedule_escalation(offender, escalation_delay)
+        self._schedule_deescalation(offender, deescalation_delay)
         if offender.reactive:
             self.counters.reactive += 1
         else:
@@ -187,29 +198,65 @@ class Register:
             opens_at = due_day - self.shared.assessment_params.window_days[offender.level]
             self.shared.agenda.bring_forward(wakeup, opens_at)
 
-    # -- hidden escalations -----------------------------------------------------------------
+    # -- hidden escalations and de-escalations -----------------------------------------------
     def _schedule_escalation(self, offender: Offender, delay: float) -> None:
         at = self.env.now + delay
         if at < self.horizon_days and at < offender.exit_time:
-            self.shared.agenda.call_at(at, lambda: self._escalate(offender))
+            version = offender.risk_version
+            self.shared.agenda.call_at(at, lambda: self._escalate(offender, version))
 
-    def _escalate(self, offender: Offender) -> None:
+    def _schedule_deescalation(self, offender: Offender, delay: float) -> None:
+        at = self.env.now + delay
+        if at < self.horizon_days and at < offender.exit_time:
+            version = offender.risk_version
+            self.shared.agenda.call_at(at, lambda: self._deescalate(offender, version))
+
+    def _escalate(self, offender: Offender, version: int) -> None:
         """The offender's true risk rises one level; the force does not know yet."""
-        if not offender.active or offender.true_level == 0:
+        if not offender.active or offender.true_level == 0 or version != offender.risk_version:
             return
         offender.true_level -= 1
+        offender.risk_version += 1
         self.counters.add("escalations")
-        if offender.escalated_at is None:
+        if offender.escalated_at is None and offender.true_level < offender.level:
             offender.escalated_at = self.env.now
             self.counters.undetected_escalations += 1
         if offender.rng_escalation is None:
             offender.rng_escalation = self.shared.streams.offender("escalation", offender.id)
         delay = self.life.escalation_delay(offender.rng_escalation, offender.true_level)
         self._schedule_escalation(offender, delay)
+        if self.life.deescalates:
+            self._schedule_deescalation(offender, self._deescalation_delay(offender))
+
+    def _deescalate(self, offender: Offender, version: int) -> None:
+        """The offender's true risk falls one level; the force does not know yet.
+
+        An unseen rise that the fall takes back to the believed level (or below) is no
+        longer an undetected escalation: true risk is no higher than the force believes.
+        """
+        if not offender.active or offender.true_level == LOW or version != offender.risk_version:
+            return
+        offender.true_level += 1
+        offender.risk_version += 1
+        if offender.escalated_at is not None and offender.true_level >= offender.level:
+            offender.escalated_at = None
+            self.counters.undetected_escalations -= 1
+        if offender.rng_escalation is None:
+            offender.rng_escalation = self.shared.streams.offender("escalation", offender.id)
+        delay = self.life.escalation_delay(offender.rng_escalation, offender.true_level)
+        self._schedule_escalation(offender, delay)
+        self._schedule_deescalation(offender, self._deescalation_delay(offender))
+
+    def _deescalation_delay(self, offender: Offender) -> float:
+        if offender.rng_deescalation is None:
+            offender.rng_deescalation = self.shared.streams.offender("deescalation", offender.id)
+        return self.life.deescalation_delay(offender.rng_deescalation, offender.true_level)
 
     def detect_escalation(self, offender: Offender) -> None:
         """At a completed visit or assessment the force learns the true risk level."""
         if offender.escalated_at is None:
+            if offender.true_level > offender.level:  # only with de-escalation
+                self._found_deescalation(offender)
             return
         counters = self.counters
         counters.add("escalations_detected")
@@ -224,6 +271,19 @@ class Register:
         elif offender.visit_wakeup is not None and not offender.visit_overdue:
             self._bring_visit_forward(offender, old_level)
         self.request_assessment_after_action(offender)
+
+    def _found_deescalation(self, offender: Offender) -> None:
+        """The force learns that true risk has fallen: the believed level follows it down.
+
+        Work already booked stays as it is (the next interval follows the new level); an
+        offender who is now believed low risk starts the low-risk clock for reactive
+        management today, when the force learns of the fall.
+        """
+        old_level = offender.level
+        offender.level = offender.true_level
+        self.counters.level_changed(offender, old_level)
+        if offender.level == LOW:
+            offender.low_since_day = self.env.now
 
     def _bring_visit_forward(self, offender: Offender, old_level: int) -> None:
         intervals = self.shared.visit_params.interval_days

@@ -173,6 +173,21 @@ def _levels_text(value: dict[str, Any]) -> str:
     )
 
 
+def _assumptions_text(population: dict, visits: dict) -> str:
+    """The main simplifying assumptions of this run, in a few words each."""
+    falls = population.get("deescalation_rate_per_year") or {}
+    risk = (
+        "Risk rises and falls one level at a time at constant rates by level"
+        if any(float(rate) > 0 for rate in falls.values())
+        else "Risk only rises"
+    )
+    return (
+        f"{risk}; availability is a fraction of every working day; one pooled team with no "
+        "geography; visit outcomes are independent draws; police action removes nobody from "
+        "the register. See the README's Limitations section."
+    )
+
+
 def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     """The STRESS-DES checklist, filled in for this run: (section, [(item, text)])."""
     scenario = manifest.get("scenario", {})
@@ -250,8 +265,9 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                     "Algorithms",
                     "Registrations: Poisson process (thinning for a growing or scheduled "
                     "rate). Exits: notification periods and exponential other exits. Hidden "
-                    "escalation: exponential waiting times by true level, found at the next "
-                    "completed visit or assessment. Durations: fixed, uniform, triangular, "
+                    "escalation (and de-escalation, if its rates are set): exponential waiting "
+                    "times by true level, found at the next completed visit or assessment. "
+                    "Durations: fixed, uniform, triangular, "
                     "exponential or lognormal as given in the assumptions.",
                 ),
                 (
@@ -295,10 +311,7 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                 ("Input parameters", "Every input of this run is in the Assumptions section."),
                 (
                     "Assumptions",
-                    "Risk only rises; availability is a fraction of every working day; one "
-                    "pooled team with no geography; visit outcomes are independent draws; "
-                    "police action removes nobody from the register. See the README's "
-                    "Limitations section.",
+                    _assumptions_text(population, visits),
                 ),
             ],
         ),

@@ -123,6 +123,8 @@ def _default(value: Any) -> str:
         return f"`{value}`" if value else '`""`'
     if isinstance(value, list):
         return "`[" + ", ".join(str(v) for v in value) + "]`"
+    if isinstance(value, dict):  # a per-level map, written as in a scenario file
+        return "`{" + ", ".join(f"{k}: {_default(v).strip('`')}" for k, v in value.items()) + "}`"
     return f"`{value}`"
 
 
