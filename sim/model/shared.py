@@ -29,7 +29,7 @@ class VisitParams:
 
     interval_days: tuple[int, ...]
     window_days: tuple[int, ...]
-    out_probability: tuple[float, ...]
+    out_probability: tuple[float, ...]  # announced or unannounced, as the level's visits are
     officers_per_visit: tuple[int, ...]
     police_action_probability: tuple[float, ...]
     retry_delay_days: Distribution
@@ -45,7 +45,7 @@ class VisitParams:
         return cls(
             interval_days=visits.interval_days.as_tuple(),
             window_days=visits.window_days.as_tuple(),
-            out_probability=visits.out_probability.as_tuple(),
+            out_probability=visits.effective_out_probability(),
             officers_per_visit=visits.officers_per_visit.as_tuple(),
             police_action_probability=visits.police_action_probability.as_tuple(),
             retry_delay_days=visits.retry_delay_days,

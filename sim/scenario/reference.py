@@ -97,6 +97,8 @@ def _allowed_scalar(prop: JsonSchema) -> str:
         if "maxLength" in prop:
             rules.append(f"up to {prop['maxLength']} characters")
         return "; ".join(rules) or "any text"
+    if kind == "boolean":
+        return "`true` or `false`"
     return ""
 
 

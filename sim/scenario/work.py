@@ -15,6 +15,7 @@ from sim.levels import LEVELS
 from sim.scenario.distributions import Distribution
 from sim.scenario.fields import (
     DaysByLevel,
+    FlagsByLevel,
     Frozen,
     OfficersPerVisit,
     ProbabilityByLevel,
@@ -60,6 +61,21 @@ class Visits(Frozen):
         description="Probability an attempt finds the offender out, per level.",
         json_schema_extra={"unit": "probability"},
     )
+    announced: FlagsByLevel = Field(
+        default_factory=lambda: FlagsByLevel(very_high=False, high=False, medium=False, low=False),
+        description="Whether visits are announced (booked with the offender) at each level: "
+        "an announced attempt finds the offender out with announced_out_probability instead "
+        "of out_probability (default: false everywhere, every visit unannounced).",
+    )
+    announced_out_probability: ProbabilityByLevel = Field(
+        default_factory=lambda: ProbabilityByLevel(
+            very_high=0.05, high=0.05, medium=0.05, low=0.05
+        ),
+        description="Probability an announced attempt finds the offender out, per level; used "
+        "only where announced is true. The default 0.05 (1 booked visit in 20 missed) is an "
+        "assumption: no published figure.",
+        json_schema_extra={"unit": "probability"},
+    )
     retry_delay_days: Distribution = Field(
         description="Days from a failed attempt until the visit may be tried again.",
         json_schema_extra={"unit": "days"},
@@ -90,6 +106,18 @@ class Visits(Frozen):
         json_schema_extra={"unit": "hours"},
     )
 
+    def effective_out_probability(self) -> tuple[float, ...]:
+        """The chance an attempt finds the offender out, per level, announced or not."""
+        return tuple(
+            announced_out if announced else out
+            for announced, announced_out, out in zip(
+                self.announced.as_tuple(),
+                self.announced_out_probability.as_tuple(),
+                self.out_probability.as_tuple(),
+                strict=True,
+            )
+        )
+
     @model_validator(mode="after")
     def _window_inside_interval(self) -> Visits:
         _check_windows(self.window_days, self.interval_days)
@@ -101,12 +129,13 @@ class Visits(Frozen):
         # retried forever at one instant of simulated time: the run would never end.
         failed_attempt = self.travel_hours, self.failed_on_site_hours, self.write_up_hours
         if (
-            max(self.out_probability.as_tuple()) == 1
+            max(self.effective_out_probability()) == 1
             and self.retry_delay_days.mean == 0
             and sum(d.mean for d in failed_attempt) == 0
         ):
             raise ValueError(
-                "with out_probability 1, a failed attempt (travel_hours + "
+                "with an out probability of 1 (out_probability, or "
+                "announced_out_probability where announced), a failed attempt (travel_hours + "
                 "failed_on_site_hours + write_up_hours) or retry_delay_days must take some time"
             )
         return self
