@@ -43,10 +43,13 @@ class Offender:
         "assessment_overdue",
         "assessment_wakeup",
         "reactivated",
+        "in_custody",
+        "released",
         "rng_visit",
         "rng_assessment",
         "rng_escalation",
         "rng_deescalation",
+        "rng_custody",
     )
 
     def __init__(self, offender_id: int, level: int, exit_time: float) -> None:
@@ -68,10 +71,13 @@ class Offender:
         self.assessment_overdue = False
         self.assessment_wakeup: Wakeup | None = None
         self.reactivated: simpy.Event | None = None  # what the reactive visit process waits on
+        self.in_custody = False  # off the community caseload: nothing due until released
+        self.released: simpy.Event | None = None  # what both processes wait on in custody
         self.rng_visit: OffenderStream | None = None
         self.rng_assessment: OffenderStream | None = None
         self.rng_escalation: OffenderStream | None = None
         self.rng_deescalation: OffenderStream | None = None
+        self.rng_custody: OffenderStream | None = None
 
     def __repr__(self) -> str:
         return (

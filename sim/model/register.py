@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 
+import simpy
+
 from sim.levels import LOW
 from sim.model.caseload import LifeDraws
 from sim.model.event_log import NO_NEXT_DUE
@@ -30,7 +32,17 @@ from sim.model.offender import Offender
 from sim.model.shared import Shared
 from sim.scenario import DAYS_PER_YEAR, Scenario
 
-__all__ = ["Register"]
+__all__ = ["Register", "released"]
+
+
+def released(env: simpy.Environment, offender: Offender) -> simpy.Event:
+    """The event an offender's processes wait on while in custody (one for both).
+
+    The register succeeds it when it releases the offender (:meth:`Register._release`).
+    """
+    if offender.released is None:
+        offender.released = env.event()
+    return offender.released
 
 
 class Register:
@@ -43,6 +55,7 @@ class Register:
         self.life = life
         self.horizon_days = scenario.horizon_days
         self.first_visit_due_days = scenario.visits.first_visit_due_days
+        self.first_assessment_due_days = scenario.assessments.first_due_days
         self.after_police_action_due_days = scenario.assessments.after_police_action_due_days
         years = scenario.population.reactive_after_years
         self.reactive_after_days = None if years is None else years * DAYS_PER_YEAR
@@ -172,6 +185,8 @@ class Register:
         counters.assessment_no_longer_overdue(offender)
         level_before, due_day_before = offender.level, offender.assessment_due_day
         self.detect_escalation(offender)
+        if offender.in_custody:  # queued before custody: done, but nothing is due until release
+            return
         interval_days = self.shared.assessment_params.interval_days[offender.level]
         offender.assessment_due_day = int(self.env.now) + interval_days
         offender.assessment_version += 1
@@ -197,6 +212,44 @@ class Register:
             self.watch_assessment_due(offender)
             opens_at = due_day - self.shared.assessment_params.window_days[offender.level]
             self.shared.agenda.bring_forward(wakeup, opens_at)
+
+    # -- custody ----------------------------------------------------------------------------
+    def taken_into_custody(self, offender: Offender, spell_days: float) -> None:
+        """Police action ended in custody or recall: off the community caseload for a spell.
+
+        The offender stays on the register (and in the population) with nothing due: no visit
+        or assessment falls due or is overdue until release, and a reactive offender is no
+        longer reactive. Their processes wait on :func:`released`.
+        """
+        counters = self.counters
+        offender.in_custody = True
+        if offender.reactive:
+            offender.reactive = False
+            counters.reactive -= 1
+        counters.visit_no_longer_overdue(offender)
+        offender.visit_version += 1  # the booked due date no longer counts
+        counters.assessment_no_longer_overdue(offender)
+        offender.assessment_version += 1
+        release_at = self.env.now + spell_days
+        if release_at < self.horizon_days and release_at < offender.exit_time:
+            self.shared.agenda.call_at(release_at, lambda: self._release(offender))
+
+    def _release(self, offender: Offender) -> None:
+        """Back on the community caseload: first visit and assessment due as if registered."""
+        if not offender.active or not offender.in_custody:
+            return
+        offender.in_custody = False
+        today = int(self.env.now)
+        offender.visit_due_day = today + self.first_visit_due_days
+        offender.visit_version += 1
+        self.watch_visit_due(offender)
+        offender.assessment_due_day = today + self.first_assessment_due_days
+        offender.assessment_version += 1
+        self.watch_assessment_due(offender)
+        event = offender.released
+        if event is not None:  # the processes wait on it: they resume at once
+            offender.released = None
+            succeed_now(event)
 
     # -- hidden escalations and de-escalations -----------------------------------------------
     def _schedule_escalation(self, offender: Offender, delay: float) -> None:

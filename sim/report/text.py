@@ -181,10 +181,16 @@ def _assumptions_text(population: dict, visits: dict) -> str:
         if any(float(rate) > 0 for rate in falls.values())
         else "Risk only rises"
     )
+    custody = (
+        "a share of police actions takes the offender off the community caseload for a "
+        "drawn spell (they stay on the register)"
+        if visits.get("custody")
+        else "police action removes nobody from the community caseload"
+    )
     return (
         f"{risk}; availability is a fraction of every working day; one pooled team with no "
-        "geography; visit outcomes are independent draws; police action removes nobody from "
-        "the register. See the README's Limitations section."
+        f"geography; visit outcomes are independent draws; {custody}. See the README's "
+        "Limitations section."
     )
 
 
@@ -251,8 +257,10 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                     "queue a window before its due date and becomes overdue the day after it. "
                     "An officer with hours left takes the best-placed waiting task; a visit "
                     "that needs k officers starts only when k are free. An attempt finds the "
-                    "offender in or out; if out, it is retried after a delay. A completed "
-                    "visit may lead to police action (extra hours and an earlier assessment). "
+                    "offender in or out (announced visits have their own chance); if out, it "
+                    "is retried after a delay. A completed visit may lead to police action "
+                    "(extra hours and an earlier assessment; optionally custody or recall for "
+                    "a drawn spell, with follow-up hours). "
                     "The next due date counts from completion.",
                 ),
                 (

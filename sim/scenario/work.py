@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from sim.levels import LEVELS
-from sim.scenario.distributions import Distribution
+from sim.scenario.distributions import Distribution, Fixed
 from sim.scenario.fields import (
     DaysByLevel,
     FlagsByLevel,
@@ -23,7 +23,7 @@ from sim.scenario.fields import (
     WindowDaysByLevel,
 )
 
-__all__ = ["Assessments", "Visits"]
+__all__ = ["Assessments", "Custody", "Visits"]
 
 
 def _check_windows(window_days: WindowDaysByLevel, interval_days: DaysByLevel) -> None:
@@ -36,6 +36,33 @@ def _check_windows(window_days: WindowDaysByLevel, interval_days: DaysByLevel) -
                 f"window_days.{level} ({window}) must be less than "
                 f"interval_days.{level} ({interval})"
             )
+
+
+class Custody(Frozen):
+    """Police action that ends in custody or recall: the offender leaves the community caseload.
+
+    While in custody the offender stays on the register but has no visit or assessment due;
+    on release the first visit is due ``visits.first_visit_due_days`` later and the first
+    assessment ``assessments.first_due_days`` later, as for a new registration.
+    """
+
+    share_of_police_actions: ProbabilityByLevel = Field(
+        description="Share of police actions, per believed level, that end with the offender "
+        "in custody or recalled.",
+        json_schema_extra={"unit": "share"},
+    )
+    spell_days: Distribution = Field(
+        description="Days from the visit that ends in custody until release back to the "
+        "community caseload.",
+        json_schema_extra={"unit": "days"},
+    )
+    follow_up_hours: Distribution = Field(
+        default_factory=lambda: Fixed(dist="fixed", value=0.0),
+        description="Extra hours each visiting officer spends when police action ends in "
+        "custody (arrest, interview, file), charged to the same attempt on top of "
+        "police_action_hours.",
+        json_schema_extra={"unit": "hours"},
+    )
 
 
 class Visits(Frozen):
@@ -104,6 +131,11 @@ class Visits(Frozen):
     police_action_hours: Distribution = Field(
         description="Extra hours the visiting officers spend when action is taken.",
         json_schema_extra={"unit": "hours"},
+    )
+    custody: Custody | None = Field(
+        None,
+        description="Police action that takes the offender off the community caseload for a "
+        "while (custody, recall), with follow-up hours (null: police action never does).",
     )
 
     def effective_out_probability(self) -> tuple[float, ...]:
