@@ -147,3 +147,30 @@ def test_the_low_risk_clock_starts_when_the_force_learns_of_the_fall():
 def test_low_risk_cannot_fall():
     with pytest.raises(ValidationError, match="low must be 0"):
         make_scenario(population={"deescalation_rate_per_year": per_level(0.1)})
+
+
+def test_true_risk_paths_do_not_depend_on_staffing():
+    # Common random numbers: rises and falls come from the offenders' own streams and are
+    # booked whatever the force does, so two staffing levels see the same rises on the same
+    # days (the believed levels, found at visits, differ).
+    def run(managers: int):
+        return simulate(
+            make_scenario(
+                horizon_days=720,
+                population={
+                    "initial": {"size": 200, "risk_mix": per_level(0.25)},
+                    "registrations": {"per_year": 100, "risk_mix": per_level(0.25)},
+                    "other_exit_rate_per_year": 0.2,
+                    "escalation_rate_per_year": dict(zip(LEVELS, UP_PER_YEAR, strict=True)),
+                    "deescalation_rate_per_year": dict(zip(LEVELS, DOWN_PER_YEAR, strict=True)),
+                },
+                visits={"out_probability": per_level(0.3)},
+                staffing={"offender_managers": managers, "availability": 0.3},
+            )
+        )
+
+    few, many = run(1), run(20)
+    assert few["escalations"].sum() > 100
+    assert few["escalations"].equals(many["escalations"])
+    assert few["exits"].equals(many["exits"])
+    assert not few["population_low"].equals(many["population_low"])
