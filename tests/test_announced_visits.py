@@ -14,6 +14,8 @@ from helpers import simulate
 from pydantic import ValidationError
 from scenario_factory import make_scenario, per_level
 
+from sim.scenario.file import ScenarioError, load_scenario
+
 
 def test_announced_attempts_use_their_own_out_probability():
     # Everyone is medium risk and never in when unannounced (out_probability 1). Announced
@@ -91,3 +93,12 @@ def test_an_announced_visit_that_always_fails_must_take_time():
                 "write_up_hours": 0,
             }
         )
+
+
+def test_announced_takes_true_or_false_and_names_a_mistyped_level():
+    with pytest.raises(ScenarioError, match="did you mean 'medium'"):
+        load_scenario("scenarios/small_example.yaml", ["visits.announced={medum: true}"])
+    with pytest.raises(ScenarioError, match="visits.announced.low"):
+        load_scenario("scenarios/small_example.yaml", ["visits.announced={low: sometimes}"])
+    scenario = load_scenario("scenarios/small_example.yaml", ["visits.announced={low: yes}"])
+    assert scenario.visits.announced.as_tuple() == (False, False, False, True)
