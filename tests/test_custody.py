@@ -94,3 +94,25 @@ def test_no_custody_share_changes_nothing():
         },
     )
     assert simulate(without).equals(simulate(with_zero))
+
+
+def test_release_wakes_an_assessment_booked_for_later():
+    # Assessments every 3000 days: the starting one is due far beyond the horizon (or, rarely,
+    # before the first visit), and police action brings it forward only to 300 days after the
+    # visit, beyond the 100-day spell. On release the first assessment is due that day
+    # (first_due_days 0): the sleeping assessment process must be woken for it, so it is done
+    # on the release day and never overdue.
+    scenario = make_scenario(
+        population={"initial": {"size": 1}},
+        visits={
+            "first_visit_due_days": 10,
+            "police_action_probability": per_level(1.0),
+            "custody": {"share_of_police_actions": per_level(1.0), "spell_days": 100},
+        },
+        assessments={"interval_days": per_level(3000), "after_police_action_due_days": 300},
+    )
+    frame = simulate(scenario)
+    visit_days = frame.loc[frame["visits_completed"] > 0, "day"].to_numpy()
+    assessed_on = frame.loc[frame["assessments_completed"] > 0, "day"].to_numpy()
+    assert (frame["overdue_assessments"] == 0).all()
+    assert set((visit_days[:3] + 100).tolist()) <= set(assessed_on.tolist())

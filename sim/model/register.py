@@ -246,6 +246,10 @@ class Register:
         offender.assessment_due_day = today + self.first_assessment_due_days
         offender.assessment_version += 1
         self.watch_assessment_due(offender)
+        wakeup = offender.assessment_wakeup
+        if wakeup is not None:  # the assessment process still sleeps until an older date
+            window_days = self.shared.assessment_params.window_days[offender.level]
+            self.shared.agenda.bring_forward(wakeup, offender.assessment_due_day - window_days)
         event = offender.released
         if event is not None:  # the processes wait on it: they resume at once
             offender.released = None
