@@ -2,9 +2,10 @@
 
 Every field of the scenario is drawn, within ranges that keep a run tiny (tens of offenders,
 a few officers, weeks not years) but that still reach every branch of the model: starting
-backlogs, registrations, exits, reactive management, hidden escalations, retries, one to three
-officers per visit, police action, sergeants, weekends and holidays, staff joining (with a
-training delay) and leaving, every priority rule.
+backlogs, registrations, exits, reactive management, hidden escalations and de-escalations,
+retries, announced visits, one to three officers per visit, police action and custody,
+sergeants, weekends and holidays, staff joining (with a training delay) and leaving, every
+priority rule.
 
 Durations use only bounded distributions (fixed, uniform, triangular), so the longest task is
 known from the scenario: :func:`longest_task_hours` gives it, for the bound on hours used.
@@ -55,6 +56,16 @@ def _per_level_ints(draw, low: int, high: int) -> dict[str, int]:
 
 def _per_level_probabilities(draw, high: float) -> dict[str, float]:
     return {level: draw(st.floats(0.0, high, allow_nan=False)) for level in ALL_LEVELS}
+
+
+def _custody(draw) -> dict | None:
+    if not draw(st.booleans()):
+        return None
+    return {
+        "share_of_police_actions": _per_level_probabilities(draw, 1.0),
+        "spell_days": _duration(draw, 0.0, 60.0),
+        "follow_up_hours": _duration(draw, 0.0, 3.0),
+    }
 
 
 def _windows(draw, intervals: dict[str, int]) -> dict[str, int]:
@@ -144,6 +155,10 @@ def scenario_dicts(draw, max_offenders: int = 40, max_horizon_days: int = 70) ->
                 "very_high": 0.0,
                 **{level: draw(st.sampled_from([0.0, 0.5, 4.0])) for level in ALL_LEVELS[1:]},
             },
+            "deescalation_rate_per_year": {
+                **{level: draw(st.sampled_from([0.0, 0.5, 4.0])) for level in ALL_LEVELS[:-1]},
+                "low": 0.0,
+            },
         },
         "visits": {
             "interval_days": visit_intervals,
@@ -158,6 +173,9 @@ def scenario_dicts(draw, max_offenders: int = 40, max_horizon_days: int = 70) ->
             "write_up_hours": _duration(draw, 0.0, 1.5),
             "police_action_probability": _per_level_probabilities(draw, 0.5),
             "police_action_hours": _duration(draw, 0.0, 4.0),
+            "announced": {level: draw(st.booleans()) for level in ALL_LEVELS},
+            "announced_out_probability": _per_level_probabilities(draw, 0.8),
+            "custody": _custody(draw),
         },
         "assessments": {
             "interval_days": assessment_intervals,
@@ -197,6 +215,8 @@ def longest_task_hours(data: dict) -> float:
     """The most hours one officer can be charged for one task in this scenario."""
     visits = data["visits"]
     in_hours = duration_high(visits["on_site_hours"]) + duration_high(visits["police_action_hours"])
+    if visits.get("custody"):
+        in_hours += duration_high(visits["custody"]["follow_up_hours"])
     attempt = (
         duration_high(visits["travel_hours"])
         + duration_high(visits["write_up_hours"])

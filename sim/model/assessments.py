@@ -6,7 +6,8 @@ or a found escalation calls for an early assessment), then waits while an offend
 a trained sergeant does the assessment, and the register sets the next due date an interval
 later (by the offender's level then). A completed assessment is also where a hidden escalation
 is found, including for offenders under reactive management, who then return to active
-management.
+management. While the offender is in custody nothing is due: the process waits until the
+register releases them.
 
 The hours come from the offender's own assessment stream, one number per assessment (common
 random numbers across policies).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from sim.model.immediate import ProcessGenerator
 from sim.model.offender import Offender
-from sim.model.register import Register
+from sim.model.register import Register, released
 from sim.model.shared import Shared
 from sim.model.workforce import ASSESSMENT
 
@@ -28,6 +29,9 @@ def assessment_cycle(shared: Shared, register: Register, offender: Offender) -> 
     env, agenda, workforce = shared.env, shared.agenda, shared.workforce
     params = shared.assessment_params
     while offender.active:
+        if offender.in_custody:
+            yield released(env, offender)  # the register succeeds it on release
+            continue
         opens_at = offender.assessment_due_day - params.window_days[offender.level]
         if opens_at > env.now:
             offender.assessment_wakeup = agenda.timeout_at(opens_at)

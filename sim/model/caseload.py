@@ -33,7 +33,7 @@ def pick(cumulative_shares: tuple[float, ...], u: float) -> int:
 
 
 class LifeDraws:
-    """Draws an offender's notification end and other-exit time, and escalation times.
+    """Draws an offender's notification end and other-exit time, and risk-change times.
 
     The scalar draws (one new registration, one escalation) use only ``rng.random()``, so they
     work with a process stream or an offender stream alike; the array draws are for the
@@ -51,6 +51,12 @@ class LifeDraws:
             [rate / DAYS_PER_YEAR for rate in population.escalation_rate_per_year.as_tuple()]
         )
         self._escalation_per_day_tuple = tuple(self._escalation_per_day.tolist())
+        self._deescalation_per_day = np.array(
+            [rate / DAYS_PER_YEAR for rate in population.deescalation_rate_per_year.as_tuple()]
+        )
+        self._deescalation_per_day_tuple = tuple(self._deescalation_per_day.tolist())
+        # With no de-escalation the model draws and books nothing for it (old results kept).
+        self.deescalates = any(rate > 0 for rate in self._deescalation_per_day_tuple)
 
     def exit_time(self, rng: UniformSource, now: float) -> float:
         """When a new registration leaves the register (``math.inf`` if never).
@@ -94,10 +100,23 @@ class LifeDraws:
 
     def escalation_delays(self, rng: np.random.Generator, levels: np.ndarray) -> np.ndarray:
         """First escalation delays for offenders at ``levels`` (``inf`` where the rate is 0)."""
-        rates = self._escalation_per_day[levels]
-        standard = rng.standard_exponential(len(levels))
+        return self._delays(rng, self._escalation_per_day[levels])
+
+    def deescalation_delay(self, rng: UniformSource, level: int) -> float:
+        """Days until the true risk falls from ``level`` (``math.inf`` if it never does)."""
+        rate = self._deescalation_per_day_tuple[level]
+        return -math.log(1.0 - rng.random()) / rate if rate > 0 else math.inf
+
+    def deescalation_delays(self, rng: np.random.Generator, levels: np.ndarray) -> np.ndarray:
+        """First de-escalation delays for offenders at ``levels`` (``inf`` where the rate is 0)."""
+        return self._delays(rng, self._deescalation_per_day[levels])
+
+    @staticmethod
+    def _delays(rng: np.random.Generator, rates: np.ndarray) -> np.ndarray:
+        standard = rng.standard_exponential(len(rates))
         with np.errstate(divide="ignore"):
-            return np.where(rates > 0, standard / rates, np.inf)
+            delays: np.ndarray = np.where(rates > 0, standard / rates, np.inf)
+        return delays
 
 
 def _overdue_days(rng: np.random.Generator, spec: InitialOverdue) -> np.ndarray:

@@ -3,7 +3,9 @@
 Kept as a ``__slots__`` class because a national run holds tens of thousands of them and the
 visit and assessment cycles read these fields on every event. ``level`` is the risk level
 the force believes (it drives the visit schedule); ``true_level`` is the real one, which can
-rise unseen (hidden escalation) until the next completed visit or assessment.
+rise (hidden escalation) or fall (de-escalation) unseen until the next completed visit or
+assessment. ``risk_version`` counts changes of the true level, so a booked risk change drawn
+for an earlier level is ignored.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Offender:
         "low_since_day",
         "exit_time",
         "escalated_at",
+        "risk_version",
         "visit_due_day",
         "visit_version",
         "visit_overdue",
@@ -40,9 +43,13 @@ class Offender:
         "assessment_overdue",
         "assessment_wakeup",
         "reactivated",
+        "in_custody",
+        "released",
         "rng_visit",
         "rng_assessment",
         "rng_escalation",
+        "rng_deescalation",
+        "rng_custody",
     )
 
     def __init__(self, offender_id: int, level: int, exit_time: float) -> None:
@@ -53,7 +60,8 @@ class Offender:
         self.reactive = False
         self.low_since_day = 0.0
         self.exit_time = exit_time
-        self.escalated_at: float | None = None
+        self.escalated_at: float | None = None  # first unseen rise while true risk is higher
+        self.risk_version = 0
         self.visit_due_day = 0
         self.visit_version = 0
         self.visit_overdue = False
@@ -63,9 +71,13 @@ class Offender:
         self.assessment_overdue = False
         self.assessment_wakeup: Wakeup | None = None
         self.reactivated: simpy.Event | None = None  # what the reactive visit process waits on
+        self.in_custody = False  # off the community caseload: nothing due until released
+        self.released: simpy.Event | None = None  # what both processes wait on in custody
         self.rng_visit: OffenderStream | None = None
         self.rng_assessment: OffenderStream | None = None
         self.rng_escalation: OffenderStream | None = None
+        self.rng_deescalation: OffenderStream | None = None
+        self.rng_custody: OffenderStream | None = None
 
     def __repr__(self) -> str:
         return (

@@ -1,10 +1,16 @@
 """The register's transitions: what happens to an offender's record between visits.
 
-An offender joins (their exit and first hidden escalation are booked), due dates pass at
+An offender joins (their exit and first hidden risk changes are booked), due dates pass at
 midnight (the visit or assessment becomes overdue unless it was done or moved), a visit or an
 assessment is completed (the next one falls due; police action calls for an early assessment;
-long-term low risk moves to reactive management), a hidden escalation is found, work is
-brought forward, the offender returns to active management, and finally leaves.
+long-term low risk moves to reactive management), a hidden escalation or de-escalation is
+found, work is brought forward, the offender returns to active management, and finally leaves.
+
+True risk is a birth-death chain on the four levels: from true level l it rises one level at
+``escalation_rate_per_year[l]`` and falls one at ``deescalation_rate_per_year[l]``. Both clocks
+are exponential, so after every change of true level each is drawn afresh for the new level,
+and the one drawn for the old level is ignored (``risk_version``). With no de-escalation only
+the escalation clock is ever booked, exactly as before de-escalation existed.
 
 The register changes state and counts; it never starts a process. It talks to the offenders'
 processes in two ways only: it moves a process's booked wake-up sooner
@@ -14,6 +20,10 @@ waits on (:func:`succeed_now`), so that process resumes at once.
 
 from __future__ import annotations
 
+import math
+
+import simpy
+
 from sim.levels import LOW
 from sim.model.caseload import LifeDraws
 from sim.model.event_log import NO_NEXT_DUE
@@ -22,7 +32,17 @@ from sim.model.offender import Offender
 from sim.model.shared import Shared
 from sim.scenario import DAYS_PER_YEAR, Scenario
 
-__all__ = ["Register"]
+__all__ = ["Register", "released"]
+
+
+def released(env: simpy.Environment, offender: Offender) -> simpy.Event:
+    """The event an offender's processes wait on while in custody (one for both).
+
+    The register succeeds it when it releases the offender (:meth:`Register._release`).
+    """
+    if offender.released is None:
+        offender.released = env.event()
+    return offender.released
 
 
 class Register:
@@ -35,6 +55,7 @@ class Register:
         self.life = life
         self.horizon_days = scenario.horizon_days
         self.first_visit_due_days = scenario.visits.first_visit_due_days
+        self.first_assessment_due_days = scenario.assessments.first_due_days
         self.after_police_action_due_days = scenario.assessments.after_police_action_due_days
         years = scenario.population.reactive_after_years
         self.reactive_after_days = None if years is None else years * DAYS_PER_YEAR
@@ -49,12 +70,15 @@ class Register:
         ]
 
     # -- joining and leaving ----------------------------------------------------------------
-    def joined(self, offender: Offender, escalation_delay: float) -> None:
-        """An offender is on the register: count them, book their exit and first escalation."""
+    def joined(
+        self, offender: Offender, escalation_delay: float, deescalation_delay: float = math.inf
+    ) -> None:
+        """An offender is on the register: count them, book their exit and first risk changes."""
         self.counters.joined(offender)
         if offender.exit_time < self.horizon_days:
             self.shared.agenda.call_at(offender.exit_time, lambda: self._exit(offender))
         self._schedule_escalation(offender, escalation_delay)
+        self._schedule_deescalation(offender, deescalation_delay)
         if offender.reactive:
             self.counters.reactive += 1
         else:
@@ -161,6 +185,8 @@ class Register:
         counters.assessment_no_longer_overdue(offender)
         level_before, due_day_before = offender.level, offender.assessment_due_day
         self.detect_escalation(offender)
+        if offender.in_custody:  # queued before custody: done, but nothing is due until release
+            return
         interval_days = self.shared.assessment_params.interval_days[offender.level]
         offender.assessment_due_day = int(self.env.now) + interval_days
         offender.assessment_version += 1
@@ -187,29 +213,107 @@ class Register:
             opens_at = due_day - self.shared.assessment_params.window_days[offender.level]
             self.shared.agenda.bring_forward(wakeup, opens_at)
 
-    # -- hidden escalations -----------------------------------------------------------------
+    # -- custody ----------------------------------------------------------------------------
+    def taken_into_custody(self, offender: Offender, spell_days: float) -> None:
+        """Police action ended in custody or recall: off the community caseload for a spell.
+
+        The offender stays on the register (and in the population) with nothing due: no visit
+        or assessment falls due or is overdue until release, and a reactive offender is no
+        longer reactive. Their processes wait on :func:`released`.
+        """
+        counters = self.counters
+        offender.in_custody = True
+        if offender.reactive:
+            offender.reactive = False
+            counters.reactive -= 1
+        counters.visit_no_longer_overdue(offender)
+        offender.visit_version += 1  # the booked due date no longer counts
+        counters.assessment_no_longer_overdue(offender)
+        offender.assessment_version += 1
+        release_at = self.env.now + spell_days
+        if release_at < self.horizon_days and release_at < offender.exit_time:
+            self.shared.agenda.call_at(release_at, lambda: self._release(offender))
+
+    def _release(self, offender: Offender) -> None:
+        """Back on the community caseload: first visit and assessment due as if registered."""
+        if not offender.active or not offender.in_custody:
+            return
+        offender.in_custody = False
+        today = int(self.env.now)
+        offender.visit_due_day = today + self.first_visit_due_days
+        offender.visit_version += 1
+        self.watch_visit_due(offender)
+        offender.assessment_due_day = today + self.first_assessment_due_days
+        offender.assessment_version += 1
+        self.watch_assessment_due(offender)
+        wakeup = offender.assessment_wakeup
+        if wakeup is not None:  # the assessment process still sleeps until an older date
+            window_days = self.shared.assessment_params.window_days[offender.level]
+            self.shared.agenda.bring_forward(wakeup, offender.assessment_due_day - window_days)
+        event = offender.released
+        if event is not None:  # the processes wait on it: they resume at once
+            offender.released = None
+            succeed_now(event)
+
+    # -- hidden escalations and de-escalations -----------------------------------------------
     def _schedule_escalation(self, offender: Offender, delay: float) -> None:
         at = self.env.now + delay
         if at < self.horizon_days and at < offender.exit_time:
-            self.shared.agenda.call_at(at, lambda: self._escalate(offender))
+            version = offender.risk_version
+            self.shared.agenda.call_at(at, lambda: self._escalate(offender, version))
 
-    def _escalate(self, offender: Offender) -> None:
+    def _schedule_deescalation(self, offender: Offender, delay: float) -> None:
+        at = self.env.now + delay
+        if at < self.horizon_days and at < offender.exit_time:
+            version = offender.risk_version
+            self.shared.agenda.call_at(at, lambda: self._deescalate(offender, version))
+
+    def _escalate(self, offender: Offender, version: int) -> None:
         """The offender's true risk rises one level; the force does not know yet."""
-        if not offender.active or offender.true_level == 0:
+        if not offender.active or offender.true_level == 0 or version != offender.risk_version:
             return
         offender.true_level -= 1
+        offender.risk_version += 1
         self.counters.add("escalations")
-        if offender.escalated_at is None:
+        if offender.escalated_at is None and offender.true_level < offender.level:
             offender.escalated_at = self.env.now
             self.counters.undetected_escalations += 1
         if offender.rng_escalation is None:
             offender.rng_escalation = self.shared.streams.offender("escalation", offender.id)
         delay = self.life.escalation_delay(offender.rng_escalation, offender.true_level)
         self._schedule_escalation(offender, delay)
+        if self.life.deescalates:
+            self._schedule_deescalation(offender, self._deescalation_delay(offender))
+
+    def _deescalate(self, offender: Offender, version: int) -> None:
+        """The offender's true risk falls one level; the force does not know yet.
+
+        An unseen rise that the fall takes back to the believed level (or below) is no
+        longer an undetected escalation: true risk is no higher than the force believes.
+        """
+        if not offender.active or offender.true_level == LOW or version != offender.risk_version:
+            return
+        offender.true_level += 1
+        offender.risk_version += 1
+        if offender.escalated_at is not None and offender.true_level >= offender.level:
+            offender.escalated_at = None
+            self.counters.undetected_escalations -= 1
+        if offender.rng_escalation is None:
+            offender.rng_escalation = self.shared.streams.offender("escalation", offender.id)
+        delay = self.life.escalation_delay(offender.rng_escalation, offender.true_level)
+        self._schedule_escalation(offender, delay)
+        self._schedule_deescalation(offender, self._deescalation_delay(offender))
+
+    def _deescalation_delay(self, offender: Offender) -> float:
+        if offender.rng_deescalation is None:
+            offender.rng_deescalation = self.shared.streams.offender("deescalation", offender.id)
+        return self.life.deescalation_delay(offender.rng_deescalation, offender.true_level)
 
     def detect_escalation(self, offender: Offender) -> None:
         """At a completed visit or assessment the force learns the true risk level."""
         if offender.escalated_at is None:
+            if offender.true_level > offender.level:  # only with de-escalation
+                self._found_deescalation(offender)
             return
         counters = self.counters
         counters.add("escalations_detected")
@@ -224,6 +328,19 @@ class Register:
         elif offender.visit_wakeup is not None and not offender.visit_overdue:
             self._bring_visit_forward(offender, old_level)
         self.request_assessment_after_action(offender)
+
+    def _found_deescalation(self, offender: Offender) -> None:
+        """The force learns that true risk has fallen: the believed level follows it down.
+
+        Work already booked stays as it is (the next interval follows the new level); an
+        offender who is now believed low risk starts the low-risk clock for reactive
+        management today, when the force learns of the fall.
+        """
+        old_level = offender.level
+        offender.level = offender.true_level
+        self.counters.level_changed(offender, old_level)
+        if offender.level == LOW:
+            offender.low_since_day = self.env.now
 
     def _bring_visit_forward(self, offender: Offender, old_level: int) -> None:
         intervals = self.shared.visit_params.interval_days

@@ -14,6 +14,7 @@ day by day, passing due dates at midnight and taking each day's snapshot at its 
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -83,6 +84,10 @@ class Replication:
         self.life = LifeDraws(scenario)
         self.register = Register(scenario, self.shared, self.life)
         self._registration_rng = streams.process("registrations.attributes")
+        # New registrations' first de-escalation: its own stream, one number each, in order.
+        self._deescalation_rng = (
+            streams.process("registrations.deescalation") if self.life.deescalates else None
+        )
         self._registration_mix = tuple(
             accumulate(scenario.population.registrations.risk_mix.as_tuple())
         )
@@ -96,16 +101,25 @@ class Replication:
         offenders = initial_offenders(self.scenario, rng, self.life)
         levels = np.array([offender.level for offender in offenders], dtype=np.intp)
         delays = self.life.escalation_delays(rng, levels).tolist()
-        for offender, delay in zip(offenders, delays, strict=True):
-            self.join(offender, delay)
+        if self.life.deescalates:  # its own stream: the starting caseload's draws stay as they were
+            falls = self.life.deescalation_delays(
+                streams.process("initial_caseload.deescalation"), levels
+            ).tolist()
+            for offender, delay, fall in zip(offenders, delays, falls, strict=True):
+                self.join(offender, delay, fall)
+        else:
+            for offender, delay in zip(offenders, delays, strict=True):
+                self.join(offender, delay)
         self._next_id = len(offenders)
         arrivals_rng = streams.process("registrations.arrivals")
         env.process(registration_arrivals(env, self.scenario, arrivals_rng, self._register_new))
         self._schedule_staffing_changes()
 
-    def join(self, offender: Offender, escalation_delay: float) -> None:
+    def join(
+        self, offender: Offender, escalation_delay: float, deescalation_delay: float = math.inf
+    ) -> None:
         """Put ``offender`` on the register and start their visit and assessment processes."""
-        self.register.joined(offender, escalation_delay)
+        self.register.joined(offender, escalation_delay, deescalation_delay)
         env, shared, register = self.shared.env, self.shared, self.register
         ImmediateProcess(env, visit_cycle(shared, register, offender))
         ImmediateProcess(env, assessment_cycle(shared, register, offender))
@@ -121,7 +135,10 @@ class Replication:
         offender.assessment_due_day = int(now) + self.scenario.assessments.first_due_days
         offender.low_since_day = now
         self.shared.counters.add("registrations")
-        self.join(offender, self.life.escalation_delay(rng, level))
+        fall = math.inf
+        if self._deescalation_rng is not None:
+            fall = self.life.deescalation_delay(self._deescalation_rng, level)
+        self.join(offender, self.life.escalation_delay(rng, level), fall)
 
     def _schedule_staffing_changes(self) -> None:
         day_of = self.calendar.day_of

@@ -20,7 +20,16 @@ from sim.model.workforce import Workforce
 from sim.scenario import Scenario
 from sim.scenario.distributions import Distribution
 
-__all__ = ["AssessmentParams", "Shared", "VisitParams"]
+__all__ = ["AssessmentParams", "CustodyParams", "Shared", "VisitParams"]
+
+
+@dataclass(frozen=True, slots=True)
+class CustodyParams:
+    """Police action that ends in custody: its share by believed level, spell and hours."""
+
+    share_of_police_actions: tuple[float, ...]
+    spell_days: Distribution
+    follow_up_hours: Distribution
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +38,7 @@ class VisitParams:
 
     interval_days: tuple[int, ...]
     window_days: tuple[int, ...]
-    out_probability: tuple[float, ...]
+    out_probability: tuple[float, ...]  # announced or unannounced, as the level's visits are
     officers_per_visit: tuple[int, ...]
     police_action_probability: tuple[float, ...]
     retry_delay_days: Distribution
@@ -38,14 +47,16 @@ class VisitParams:
     failed_on_site_hours: Distribution
     write_up_hours: Distribution
     police_action_hours: Distribution
+    custody: CustodyParams | None  # None: police action never ends in custody
 
     @classmethod
     def of(cls, scenario: Scenario) -> VisitParams:
         visits = scenario.visits
+        custody = visits.custody
         return cls(
             interval_days=visits.interval_days.as_tuple(),
             window_days=visits.window_days.as_tuple(),
-            out_probability=visits.out_probability.as_tuple(),
+            out_probability=visits.effective_out_probability(),
             officers_per_visit=visits.officers_per_visit.as_tuple(),
             police_action_probability=visits.police_action_probability.as_tuple(),
             retry_delay_days=visits.retry_delay_days,
@@ -54,6 +65,13 @@ class VisitParams:
             failed_on_site_hours=visits.failed_on_site_hours,
             write_up_hours=visits.write_up_hours,
             police_action_hours=visits.police_action_hours,
+            custody=None
+            if custody is None
+            else CustodyParams(
+                share_of_police_actions=custody.share_of_police_actions.as_tuple(),
+                spell_days=custody.spell_days,
+                follow_up_hours=custody.follow_up_hours,
+            ),
         )
 
 

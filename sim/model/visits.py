@@ -11,13 +11,20 @@ While the offender is on the register, the process:
    becomes overdue when its due date passes (the register keeps track);
 4. if the offender was in, the visit is complete: the register sets the next due date from the
    completion date (or, for long-term low risk, moves the offender to reactive management),
-   and police action, if any, calls for an early assessment.
+   and police action, if any, calls for an early assessment. With ``visits.custody``, police
+   action may also end in custody or recall: its follow-up hours are added to the attempt
+   (charged to the officers who made it) and the register takes the offender off the
+   community caseload for the drawn spell.
 
-A reactive offender's process waits until the register returns them to active management.
+A reactive offender's process waits until the register returns them to active management;
+an offender's process in custody waits until the register releases them.
 
 Common random numbers: every attempt takes the same eight numbers from the offender's own visit
 stream, whether it uses them or not, so attempt k of offender i meets the same luck (in or
 out, durations, police action) under any policy and any change of probabilities or durations.
+Each police action, when custody is modelled, takes three numbers of the offender's own
+custody stream (custody or not, spell, follow-up hours), so the j-th police action of an
+offender meets the same luck too.
 """
 
 from __future__ import annotations
@@ -26,8 +33,8 @@ from typing import NamedTuple
 
 from sim.model.immediate import ProcessGenerator
 from sim.model.offender import Offender
-from sim.model.register import Register
-from sim.model.shared import Shared, VisitParams
+from sim.model.register import Register, released
+from sim.model.shared import CustodyParams, Shared, VisitParams
 from sim.model.streams import OffenderStream
 from sim.model.workforce import VISIT
 
@@ -75,6 +82,9 @@ def visit_cycle(shared: Shared, register: Register, offender: Offender) -> Proce
             offender.reactivated = env.event()
             yield offender.reactivated  # the register succeeds it on return to active management
             continue
+        if offender.in_custody:
+            yield released(shared.env, offender)  # the register succeeds it on release
+            continue
         opens_at = offender.visit_due_day - params.window_days[offender.level]
         if opens_at > env.now:
             offender.visit_wakeup = agenda.timeout_at(opens_at)
@@ -83,8 +93,12 @@ def visit_cycle(shared: Shared, register: Register, offender: Offender) -> Proce
             continue  # look again: the offender may have left, or the due date moved
         while True:  # attempts until the offender is found in
             attempt = Attempt.draw(params, _visit_stream(shared, offender), offender.level)
+            hours, custody_days = attempt.hours, None
+            if attempt.police_action and params.custody is not None:
+                custody_days, follow_up_hours = _custody(shared, offender, params.custody, attempt)
+                hours += follow_up_hours
             yield workforce.perform(
-                offender, offender.visit_due_day, attempt.n_officers, attempt.hours, VISIT
+                offender, offender.visit_due_day, attempt.n_officers, hours, VISIT
             )
             if not offender.active:
                 return
@@ -95,6 +109,8 @@ def visit_cycle(shared: Shared, register: Register, offender: Offender) -> Proce
             if not offender.active:
                 return
         register.visit_completed(offender, attempt.police_action)
+        if custody_days is not None:
+            register.taken_into_custody(offender, custody_days)
 
 
 def _visit_stream(shared: Shared, offender: Offender) -> OffenderStream:
@@ -102,3 +118,21 @@ def _visit_stream(shared: Shared, offender: Offender) -> OffenderStream:
     if offender.rng_visit is None:
         offender.rng_visit = shared.streams.offender("visit", offender.id)
     return offender.rng_visit
+
+
+def _custody(
+    shared: Shared, offender: Offender, custody: CustodyParams, attempt: Attempt
+) -> tuple[float | None, float]:
+    """Whether a police action ends in custody: (spell in days or None, follow-up hours).
+
+    Always three numbers of the offender's own custody stream, in this order.
+    """
+    if offender.rng_custody is None:
+        offender.rng_custody = shared.streams.offender("custody", offender.id)
+    rng = offender.rng_custody
+    in_custody = rng.random() < custody.share_of_police_actions[attempt.level]
+    spell_days = custody.spell_days.sample(rng)
+    follow_up_hours = custody.follow_up_hours.sample(rng)
+    if not in_custody:
+        return None, 0.0
+    return spell_days, follow_up_hours

@@ -173,6 +173,27 @@ def _levels_text(value: dict[str, Any]) -> str:
     )
 
 
+def _assumptions_text(population: dict, visits: dict) -> str:
+    """The main simplifying assumptions of this run, in a few words each."""
+    falls = population.get("deescalation_rate_per_year") or {}
+    risk = (
+        "Risk rises and falls one level at a time at constant rates by level"
+        if any(float(rate) > 0 for rate in falls.values())
+        else "Risk only rises"
+    )
+    custody = (
+        "a share of police actions takes the offender off the community caseload for a "
+        "drawn spell (they stay on the register)"
+        if visits.get("custody")
+        else "police action removes nobody from the community caseload"
+    )
+    return (
+        f"{risk}; availability is a fraction of every working day; one pooled team with no "
+        f"geography; visit outcomes are independent draws; {custody}. See the README's "
+        "Limitations section."
+    )
+
+
 def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     """The STRESS-DES checklist, filled in for this run: (section, [(item, text)])."""
     scenario = manifest.get("scenario", {})
@@ -236,8 +257,10 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                     "queue a window before its due date and becomes overdue the day after it. "
                     "An officer with hours left takes the best-placed waiting task; a visit "
                     "that needs k officers starts only when k are free. An attempt finds the "
-                    "offender in or out; if out, it is retried after a delay. A completed "
-                    "visit may lead to police action (extra hours and an earlier assessment). "
+                    "offender in or out (announced visits have their own chance); if out, it "
+                    "is retried after a delay. A completed visit may lead to police action "
+                    "(extra hours and an earlier assessment; optionally custody or recall for "
+                    "a drawn spell, with follow-up hours). "
                     "The next due date counts from completion.",
                 ),
                 (
@@ -250,8 +273,9 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                     "Algorithms",
                     "Registrations: Poisson process (thinning for a growing or scheduled "
                     "rate). Exits: notification periods and exponential other exits. Hidden "
-                    "escalation: exponential waiting times by true level, found at the next "
-                    "completed visit or assessment. Durations: fixed, uniform, triangular, "
+                    "escalation (and de-escalation, if its rates are set): exponential waiting "
+                    "times by true level, found at the next completed visit or assessment. "
+                    "Durations: fixed, uniform, triangular, "
                     "exponential or lognormal as given in the assumptions.",
                 ),
                 (
@@ -295,10 +319,7 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                 ("Input parameters", "Every input of this run is in the Assumptions section."),
                 (
                     "Assumptions",
-                    "Risk only rises; availability is a fraction of every working day; one "
-                    "pooled team with no geography; visit outcomes are independent draws; "
-                    "police action removes nobody from the register. See the README's "
-                    "Limitations section.",
+                    _assumptions_text(population, visits),
                 ),
             ],
         ),

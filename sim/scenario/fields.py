@@ -30,6 +30,7 @@ __all__ = [
     "WEEKDAYS",
     "Date",
     "DaysByLevel",
+    "FlagsByLevel",
     "Frozen",
     "Level",
     "OfficersByLevel",
@@ -203,6 +204,19 @@ class OfficersByLevel(_WholeNumbersByLevel):
     low: int = Field(
         ge=1, le=4, description="Officers, low risk.", json_schema_extra={"unit": "officers"}
     )
+
+
+class FlagsByLevel(Frozen):
+    """True or false for each risk level (the fields are the names in ``LEVELS``)."""
+
+    very_high: bool = Field(False, description="Very high risk.")
+    high: bool = Field(False, description="High risk.")
+    medium: bool = Field(False, description="Medium risk.")
+    low: bool = Field(False, description="Low risk.")
+
+    def as_tuple(self) -> tuple[bool, ...]:
+        """Values in level order (very high first), for index look-ups on the hot path."""
+        return tuple(getattr(self, level) for level in LEVELS)
 
 
 class RiskMix(ProbabilityByLevel):

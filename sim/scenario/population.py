@@ -1,10 +1,12 @@
-"""Who is on the register: the starting caseload, new registrations, exits, unseen escalation.
+"""Who is on the register: the starting caseload, new registrations, exits, unseen risk changes.
 
 The ``population`` section of a scenario. The register on the start date is given either by
 counts (:class:`InitialCaseload`: size, risk mix, the backlog already overdue) or by a force's
 own caseload file (checked by ``caseload_file.py``); :class:`Registrations` is a Poisson inflow
-whose yearly rate grows or follows a schedule. Cross-field rules (the backlog fits the levels
-it falls in, shares add up to 1, very high risk cannot escalate) are checked here, once.
+whose yearly rate grows or follows a schedule. True risk rises (escalation) and falls
+(de-escalation) one level at a time, unseen until the next contact. Cross-field rules (the
+backlog fits the levels it falls in, shares add up to 1, very high risk cannot escalate, low
+risk cannot de-escalate) are checked here, once.
 """
 
 from __future__ import annotations
@@ -228,6 +230,13 @@ class Population(Frozen):
         "contact; very_high must be 0.",
         json_schema_extra={"unit": "per offender a year"},
     )
+    deescalation_rate_per_year: RatePerYearByLevel = Field(
+        default_factory=lambda: RatePerYearByLevel(very_high=0.0, high=0.0, medium=0.0, low=0.0),
+        description="Rate at which true risk falls one level from each level, unseen until "
+        "the next completed visit or assessment; low must be 0 (default: 0 everywhere, risk "
+        "never falls).",
+        json_schema_extra={"unit": "per offender a year"},
+    )
 
     @model_validator(mode="after")
     def _one_starting_register(self) -> Population:
@@ -264,6 +273,13 @@ class Population(Frozen):
     def _top_cannot_escalate(cls, rates: RatePerYearByLevel) -> RatePerYearByLevel:
         if rates.very_high != 0:
             raise ValueError("very_high must be 0: there is no higher level to escalate to")
+        return rates
+
+    @field_validator("deescalation_rate_per_year")
+    @classmethod
+    def _bottom_cannot_deescalate(cls, rates: RatePerYearByLevel) -> RatePerYearByLevel:
+        if rates.low != 0:
+            raise ValueError("low must be 0: there is no lower level to de-escalate to")
         return rates
 
     def period_years(self) -> tuple[tuple[float, float], ...]:

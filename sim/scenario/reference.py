@@ -97,6 +97,8 @@ def _allowed_scalar(prop: JsonSchema) -> str:
         if "maxLength" in prop:
             rules.append(f"up to {prop['maxLength']} characters")
         return "; ".join(rules) or "any text"
+    if kind == "boolean":
+        return "`true` or `false`"
     return ""
 
 
@@ -123,6 +125,8 @@ def _default(value: Any) -> str:
         return f"`{value}`" if value else '`""`'
     if isinstance(value, list):
         return "`[" + ", ".join(str(v) for v in value) + "]`"
+    if isinstance(value, dict):  # a per-level map, written as in a scenario file
+        return "`{" + ", ".join(f"{k}: {_default(v).strip('`')}" for k, v in value.items()) + "}`"
     return f"`{value}`"
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from sim.levels import LEVELS
-from sim.scenario.distributions import Distribution
+from sim.scenario.distributions import Distribution, Fixed
 from sim.scenario.fields import (
     DaysByLevel,
+    FlagsByLevel,
     Frozen,
     OfficersPerVisit,
     ProbabilityByLevel,
@@ -22,7 +23,7 @@ from sim.scenario.fields import (
     WindowDaysByLevel,
 )
 
-__all__ = ["Assessments", "Visits"]
+__all__ = ["Assessments", "Custody", "Visits"]
 
 
 def _check_windows(window_days: WindowDaysByLevel, interval_days: DaysByLevel) -> None:
@@ -35,6 +36,33 @@ def _check_windows(window_days: WindowDaysByLevel, interval_days: DaysByLevel) -
                 f"window_days.{level} ({window}) must be less than "
                 f"interval_days.{level} ({interval})"
             )
+
+
+class Custody(Frozen):
+    """Police action that ends in custody or recall: the offender leaves the community caseload.
+
+    While in custody the offender stays on the register but has no visit or assessment due;
+    on release the first visit is due ``visits.first_visit_due_days`` later and the first
+    assessment ``assessments.first_due_days`` later, as for a new registration.
+    """
+
+    share_of_police_actions: ProbabilityByLevel = Field(
+        description="Share of police actions, per believed level, that end with the offender "
+        "in custody or recalled.",
+        json_schema_extra={"unit": "share"},
+    )
+    spell_days: Distribution = Field(
+        description="Days from the visit that ends in custody until release back to the "
+        "community caseload.",
+        json_schema_extra={"unit": "days"},
+    )
+    follow_up_hours: Distribution = Field(
+        default_factory=lambda: Fixed(dist="fixed", value=0.0),
+        description="Extra hours each visiting officer spends when police action ends in "
+        "custody (arrest, interview, file), charged to the same attempt on top of "
+        "police_action_hours.",
+        json_schema_extra={"unit": "hours"},
+    )
 
 
 class Visits(Frozen):
@@ -58,6 +86,21 @@ class Visits(Frozen):
     )
     out_probability: ProbabilityByLevel = Field(
         description="Probability an attempt finds the offender out, per level.",
+        json_schema_extra={"unit": "probability"},
+    )
+    announced: FlagsByLevel = Field(
+        default_factory=lambda: FlagsByLevel(very_high=False, high=False, medium=False, low=False),
+        description="Whether visits are announced (booked with the offender) at each level: "
+        "an announced attempt finds the offender out with announced_out_probability instead "
+        "of out_probability (default: false everywhere, every visit unannounced).",
+    )
+    announced_out_probability: ProbabilityByLevel = Field(
+        default_factory=lambda: ProbabilityByLevel(
+            very_high=0.05, high=0.05, medium=0.05, low=0.05
+        ),
+        description="Probability an announced attempt finds the offender out, per level; used "
+        "only where announced is true. The default 0.05 (1 booked visit in 20 missed) is an "
+        "assumption: no published figure.",
         json_schema_extra={"unit": "probability"},
     )
     retry_delay_days: Distribution = Field(
@@ -89,6 +132,23 @@ class Visits(Frozen):
         description="Extra hours the visiting officers spend when action is taken.",
         json_schema_extra={"unit": "hours"},
     )
+    custody: Custody | None = Field(
+        None,
+        description="Police action that takes the offender off the community caseload for a "
+        "while (custody, recall), with follow-up hours (null: police action never does).",
+    )
+
+    def effective_out_probability(self) -> tuple[float, ...]:
+        """The chance an attempt finds the offender out, per level, announced or not."""
+        return tuple(
+            announced_out if announced else out
+            for announced, announced_out, out in zip(
+                self.announced.as_tuple(),
+                self.announced_out_probability.as_tuple(),
+                self.out_probability.as_tuple(),
+                strict=True,
+            )
+        )
 
     @model_validator(mode="after")
     def _window_inside_interval(self) -> Visits:
@@ -101,12 +161,13 @@ class Visits(Frozen):
         # retried forever at one instant of simulated time: the run would never end.
         failed_attempt = self.travel_hours, self.failed_on_site_hours, self.write_up_hours
         if (
-            max(self.out_probability.as_tuple()) == 1
+            max(self.effective_out_probability()) == 1
             and self.retry_delay_days.mean == 0
             and sum(d.mean for d in failed_attempt) == 0
         ):
             raise ValueError(
-                "with out_probability 1, a failed attempt (travel_hours + "
+                "with an out probability of 1 (out_probability, or "
+                "announced_out_probability where announced), a failed attempt (travel_hours + "
                 "failed_on_site_hours + write_up_hours) or retry_delay_days must take some time"
             )
         return self
