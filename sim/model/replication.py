@@ -22,6 +22,7 @@ from itertools import accumulate
 import numpy as np
 import simpy
 
+from sim.model.absences import AbsencePlan
 from sim.model.agenda import Agenda
 from sim.model.assessments import assessment_cycle
 from sim.model.calendar import WorkingCalendar
@@ -34,6 +35,7 @@ from sim.model.register import Register
 from sim.model.registrations import registration_arrivals
 from sim.model.shared import AssessmentParams, Shared, VisitParams
 from sim.model.streams import Streams
+from sim.model.turnover import StaffTurnover
 from sim.model.visits import visit_cycle
 from sim.model.workforce import MANAGER, SERGEANT, Workforce
 from sim.records import AreaRun, DailyRecord, total_over_areas
@@ -67,9 +69,26 @@ class Replication:
         self.calendar = WorkingCalendar(
             scenario.start_date, scenario.horizon_days, scenario.staffing
         )
-        workforce = Workforce(
-            env, scenario.staffing, self.calendar, counters, scenario.priority, event_log
+        staffing = scenario.staffing
+        absence_plan = (
+            None
+            if staffing.absences is None
+            else AbsencePlan(
+                staffing.absences, scenario.start_date, scenario.horizon_days, staffing
+            )
         )
+        workforce = Workforce(
+            env,
+            staffing,
+            self.calendar,
+            counters,
+            scenario.priority,
+            event_log,
+            streams=streams,
+            absence_plan=absence_plan,
+        )
+        if staffing.turnover is not None:
+            StaffTurnover(env, workforce, staffing.turnover, streams, scenario.horizon_days)
         self.shared = Shared(
             env=env,
             agenda=Agenda(env, scenario.horizon_days),
