@@ -31,6 +31,7 @@ from sim.model.counters import Counters
 from sim.model.event_log import EventLog
 from sim.model.immediate import ImmediateProcess
 from sim.model.offender import Offender
+from sim.model.personal import PersonalWorkforce
 from sim.model.register import Register
 from sim.model.registrations import registration_arrivals
 from sim.model.shared import AssessmentParams, Shared, VisitParams
@@ -77,7 +78,9 @@ class Replication:
                 staffing.absences, scenario.start_date, scenario.horizon_days, staffing
             )
         )
-        workforce = Workforce(
+        self._personal = staffing.caseloads == "personal"
+        workforce_class = PersonalWorkforce if self._personal else Workforce
+        workforce = workforce_class(
             env,
             staffing,
             self.calendar,
@@ -126,6 +129,11 @@ class Replication:
         """Put ``offender`` on the register and start their visit and assessment processes."""
         self.register.joined(offender, escalation_delay)
         env, shared, register = self.shared.env, self.shared, self.register
+        if self._personal:
+            workforce = shared.workforce
+            assert isinstance(workforce, PersonalWorkforce)
+            workforce.allocate(offender)
+            workforce.watch_exit(shared.agenda, offender, self.horizon_days)
         ImmediateProcess(env, visit_cycle(shared, register, offender))
         ImmediateProcess(env, assessment_cycle(shared, register, offender))
 

@@ -14,14 +14,22 @@ rate, the post stays vacant, the replacement trains before being productive).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from sim.scenario.distributions import Distribution
-from sim.scenario.fields import WEEKDAYS, Date, Frozen, Probability, Weekday
+from sim.scenario.fields import WEEKDAYS, Date, Frozen, Probability, Weekday, _NumbersByLevel
 
-__all__ = ["Absences", "AnnualLeave", "Sickness", "Staffing", "StaffingChange", "Turnover"]
+__all__ = [
+    "Absences",
+    "AnnualLeave",
+    "CaseloadWeights",
+    "Sickness",
+    "Staffing",
+    "StaffingChange",
+    "Turnover",
+]
 
 MONTHS = 12
 
@@ -141,6 +149,39 @@ class Turnover(Frozen):
     )
 
 
+class CaseloadWeights(_NumbersByLevel):
+    """How much of a manager's caseload one offender at each risk level counts as."""
+
+    very_high: float = Field(
+        1.0,
+        ge=0,
+        le=1000,
+        description="Weight of a very high-risk offender.",
+        json_schema_extra={"unit": "cases"},
+    )
+    high: float = Field(
+        1.0,
+        ge=0,
+        le=1000,
+        description="Weight of a high-risk offender.",
+        json_schema_extra={"unit": "cases"},
+    )
+    medium: float = Field(
+        1.0,
+        ge=0,
+        le=1000,
+        description="Weight of a medium-risk offender.",
+        json_schema_extra={"unit": "cases"},
+    )
+    low: float = Field(
+        1.0,
+        ge=0,
+        le=1000,
+        description="Weight of a low-risk offender.",
+        json_schema_extra={"unit": "cases"},
+    )
+
+
 class Staffing(Frozen):
     """Offender managers and trained sergeants, and the hours they can give to casework."""
 
@@ -200,6 +241,19 @@ class Staffing(Frozen):
     changes: list[StaffingChange] = Field(
         default_factory=list,
         description="Recruitment and departures by date; running totals never below 0.",
+    )
+    caseloads: Literal["pooled", "personal"] = Field(
+        "pooled",
+        description="pooled: any offender manager does any offender's work. personal: each "
+        "offender is allocated to one manager on joining (least weighted caseload, see "
+        "caseload_weights), who leads every visit and does the assessments (unless a "
+        "sergeant does); a leaver's caseload is reallocated.",
+    )
+    caseload_weights: CaseloadWeights = Field(
+        default_factory=lambda: CaseloadWeights.model_validate({}),
+        description="With personal caseloads, a new offender goes to the manager with the "
+        "least weighted caseload (sum of these weights by risk level at allocation; ties to "
+        "the longest-serving). All 1 (the default): fewest cases.",
     )
     absences: Absences | None = Field(
         None,
