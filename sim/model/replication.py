@@ -39,7 +39,7 @@ from sim.model.streams import Streams
 from sim.model.turnover import StaffTurnover
 from sim.model.visits import visit_cycle
 from sim.model.workforce import MANAGER, SERGEANT, Workforce
-from sim.records import AreaRun, DailyRecord, total_over_areas
+from sim.records import MANAGER_COLUMNS, AreaRun, DailyRecord, total_over_areas
 from sim.scenario import Scenario
 
 __all__ = [
@@ -231,25 +231,42 @@ def run_area(scenario: Scenario, replication: int, area: str | None) -> AreaRun:
     """
     part = scenario if area is None else scenario.area_scenario(area)
     with rare_cycle_collection():
-        table, events = _simulate(part, replication, area)
+        run = _simulate(part, replication, area)
         gc.collect()  # the finished world holds reference cycles: free it now
-    return AreaRun(area, table, events)
+    return run
 
 
-def _simulate(scenario: Scenario, replication: int, area: str | None) -> tuple[np.ndarray, int]:
+def _simulate(scenario: Scenario, replication: int, area: str | None) -> AreaRun:
     world = Replication(scenario, replication, area=area)
     world.populate()
     table = world.run()
-    return table, world.simpy_events
+    workforce = world.shared.workforce
+    managers = None
+    if isinstance(workforce, PersonalWorkforce):
+        managers = np.array(
+            [
+                (officer.index, caseload, overdue)
+                for officer, caseload, overdue in zip(
+                    workforce.managers,
+                    workforce.caseloads(),
+                    workforce.overdue_visits_by_manager(),
+                    strict=True,
+                )
+            ],
+            dtype=np.float64,
+        ).reshape(-1, len(MANAGER_COLUMNS))
+    return AreaRun(area, table, world.simpy_events, managers)
 
 
 def combine_areas(replication: int, runs: list[AreaRun]) -> DailyRecord:
     """The record of a replication from its areas' runs (in the scenario's area order)."""
     simpy_events = sum(run.simpy_events for run in runs)
+    managers = {run.area or "": run.managers for run in runs if run.managers is not None}
     if len(runs) == 1 and runs[0].area is None:
-        return DailyRecord(replication, runs[0].table, simpy_events)
+        return DailyRecord(replication, runs[0].table, simpy_events, managers=managers)
     tables = {str(run.area): run.table for run in runs}
-    return DailyRecord(replication, total_over_areas(list(tables.values())), simpy_events, tables)
+    total = total_over_areas(list(tables.values()))
+    return DailyRecord(replication, total, simpy_events, tables, managers)
 
 
 def single_run(scenario: Scenario, replication: int) -> DailyRecord:
