@@ -82,6 +82,10 @@ class _Queues:
                 queue = self.visits[task.n_officers] = []
             heapq.heappush(queue, entry)
 
+    def empty(self) -> bool:
+        """Nothing queued at all (not even entries waiting to be dropped)."""
+        return not self.assessments and not any(self.visits.values())
+
     def entries(self) -> list[QueueEntry]:
         return [e for queue in (self.assessments, *self.visits.values()) for e in queue]
 
@@ -119,6 +123,10 @@ class PersonalWorkforce(Workforce):
         self._manager_of: dict[int, Officer] = {}
         self._unallocated: dict[int, Offender] = {}
         self._orphans: list[QueueEntry] = []  # tasks of unallocated offenders
+        # Free managers found with nothing they could start, and how many officers were free
+        # then: until their queues change, a new shift opens or more officers are free, they
+        # still have nothing, so dispatch skips them (a cache; it changes no decision).
+        self._stuck: dict[Officer, int] = {}
         super().__init__(
             env,
             staffing,
@@ -146,6 +154,7 @@ class PersonalWorkforce(Workforce):
             for offender in waiting.values():
                 if offender.active:
                     self.allocate(offender)
+            self._stuck.clear()
             orphans, self._orphans = self._orphans, []
             for entry in orphans:
                 self._queue_for(entry[-1].offender).push(entry)
@@ -206,6 +215,7 @@ class PersonalWorkforce(Workforce):
             del self._manager_of[offender.id]
             if offender.active:
                 self.allocate(offender)
+        self._stuck.clear()  # the others' queues changed
         for entry in queues.entries():
             task = entry[-1]
             if task.offender.active and not task.officers:
@@ -230,6 +240,7 @@ class PersonalWorkforce(Workforce):
                 self._dispatch()
             return task
         self._queues[manager].push(entry)
+        self._stuck.pop(manager, None)
         if (kind is ASSESSMENT and self._free_sergeants) or (
             not manager.busy and manager.budget_hours > 0
         ):
@@ -237,6 +248,22 @@ class PersonalWorkforce(Workforce):
         return task
 
     # -- dispatching ----------------------------------------------------------------------
+    def _open_shift(self, day: int) -> None:
+        self._stuck.clear()  # new hours: everyone looks again
+        super()._open_shift(day)
+
+    def _finish(self, task: Task) -> None:
+        for officer in task.officers:
+            self._stuck.pop(officer, None)
+        super()._finish(task)
+
+    def _has_nothing(self, officer: Officer, n_free: int) -> bool:
+        """True if ``officer`` surely has nothing to start with ``n_free`` officers free."""
+        if self._queues[officer].empty():
+            return True
+        stuck_at = self._stuck.get(officer)
+        return stuck_at is not None and n_free <= stuck_at
+
     def _dispatch(self) -> None:
         if self.env.now >= self._shift_ends_at - SHIFT_END_TOLERANCE_DAYS:
             return
@@ -252,10 +279,15 @@ class PersonalWorkforce(Workforce):
             return
         n_free = len(free)
         candidates: list[tuple[QueueEntry, int, Officer, list[QueueEntry]]] = []
+        stuck = self._stuck
         for officer in free:
+            if self._has_nothing(officer, n_free):
+                continue
             best, queue = self._own_best(officer, n_free)
             if best is not None and queue is not None:
                 candidates.append((best, officer.index, officer, queue))
+            else:
+                stuck[officer] = n_free
         heapq.heapify(candidates)
         while candidates:
             entry, _, officer, queue = heapq.heappop(candidates)
@@ -266,6 +298,8 @@ class PersonalWorkforce(Workforce):
                 best, queue = self._own_best(officer, n_free)  # stale: look again
                 if best is not None and queue is not None:
                     heapq.heappush(candidates, (best, officer.index, officer, queue))
+                else:
+                    stuck[officer] = n_free
                 continue
             heapq.heappop(queue)
             crew = [officer]
@@ -297,15 +331,23 @@ class PersonalWorkforce(Workforce):
         return best, best_queue
 
     def _helpers(self, lead: Officer, count: int, n_free: int) -> list[Officer]:
-        """The ``count`` free managers besides ``lead`` whose own work is least urgent."""
+        """The ``count`` free managers besides ``lead`` whose own work is least urgent.
+
+        Idle ones first, in the order of the free list (so the scan stops once ``count`` are
+        found), then those with their own work, the least urgent first.
+        """
         idle: list[Officer] = []
         busy_with_own: list[tuple[QueueEntry, Officer]] = []
         for officer in self._free_managers:
             if officer is lead:
                 continue
-            best, _ = self._own_best(officer, n_free)
+            best = (
+                None if self._has_nothing(officer, n_free) else self._own_best(officer, n_free)[0]
+            )
             if best is None:
                 idle.append(officer)
+                if len(idle) == count:
+                    return idle
             else:
                 busy_with_own.append((best, officer))
         busy_with_own.sort(key=lambda pair: pair[0], reverse=True)
