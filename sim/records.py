@@ -23,6 +23,7 @@ __all__ = [
     "DAILY_COLUMNS",
     "DailyRecord",
     "FLOW_COLUMNS",
+    "MANAGER_COLUMNS",
     "OLDEST_COLUMNS",
     "STATE_COLUMNS",
     "total_over_areas",
@@ -60,6 +61,8 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "officer_hours_available",
 )
 DAILY_COLUMNS: tuple[str, ...] = STATE_COLUMNS + FLOW_COLUMNS
+# With personal caseloads, one row per offender manager in post at the end of the horizon.
+MANAGER_COLUMNS: tuple[str, ...] = ("manager", "caseload", "overdue_visits")
 # Over several areas these are the largest area's value; every other column adds up.
 OLDEST_COLUMNS: tuple[str, ...] = ("oldest_overdue_visit_days", "oldest_overdue_assessment_days")
 
@@ -78,6 +81,8 @@ class DailyRecord:
     table: np.ndarray
     simpy_events: int = 0
     area_tables: dict[str, np.ndarray] = field(default_factory=dict)
+    # Personal caseloads only: each area's (name, "" without areas) rows of MANAGER_COLUMNS.
+    managers: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class AreaRun:
     area: str | None
     table: np.ndarray
     simpy_events: int
+    managers: np.ndarray | None = None  # personal caseloads: rows of MANAGER_COLUMNS
 
 
 def total_over_areas(tables: list[np.ndarray]) -> np.ndarray:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from sim.format import human_number
-from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
+from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, MANAGER_FILES, RUN_FILES
 
 from .app import (
     ForceOption,
@@ -101,7 +101,7 @@ def run(
     options = SessionOptions(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
     )
-    names = RUN_FILES + CALIBRATION_FILES + DERIVED_FILES
+    names = RUN_FILES + CALIBRATION_FILES + MANAGER_FILES + DERIVED_FILES
     with study_session(out_dir, loaded.name, names, options) as session:
         if not quiet:
             count = loaded.replications if precision is None else f"up to {max_replications}"

@@ -135,6 +135,10 @@ class ReplicationStore:
                 events = int(stored["simpy_events"]) if "simpy_events" in stored else 0
                 areas = [str(a) for a in stored["areas"]] if "areas" in stored else []
                 area_tables = dict(zip(areas, stored["area_tables"], strict=True)) if areas else {}
+                manager_areas = (
+                    [str(a) for a in stored["manager_areas"]] if "manager_areas" in stored else []
+                )
+                managers = {name: stored[f"managers_{i}"] for i, name in enumerate(manager_areas)}
         except (OSError, ValueError, KeyError, EOFError):
             return None
         expected_shape = (scenario.horizon_days, len(DAILY_COLUMNS))
@@ -145,7 +149,7 @@ class ReplicationStore:
             or areas != [area.name for area in scenario.areas]
         ):
             return None
-        return DailyRecord(replication, table, events, area_tables)
+        return DailyRecord(replication, table, events, area_tables, managers)
 
     def save(self, scenario: Scenario, record: DailyRecord) -> None:
         """Store one finished replication atomically (and the scenario, once, for people)."""
@@ -164,6 +168,10 @@ class ReplicationStore:
         if record.area_tables:
             arrays["areas"] = np.array(list(record.area_tables))
             arrays["area_tables"] = np.stack(list(record.area_tables.values()))
+        if record.managers:
+            arrays["manager_areas"] = np.array(list(record.managers))
+            for i, rows in enumerate(record.managers.values()):
+                arrays[f"managers_{i}"] = rows
 
         def write(tmp: Path) -> None:
             with tmp.open("wb") as handle:

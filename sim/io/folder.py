@@ -29,6 +29,7 @@ from pathlib import Path
 
 __all__ = [
     "CALIBRATION_FILES",
+    "MANAGER_FILES",
     "DERIVED_FILES",
     "OWN_FOLDERS",
     "RUN_FILES",
@@ -52,6 +53,8 @@ DERIVED_FILES = ("report.html",)
 # Written by run only when the scenario has observations (listed in the manifest then);
 # removed when a rewrite begins, so a run without observations leaves none from an older one.
 CALIBRATION_FILES = ("calibration.csv", "calibration.png")
+# Written by run only with personal caseloads (listed in the manifest then); removed likewise.
+MANAGER_FILES = ("managers.csv",)
 # Folders that are the tool's whatever they hold: the store of finished replications that
 # lets a batch resume (replication_store.CACHE_FOLDER_NAME; not imported, to keep this light).
 OWN_FOLDERS = (".replications",)

@@ -23,6 +23,7 @@ from itertools import accumulate
 import numpy as np
 import simpy
 
+from sim.model.absences import AbsencePlan
 from sim.model.agenda import Agenda
 from sim.model.assessments import assessment_cycle
 from sim.model.calendar import WorkingCalendar
@@ -31,13 +32,15 @@ from sim.model.counters import Counters
 from sim.model.event_log import EventLog
 from sim.model.immediate import ImmediateProcess
 from sim.model.offender import Offender
+from sim.model.personal import PersonalWorkforce
 from sim.model.register import Register
 from sim.model.registrations import registration_arrivals
 from sim.model.shared import AssessmentParams, Shared, VisitParams
 from sim.model.streams import Streams
+from sim.model.turnover import StaffTurnover
 from sim.model.visits import visit_cycle
 from sim.model.workforce import MANAGER, SERGEANT, Workforce
-from sim.records import AreaRun, DailyRecord, total_over_areas
+from sim.records import MANAGER_COLUMNS, AreaRun, DailyRecord, total_over_areas
 from sim.scenario import Scenario
 
 __all__ = [
@@ -68,9 +71,28 @@ class Replication:
         self.calendar = WorkingCalendar(
             scenario.start_date, scenario.horizon_days, scenario.staffing
         )
-        workforce = Workforce(
-            env, scenario.staffing, self.calendar, counters, scenario.priority, event_log
+        staffing = scenario.staffing
+        absence_plan = (
+            None
+            if staffing.absences is None
+            else AbsencePlan(
+                staffing.absences, scenario.start_date, scenario.horizon_days, staffing
+            )
         )
+        self._personal = staffing.caseloads == "personal"
+        workforce_class = PersonalWorkforce if self._personal else Workforce
+        workforce = workforce_class(
+            env,
+            staffing,
+            self.calendar,
+            counters,
+            scenario.priority,
+            event_log,
+            streams=streams,
+            absence_plan=absence_plan,
+        )
+        if staffing.turnover is not None:
+            StaffTurnover(env, workforce, staffing.turnover, streams, scenario.horizon_days)
         self.shared = Shared(
             env=env,
             agenda=Agenda(env, scenario.horizon_days),
@@ -121,6 +143,11 @@ class Replication:
         """Put ``offender`` on the register and start their visit and assessment processes."""
         self.register.joined(offender, escalation_delay, deescalation_delay)
         env, shared, register = self.shared.env, self.shared, self.register
+        if self._personal:
+            workforce = shared.workforce
+            assert isinstance(workforce, PersonalWorkforce)
+            workforce.allocate(offender)
+            workforce.watch_exit(shared.agenda, offender, self.horizon_days)
         ImmediateProcess(env, visit_cycle(shared, register, offender))
         ImmediateProcess(env, assessment_cycle(shared, register, offender))
 
@@ -221,25 +248,42 @@ def run_area(scenario: Scenario, replication: int, area: str | None) -> AreaRun:
     """
     part = scenario if area is None else scenario.area_scenario(area)
     with rare_cycle_collection():
-        table, events = _simulate(part, replication, area)
+        run = _simulate(part, replication, area)
         gc.collect()  # the finished world holds reference cycles: free it now
-    return AreaRun(area, table, events)
+    return run
 
 
-def _simulate(scenario: Scenario, replication: int, area: str | None) -> tuple[np.ndarray, int]:
+def _simulate(scenario: Scenario, replication: int, area: str | None) -> AreaRun:
     world = Replication(scenario, replication, area=area)
     world.populate()
     table = world.run()
-    return table, world.simpy_events
+    workforce = world.shared.workforce
+    managers = None
+    if isinstance(workforce, PersonalWorkforce):
+        managers = np.array(
+            [
+                (officer.index, caseload, overdue)
+                for officer, caseload, overdue in zip(
+                    workforce.managers,
+                    workforce.caseloads(),
+                    workforce.overdue_visits_by_manager(),
+                    strict=True,
+                )
+            ],
+            dtype=np.float64,
+        ).reshape(-1, len(MANAGER_COLUMNS))
+    return AreaRun(area, table, world.simpy_events, managers)
 
 
 def combine_areas(replication: int, runs: list[AreaRun]) -> DailyRecord:
     """The record of a replication from its areas' runs (in the scenario's area order)."""
     simpy_events = sum(run.simpy_events for run in runs)
+    managers = {run.area or "": run.managers for run in runs if run.managers is not None}
     if len(runs) == 1 and runs[0].area is None:
-        return DailyRecord(replication, runs[0].table, simpy_events)
+        return DailyRecord(replication, runs[0].table, simpy_events, managers=managers)
     tables = {str(run.area): run.table for run in runs}
-    return DailyRecord(replication, total_over_areas(list(tables.values())), simpy_events, tables)
+    total = total_over_areas(list(tables.values()))
+    return DailyRecord(replication, total, simpy_events, tables, managers)
 
 
 def single_run(scenario: Scenario, replication: int) -> DailyRecord:

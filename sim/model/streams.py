@@ -67,3 +67,12 @@ class Streams:
         # _random.Random is the C class that random.Random extends: the same generator and
         # seeding, without random.Random's Python-level __init__ and seed() wrappers.
         return _random.Random((key << 64) | offender_id)
+
+    def officer(self, name: str, officer_index: int) -> OffenderStream:
+        """The stream for one member of staff and one purpose, e.g. ``("absences.leave.
+        offender_manager", 3)``: officer 3's leave is the same under any policy.
+
+        Keyed apart from every offender stream (``officer:`` rather than ``offender:``), so
+        an officer and an offender with the same number never share numbers.
+        """
+        return self.offender(f"officer:{name}", officer_index)

@@ -29,6 +29,11 @@ that the free staff can do:
   ARMS-trained staff). An offender manager starts an assessment only while it has some of
   that budget left; overruns carry over to the next working day in the same way.
 
+Whole days away (``staffing.absences``, absences.py): an officer away today gets no hours when
+the shift opens (an overrun still owed is carried to their next day at work). Turnover
+(turnover.py) takes officers away with ``depart`` and refills posts with ``hire``; every
+officer is told to it when created (``officer_started``).
+
 With ``hours_per_day: 24``, ``availability: 1`` and every day a working day, officers are
 always on duty and the workforce is an ordinary c-server queue (used to test against Erlang C).
 """
@@ -38,17 +43,19 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from enum import Enum
 from typing import Any
 
 import simpy
 from simpy.events import NORMAL
 
+from sim.model.absences import AbsencePlan
 from sim.model.calendar import WorkingCalendar
 from sim.model.counters import Counters
 from sim.model.event_log import EventLog
 from sim.model.offender import Offender
+from sim.model.streams import Streams
 from sim.priority import priority_rule
 from sim.scenario import Staffing
 
@@ -71,16 +78,33 @@ VISIT, ASSESSMENT = WorkKind.VISIT, WorkKind.ASSESSMENT
 
 
 class Officer:
-    """One member of staff; ``budget_hours`` is what is left of today's hours."""
+    """One member of staff; ``budget_hours`` is what is left of today's hours.
 
-    __slots__ = ("kind", "budget_hours", "assessment_hours", "busy", "leaving")
+    ``index`` numbers the officers of a kind in the order they were created (the ones on the
+    start date first), which keys their own random streams; ``absent`` holds the days they
+    are away (None: never).
+    """
 
-    def __init__(self, kind: str) -> None:
+    __slots__ = (
+        "kind",
+        "index",
+        "budget_hours",
+        "assessment_hours",
+        "busy",
+        "leaving",
+        "gone",
+        "absent",
+    )
+
+    def __init__(self, kind: str, index: int = 0, absent: frozenset[int] | None = None) -> None:
         self.kind = kind
+        self.index = index
         self.budget_hours = 0.0
         self.assessment_hours = 0.0
         self.busy = False
         self.leaving = False
+        self.gone = False
+        self.absent = absent
 
 
 class Task(simpy.Event):
@@ -132,6 +156,9 @@ class Workforce:
         counters: Counters,
         priority_name: str,
         event_log: EventLog | None = None,
+        *,
+        streams: Streams | None = None,
+        absence_plan: AbsencePlan | None = None,
     ) -> None:
         self.env = env
         self.event_log = event_log
@@ -150,8 +177,15 @@ class Workforce:
             staffing.hours_per_day * staffing.availability * staffing.manager_assessment_share
         )
         self._managers_assessments_limited = staffing.manager_assessment_share < 1.0
-        self.managers = [Officer(MANAGER) for _ in range(staffing.offender_managers)]
-        self.sergeants = [Officer(SERGEANT) for _ in range(staffing.sergeants)]
+        if absence_plan is not None and streams is None:
+            raise ValueError("absences need the replication's streams")
+        self._streams = streams
+        self._absence_plan = absence_plan
+        self._created = {MANAGER: 0, SERGEANT: 0}
+        # Told of every officer when created (turnover.py draws when they will leave).
+        self.officer_started: Callable[[Officer], None] | None = None
+        self.managers = [self._new_officer(MANAGER) for _ in range(staffing.offender_managers)]
+        self.sergeants = [self._new_officer(SERGEANT) for _ in range(staffing.sergeants)]
         self._free_managers: list[Officer] = []
         self._free_sergeants: list[Officer] = []
         self._assessment_queue: list[QueueEntry] = []
@@ -277,16 +311,18 @@ class Workforce:
             yield env.timeout(day + self._shift_start_days - env.now)
             shift_left = day + self._shift_start_days + self._shift_length_days - env.now
             self._shift_ends_at = env.now + shift_left  # the very time the timeout fires
-            self._open_shift()
+            self._open_shift(int(day))
             yield env.timeout(shift_left)
             self._close_shift()
 
-    def _open_shift(self) -> None:
+    def _open_shift(self, day: int) -> None:
         available = 0.0
         for kind, free in ((MANAGER, self._free_managers), (SERGEANT, self._free_sergeants)):
             daily = self._daily_hours[kind]
             free.clear()
             for officer in self._all(kind):
+                if officer.absent is not None and day in officer.absent:
+                    continue  # no hours today; any overrun waits for their next day at work
                 officer.budget_hours = min(officer.budget_hours, 0.0) + daily
                 if kind == MANAGER:
                     officer.assessment_hours = (
@@ -305,9 +341,34 @@ class Workforce:
         self._free_managers.clear()
         self._free_sergeants.clear()
 
+    def _new_officer(self, kind: str) -> Officer:
+        index = self._created[kind]
+        self._created[kind] = index + 1
+        absent = None
+        if self._absence_plan is not None:
+            assert self._streams is not None
+            absent = self._absence_plan.absent_days(self._streams, kind, index)
+        officer = Officer(kind, index, absent)
+        if self.officer_started is not None:
+            self.officer_started(officer)
+        return officer
+
     def hire(self, kind: str, count: int) -> None:
         """New productive officers; they get hours from the next shift on."""
-        self._all(kind).extend(Officer(kind) for _ in range(count))
+        self._all(kind).extend(self._new_officer(kind) for _ in range(count))
+
+    def depart(self, officer: Officer) -> bool:
+        """``officer`` leaves: at once if idle, when their task ends if busy.
+
+        False if they had already gone or were already leaving (a staffing change took them).
+        """
+        if officer.gone or officer.leaving:
+            return False
+        if officer.busy:
+            officer.leaving = True
+        else:
+            self._remove(officer)
+        return True
 
     def release(self, kind: str, count: int) -> None:
         """Officers leave: idle ones at once, busy ones when their current task ends."""
@@ -321,6 +382,7 @@ class Workforce:
                 self._remove(officer)
 
     def _remove(self, officer: Officer) -> None:
+        officer.gone = True
         self._all(officer.kind).remove(officer)
         free = self._free_list(officer)
         if officer in free:

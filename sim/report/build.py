@@ -65,6 +65,7 @@ FILES = {
     "manifest.json": "the resolved scenario, seed, versions and command, to reproduce the run",
     "calibration.csv": "reported figures beside the simulation",
     "calibration.png": "reported figures beside the simulation, as charts",
+    "managers.csv": "personal caseloads: each manager's caseload and overdue visits at the end",
     "comparison.csv": "each variant and its paired difference against the first",
     "comparison.png": "the variants' backlog over time",
     "outcomes.csv": "every replication's outcomes, per variant",

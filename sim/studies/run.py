@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.managers import manager_table
 from sim.analysis.metrics import total_only
 from sim.analysis.metrics import trajectories as to_trajectories
 from sim.analysis.summary import summarise
@@ -24,7 +25,13 @@ from sim.experiments.executors import Executor
 from sim.experiments.precision import replicate_to_precision
 from sim.experiments.store import ReplicationStore
 from sim.io.files import atomic_write, write_figure, write_manifest
-from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES, begin_rewrite
+from sim.io.folder import (
+    CALIBRATION_FILES,
+    DERIVED_FILES,
+    MANAGER_FILES,
+    RUN_FILES,
+    begin_rewrite,
+)
 from sim.records import DailyRecord
 from sim.scenario import Scenario
 from sim.studies.backlog_figure import backlog_figure
@@ -49,6 +56,7 @@ class RunResult:
     summary: pd.DataFrame
     ran: Ran  # when, how long, how many resumed from the store, where
     precision: dict[str, Any] | None = None  # what --precision concluded, for the manifest
+    managers: pd.DataFrame | None = None  # personal caseloads: managers.csv
 
 
 @dataclass(frozen=True)
@@ -148,18 +156,25 @@ def _result(
         trajectories=frame,
         summary=summary,
         ran=stats.ran(executor),
+        managers=manager_table(records),
     )
 
 
 def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> list[Path]:
     """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir.
 
-    A scenario with observations also gets calibration.csv and calibration.png.
+    A scenario with observations also gets calibration.csv and calibration.png, and one with
+    personal caseloads managers.csv.
     The old manifest goes first, so until the new one is written the folder reads as
     incomplete, and the new one lists every file's SHA-256 (output_folder.py).
     """
     paths = {name: out_dir / name for name in RUN_FILES}
-    begin_rewrite(out_dir, "manifest.json", RUN_FILES, derived=DERIVED_FILES + CALIBRATION_FILES)
+    begin_rewrite(
+        out_dir,
+        "manifest.json",
+        RUN_FILES,
+        derived=DERIVED_FILES + CALIBRATION_FILES + MANAGER_FILES,
+    )
     atomic_write(
         paths["trajectories.csv"], lambda tmp: result.trajectories.to_csv(tmp, index=False)
     )
@@ -174,6 +189,10 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
     write_figure(paths["backlog.png"], figure, dpi=120)
     if result.scenario.observations:
         paths.update(write_calibration(result.scenario, result.trajectories, out_dir))
+    managers = result.managers
+    if managers is not None:
+        paths["managers.csv"] = out_dir / "managers.csv"
+        atomic_write(paths["managers.csv"], lambda tmp: managers.to_csv(tmp, index=False))
     precision: dict[str, Any] = {"precision": result.precision} if result.precision else {}
     write_manifest(
         out_dir,
