@@ -173,7 +173,7 @@ def _levels_text(value: dict[str, Any]) -> str:
     )
 
 
-def _assumptions_text(population: dict, visits: dict) -> str:
+def _assumptions_text(population: dict, visits: dict, staffing: dict) -> str:
     """The main simplifying assumptions of this run, in a few words each."""
     falls = population.get("deescalation_rate_per_year") or {}
     risk = (
@@ -187,10 +187,19 @@ def _assumptions_text(population: dict, visits: dict) -> str:
         if visits.get("custody")
         else "police action removes nobody from the community caseload"
     )
+    hours = (
+        "leave, sickness and court or training days are whole working days away"
+        if staffing.get("absences")
+        else "availability is a fraction of every working day"
+    )
+    team = (
+        "each offender has a named offender manager (personal caseloads)"
+        if staffing.get("caseloads") == "personal"
+        else "one pooled team"
+    )
     return (
-        f"{risk}; availability is a fraction of every working day; one pooled team with no "
-        f"geography; visit outcomes are independent draws; {custody}. See the README's "
-        "Limitations section."
+        f"{risk}; {hours}; {team} with no geography; visit outcomes are independent draws; "
+        f"{custody}. See the README's Limitations section."
     )
 
 
@@ -319,7 +328,7 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                 ("Input parameters", "Every input of this run is in the Assumptions section."),
                 (
                     "Assumptions",
-                    _assumptions_text(population, visits),
+                    _assumptions_text(population, visits, staffing),
                 ),
             ],
         ),
