@@ -50,3 +50,25 @@ def test_a_found_escalation_brings_the_next_visit_forward():
     assert frame.loc[frame["day"] == 0, "visits_completed"].item() == 50
     assert frame.loc[frame["day"] > 0, "visits_completed"].sum() >= 10 * 50
     assert frame.iloc[-1]["population_high"] == 50
+
+
+def test_a_visit_brought_forward_is_never_due_in_the_past():
+    # As above, but the found escalation is often more than 30 days after the last visit:
+    # the new level's due date (last visit + 30) has then passed. The visit is due on the day
+    # it is brought forward instead, never before, so with ample staff it is done that very
+    # day and no visit ever becomes overdue. (Due in the past, it would count as overdue at
+    # once, then be done that day: visits_became_overdue would show it.)
+    frame = simulate(
+        make_scenario(
+            population={
+                "initial": {"overdue_visits": {"count": 50, "max_days_overdue": 1}},
+                "escalation_rate_per_year": {**per_level(0.0), "medium": 50.0},
+            },
+            visits={"interval_days": {**per_level(30), "medium": 1000}},
+            assessments={"interval_days": per_level(30)},
+        )
+    )
+    assert frame.loc[frame["day"] == 0, "visits_became_overdue"].item() == 0  # day 0's backlog
+    assert frame["visits_became_overdue"].sum() == 0
+    assert frame.loc[frame["day"] > 0, "overdue_visits"].max() == 0
+    assert frame["escalations_detected"].sum() == 50

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from helpers import simulate
-from scenario_factory import make_scenario
+from scenario_factory import make_scenario, per_level
 
 VISIT_HOURS = 1.0 + 1.0 + 0.5  # travel + on site + write-up
 ASSESSMENT_HOURS = 3.0
@@ -141,3 +141,83 @@ def test_every_failed_attempt_is_retried_until_the_offender_is_in():
     completed = frame["visits_completed"].sum()
     assert completed > 0
     assert abs(attempts / completed - 2.0) < 4 * np.sqrt(2) / np.sqrt(completed)
+
+
+# Distinct durations, so each part of an attempt shows in the hours: travel 1, on site 1.25,
+# at the door 0.25, write-up 0.5, police action 2 (all fixed).
+PARTS = {
+    "travel_hours": 1.0,
+    "on_site_hours": 1.25,
+    "failed_on_site_hours": 0.25,
+    "write_up_hours": 0.5,
+    "police_action_hours": 2.0,
+}
+
+
+def test_police_action_adds_its_hours_to_the_visit():
+    # Every completed visit leads to police action: 600 visits (as in the first test) of
+    # 1 + 1.25 + 0.5 + 2 = 4.75 hours, plus the 3-hour assessments.
+    frame = simulate(make_scenario(visits={**PARTS, "police_action_probability": per_level(1.0)}))
+    assert frame["police_actions"].sum() == frame["visits_completed"].sum() == 600
+    expected = 600 * 4.75 + frame["assessments_completed"].sum() * ASSESSMENT_HOURS
+    assert np.isclose(frame["officer_hours_used"].sum(), expected)
+
+
+def test_a_failed_attempt_takes_travel_the_door_and_the_write_up():
+    # Out half the time: a completed visit takes 1 + 1.25 + 0.5 = 2.75 hours and a failed
+    # attempt 1 + 0.25 + 0.5 = 1.75 hours, with no police action (probability 0).
+    frame = simulate(make_scenario(visits={**PARTS, "out_probability": per_level(0.5)}))
+    completed = frame["visits_completed"].sum()
+    failed = frame["visit_attempts"].sum() - completed
+    assert completed > 0 and failed > 0
+    expected = (
+        completed * 2.75 + failed * 1.75 + frame["assessments_completed"].sum() * ASSESSMENT_HOURS
+    )
+    assert np.isclose(frame["officer_hours_used"].sum(), expected)
+
+
+def test_nobody_works_on_a_holiday_and_its_visits_are_done_the_next_day():
+    # Wednesday 3 January (day 2) is a holiday: no hours, no visits that day. The visits due
+    # on day 2 become overdue at midnight and are done on day 3 with day 3's own, so day 3
+    # does the work of days 2 and 3 of the same run without the holiday (same seed, same
+    # offenders); every other day is unchanged.
+    plain = simulate(make_scenario(horizon_days=40))
+    holiday = simulate(make_scenario(horizon_days=40, staffing={"holidays": ["2024-01-03"]}))
+    assert holiday.loc[2, "officer_hours_available"] == 0
+    assert holiday.loc[2, "visit_attempts"] == 0
+    assert plain.loc[2, "visit_attempts"] > 0  # something was due that day
+    assert (
+        holiday.loc[3, "visit_attempts"]
+        == plain.loc[2, "visit_attempts"] + plain.loc[3, "visit_attempts"]
+    )
+    assert holiday.loc[2, "overdue_visits"] == 0 and holiday.loc[3, "overdue_visits"] == 0
+    assert holiday.loc[3, "visits_became_overdue"] == plain.loc[2, "visit_attempts"]
+    others = [day for day in range(40) if day not in (2, 3, 32, 33)]
+    for column in ("visit_attempts", "officer_hours_available"):
+        assert (holiday.loc[others, column] == plain.loc[others, column]).all(), column
+
+
+def test_an_offender_always_out_is_tried_again_every_retry_delay():
+    # Everyone is out every time and every retry waits exactly 7 days. The first attempt is
+    # on the due day (0-29) at 09:00 and, with no travel, door or write-up time, ends then;
+    # the retry is 7 days later, at 09:00 again, when the shift opens: so each offender is
+    # tried on one day in seven, for ever. (A failed attempt that took time would start the
+    # next one that much later in the day, drifting out of the shift every few weeks.) From
+    # day 30 on every day repeats the day a week before, and each week holds exactly one
+    # attempt per offender (50), none completed.
+    frame = simulate(
+        make_scenario(
+            horizon_days=120,
+            visits={
+                "out_probability": per_level(1.0),
+                "retry_delay_days": 7.0,
+                "travel_hours": 0.0,
+                "failed_on_site_hours": 0.0,
+                "write_up_hours": 0.0,
+            },
+        )
+    )
+    attempts = frame["visit_attempts"].to_numpy()
+    assert frame["visits_completed"].sum() == 0
+    assert (attempts[37:] == attempts[30:-7]).all()
+    assert attempts[30:37].sum() == 50
