@@ -221,3 +221,28 @@ def test_an_offender_always_out_is_tried_again_every_retry_delay():
     assert frame["visits_completed"].sum() == 0
     assert (attempts[37:] == attempts[30:-7]).all()
     assert attempts[30:37].sum() == 50
+
+
+def test_a_late_visit_sets_the_next_due_date_from_the_day_it_was_done():
+    # All 50 start 1-20 days overdue for a visit and an assessment; ample staff do both on
+    # day 0. The next visit is due 30 days after the visit was *done* (day 30), not after
+    # the date it was due (days 10-29), and so on every 30 days to day 360; likewise the next
+    # assessment is due on day 365, not on days 345-364.
+    frame = simulate(
+        make_scenario(
+            horizon_days=370,
+            population={
+                "initial": {
+                    "overdue_visits": {"count": 50, "max_days_overdue": 20},
+                    "overdue_assessments": {"count": 50, "max_days_overdue": 20},
+                }
+            },
+        )
+    )
+    visits = frame["visits_completed"].to_numpy()
+    assert visits.sum() == 13 * 50
+    assert (visits[0:361:30] == 50).all()
+    assessments = frame["assessments_completed"].to_numpy()
+    assert assessments[0] == assessments[365] == 50 and assessments.sum() == 100
+    assert frame.loc[frame["day"] > 0, "overdue_visits"].max() == 0
+    assert frame.loc[frame["day"] > 0, "overdue_assessments"].max() == 0

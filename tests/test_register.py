@@ -290,3 +290,44 @@ def test_new_registrations_leave_exactly_when_their_notification_period_ends():
     assert frame["visits_became_overdue"].sum() == 0
     assert frame["assessments_became_overdue"].sum() == 0
     assert frame["visits_completed"].sum() >= registrations[:-1].sum()
+
+
+def test_only_low_risk_offenders_move_to_reactive_management():
+    # Half low, half medium, qualifying time 0.001 years: each low-risk offender is visited
+    # once and then managed reactively; the medium-risk ones are visited every 30 days as
+    # before (12 times in 360 days, as in the deterministic base case).
+    half = {"very_high": 0, "high": 0, "medium": 0.5, "low": 0.5}
+    scenario = make_scenario(
+        population={
+            "initial": {"risk_mix": half},
+            "registrations": {"risk_mix": half},
+            "reactive_after_years": 0.001,
+        },
+    )
+    frame = simulate(scenario)
+    assert frame.iloc[-1]["reactive"] == 25
+    assert frame["visits_completed"].sum() == 25 * 1 + 25 * 12
+
+
+def test_a_reactive_offender_found_escalated_is_visited_that_day():
+    # Everyone is low risk and already reactive; true risk rises to medium within days (100 a
+    # year) and the monthly assessment (due on days 0-29) finds it. The offender then returns
+    # to active management with a visit due that very day (first_visit_due_days 0), which
+    # ample staff make. So by day 60 nobody is reactive, and no visit is ever overdue.
+    low = {"very_high": 0, "high": 0, "medium": 0, "low": 1}
+    scenario = make_scenario(
+        horizon_days=60,
+        population={
+            "initial": {"risk_mix": low, "reactive_share_of_low": 1.0},
+            "registrations": {"risk_mix": low},
+            "escalation_rate_per_year": {**per_level(0.0), "low": 100.0},
+        },
+        assessments={"interval_days": per_level(30)},
+    )
+    frame = simulate(scenario)
+    assert frame.iloc[0]["reactive"] <= 50 and frame.iloc[-1]["reactive"] == 0
+    assert frame["escalations_detected"].sum() == 50
+    assert frame["overdue_visits"].max() == 0
+    found = frame["escalations_detected"].cumsum()
+    assert (frame["visits_completed"].cumsum() >= found).all()
+    assert (frame["reactive"] == 50 - found).all()
