@@ -73,6 +73,11 @@ def test_officers_per_visit_by_level():
     frame = simulate(scenario)
     assert 0 < frame["lone_visit_attempts"].sum() < frame["visit_attempts"].sum()
     assert frame["overdue_visits"].max() == 0
+    # 200 offenders at 5/25/50/20% are 10/50/100/40, each visited 12 times in 360 days (as in
+    # the deterministic base case): the lone attempts are the medium and low ones, by level
+    lone = {level: frame[f"lone_visit_attempts_{level}"].sum() for level in MIXED}
+    assert lone == {"very_high": 0, "high": 0, "medium": 100 * 12, "low": 40 * 12}
+    assert frame["lone_visit_attempts"].sum() == (100 + 40) * 12
 
 
 def test_two_officer_visits_cannot_deadlock_with_two_officers():

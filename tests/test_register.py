@@ -199,6 +199,10 @@ def test_an_offender_who_leaves_takes_their_undetected_escalation_with_them():
     assert frame["undetected_escalations"].max() > 0
     assert frame.iloc[-1]["population"] == 0
     assert frame.iloc[-1]["undetected_escalations"] == 0
+    # nobody is visited, so from day 30 (every first due date, days 0-29, has passed) each
+    # offender still on the register is overdue, and a leaver's overdue visit leaves with them
+    overdue, population = frame["overdue_visits"], frame["population"]
+    assert (overdue[30:] == population[30:]).all() and population[30] > 0
 
 
 def test_visits_find_escalations_and_raise_the_level():
