@@ -198,22 +198,21 @@ def test_nobody_works_on_a_holiday_and_its_visits_are_done_the_next_day():
 
 
 def test_an_offender_always_out_is_tried_again_every_retry_delay():
-    # Everyone is out every time and every retry waits exactly 7 days. The first attempt is
-    # on the due day (0-29) at 09:00 and, with no travel, door or write-up time, ends then;
-    # the retry is 7 days later, at 09:00 again, when the shift opens: so each offender is
-    # tried on one day in seven, for ever. (A failed attempt that took time would start the
-    # next one that much later in the day, drifting out of the shift every few weeks.) From
-    # day 30 on every day repeats the day a week before, and each week holds exactly one
-    # attempt per offender (50), none completed.
+    # Everyone is out every time. The first attempt is on the due day (0-29) at 09:00 and
+    # takes 1 + 0.5 + 0.5 = 2 hours; the retry waits 7 days less those 2 hours, so the next
+    # attempt starts at 09:00 a week after the last began (or a moment before, in floating
+    # point, and then waits for the shift to open): each offender is tried on one day in
+    # seven, for ever. From day 30 on every day repeats the day a week before, each week
+    # holds exactly one attempt per offender (50), none completed, and each takes 2 hours.
     frame = simulate(
         make_scenario(
             horizon_days=120,
             visits={
                 "out_probability": per_level(1.0),
-                "retry_delay_days": 7.0,
-                "travel_hours": 0.0,
-                "failed_on_site_hours": 0.0,
-                "write_up_hours": 0.0,
+                "retry_delay_days": 7 - 2 / 24,
+                "travel_hours": 1.0,
+                "failed_on_site_hours": 0.5,
+                "write_up_hours": 0.5,
             },
         )
     )
@@ -221,6 +220,8 @@ def test_an_offender_always_out_is_tried_again_every_retry_delay():
     assert frame["visits_completed"].sum() == 0
     assert (attempts[37:] == attempts[30:-7]).all()
     assert attempts[30:37].sum() == 50
+    visit_hours = frame["officer_hours_used"] - ASSESSMENT_HOURS * frame["assessments_completed"]
+    assert np.allclose(visit_hours, 2.0 * attempts)
 
 
 def test_a_late_visit_sets_the_next_due_date_from_the_day_it_was_done():
