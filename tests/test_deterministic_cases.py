@@ -9,7 +9,7 @@ The starting caseload spreads next due dates over days 0..29 and nobody starts o
 from __future__ import annotations
 
 import numpy as np
-from helpers import simulate
+from helpers import simulate, simulate_with_log
 from scenario_factory import make_scenario, per_level
 
 VISIT_HOURS = 1.0 + 1.0 + 0.5  # travel + on site + write-up
@@ -247,3 +247,26 @@ def test_a_late_visit_sets_the_next_due_date_from_the_day_it_was_done():
     assert assessments[0] == assessments[365] == 50 and assessments.sum() == 100
     assert frame.loc[frame["day"] > 0, "overdue_visits"].max() == 0
     assert frame.loc[frame["day"] > 0, "overdue_assessments"].max() == 0
+
+
+def test_work_is_done_a_window_before_its_due_date():
+    # Visits join the queue 3 days before their due date and assessments 5 days before;
+    # ample staff working every day do each on the day it joins, at 09:00. So every visit
+    # or assessment whose window opened after day 0 is completed exactly window days before
+    # it was due, and the next falls due an interval after that: visits every 27 days.
+    table, log = simulate_with_log(
+        make_scenario(
+            visits={"window_days": 3},
+            assessments={"window_days": 5, "interval_days": per_level(60)},
+        )
+    )
+    done = log.completion_frame()
+    day = done["completed_at_days"].astype(int)
+    window = done["is_assessment"].map({False: 3, True: 5})
+    opened_later = done["due_day_before"] - window > 0
+    assert opened_later.sum() > 500
+    assert (day[opened_later] == (done["due_day_before"] - window)[opened_later]).all()
+    assert (day[~opened_later] == 0).all()  # due within the window on day 0: done at once
+    interval = done["is_assessment"].map({False: 30, True: 60})
+    assert (done["next_due_day"] == day + interval).all()
+    assert table["overdue_visits"].max() == 0 and table["overdue_assessments"].max() == 0

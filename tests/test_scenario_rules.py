@@ -116,3 +116,13 @@ def test_notification_periods_are_shares_of_whole_positive_periods(periods, acce
     else:
         with pytest.raises(ValidationError, match="notification_periods"):
             make_scenario(population=change)
+
+
+@pytest.mark.parametrize("very_high, accepted", [(0.0, True), (0.5, False), (100.0, False)])
+def test_very_high_risk_cannot_escalate(very_high, accepted):
+    change = {"escalation_rate_per_year": {**per_level(1.0), "very_high": very_high}}
+    if accepted:
+        make_scenario(population=change)
+    else:
+        with pytest.raises(ValidationError, match="very_high must be 0"):
+            make_scenario(population=change)
