@@ -15,3 +15,12 @@ from hypothesis import settings  # noqa: E402
 # no random seed), so CI is deterministic; a failure prints the shrunk scenario to reproduce.
 settings.register_profile("repo", derandomize=True, database=None, deadline=None)
 settings.load_profile("repo")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the shipped-calibration regression last: a model bug should show in a unit test.
+
+    (The calibration moves with almost any change to the model, so its failure says little
+    about where a bug is; the unit tests say which rule broke.)
+    """
+    items.sort(key=lambda item: item.get_closest_marker("calibration") is not None)

@@ -271,3 +271,16 @@ def test_areas_run_side_by_side_give_the_same_records():
         for name, table in alone.area_tables.items():
             assert np.array_equal(record.area_tables[name], table)
         assert record.simpy_events == alone.simpy_events
+
+
+def test_replications_of_a_scenario_with_areas_differ_in_every_area():
+    # Replication r of an area draws from streams keyed by (seed, r, area name, stream name):
+    # another replication is another sample, so every area's table differs, and so does the
+    # total; otherwise every confidence interval over replications would have zero width.
+    scenario = _mixed_areas(_area("a", 60, 2), _area("b", 40, 1))
+    first, second = single_run(scenario, 0), single_run(scenario, 1)
+    for area in ("a", "b"):
+        assert not np.array_equal(first.area_tables[area], second.area_tables[area]), area
+    assert not np.array_equal(first.table, second.table)
+    again = single_run(scenario, 1)  # and the same replication is the same sample
+    assert np.array_equal(second.table, again.table)

@@ -12,6 +12,7 @@ import pytest
 from repo import ROOT, SHIPPED, SMALL, runner
 
 from run_sim import app
+from sim.io.folder import is_complete
 
 REQUIRED_COLUMNS = [
     "replication",
@@ -174,8 +175,17 @@ def test_real_process_run_exits_cleanly(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "overdue_visits" in proc.stdout
-    assert (out / "manifest.json").exists()
-    assert (out / "report.html").exists() and "report.html" in proc.stdout
+    # complete: the manifest lists every file with the SHA-256 it has
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {"trajectories.csv", "summary.csv"} <= set(manifest["files"])
+    assert is_complete(out)
+    assert "report.html" in proc.stdout
+    trajectories = pd.read_csv(out / "trajectories.csv")
+    assert sorted(trajectories["replication"].unique()) == [0, 1]
+    assert len(trajectories) == 2 * manifest["scenario"]["horizon_days"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert report.startswith("<!DOCTYPE html>") and report.rstrip().endswith("</html>")
+    assert manifest["scenario"]["name"] in report  # the report is of this run's scenario
 
 
 def test_set_one_level_of_a_single_number_field(tmp_path):

@@ -16,21 +16,24 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+import yaml
 from helpers import simulate
 from repo import runner
-from scenario_factory import make_scenario
+from scenario_factory import make_scenario, scenario_dict
 
 from run_sim import app
 from sim.planning.levers import LeverError, apply_levers, parse_lever
 from sim.planning.planner import Option, Planner, non_dominated
 from sim.planning.targets import TargetError, meets_targets, parse_targets
+from sim.scenario import Scenario
 
 START = date(2024, 1, 1)
 TASKS = 140
 TASKS_PER_OFFICER_DAY = 3
 
 
-def backlog_scenario(**changes):
+def backlog_dict(**changes):
+    """The backlog case as a scenario file's contents (``changes`` merge one level deep)."""
     base = dict(
         horizon_days=30,
         replications=2,
@@ -46,7 +49,11 @@ def backlog_scenario(**changes):
     )
     for key, value in changes.items():
         base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
-    return make_scenario(**base)
+    return scenario_dict(**base)
+
+
+def backlog_scenario(**changes):
+    return Scenario.model_validate(backlog_dict(**changes))
 
 
 CLEARED = parse_targets(["overdue_visits<=0,overdue_assessments<=0"])
@@ -233,30 +240,44 @@ def test_a_lever_on_a_missing_field_names_it():
         apply_levers(backlog_scenario(), {parse_lever("staffing.officers=1:3"): 2})
 
 
-def test_plan_command_writes_its_files(tmp_path):
+def test_plan_command_finds_the_reasoned_answer_and_writes_its_files(tmp_path):
+    # The backlog case from the command line: clearing all 140 tasks by the end of day 4
+    # (2024-01-05) takes ceil(140 / (3 x 5)) = 10 officers, and 9 are not enough.
+    scenario_file = tmp_path / "backlog.yaml"
+    scenario_file.write_text(yaml.safe_dump(backlog_dict(), sort_keys=False))
     out = tmp_path / "plan"
     result = runner.invoke(
         app,
         [
             "plan",
-            "scenarios/small_example.yaml",
+            str(scenario_file),
             "--target",
-            "overdue_visits<=5",
+            "overdue_visits<=0,overdue_assessments<=0",
             "--by",
-            "2024-06-30",
+            "2024-01-05",
             "--lever",
-            "staffing.offender_managers=2:12",
+            "staffing.offender_managers=1:40",
             "--replications",
             "2",
             "--out",
             str(out),
             "--quiet",
+            "--workers",
+            "1",
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "staffing.offender_managers =" in result.output or "no value" in result.output
-    table = pd.read_csv(out / "plan.csv")
-    assert {"probability", "ci95_low", "ci95_high", "staff_hours_per_week", "chosen"} <= set(table)
+    assert "staffing.offender_managers = 10" in result.output
+    table = pd.read_csv(out / "plan.csv").set_index("staffing.offender_managers")
+    assert {"probability", "ci95_low", "ci95_high", "staff_hours_per_week", "chosen"} <= set(
+        table.columns
+    )
+    assert table.index[table["chosen"]].tolist() == [10]
+    assert table.loc[10, "probability"] == 1.0 and table.loc[9, "probability"] == 0.0
+    assert table.loc[table.index >= 10, "met"].eq(2).all()
+    assert table.loc[table.index <= 9, "met"].eq(0).all()
+    # 10 officers x 7.5 hours x 7 working days a week
+    assert table.loc[10, "staff_hours_per_week"] == 10 * 7.5 * 7
     assert (out / "plan.png").stat().st_size > 0 and (out / "plan.json").exists()
 
 

@@ -6,7 +6,10 @@ and at-home draws (common random numbers); the expected direction comes from the
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
+import pytest
 from helpers import simulate
 from scenario_factory import make_scenario
 
@@ -70,6 +73,11 @@ def test_officers_per_visit_by_level():
     frame = simulate(scenario)
     assert 0 < frame["lone_visit_attempts"].sum() < frame["visit_attempts"].sum()
     assert frame["overdue_visits"].max() == 0
+    # 200 offenders at 5/25/50/20% are 10/50/100/40, each visited 12 times in 360 days (as in
+    # the deterministic base case): the lone attempts are the medium and low ones, by level
+    lone = {level: frame[f"lone_visit_attempts_{level}"].sum() for level in MIXED}
+    assert lone == {"very_high": 0, "high": 0, "medium": 100 * 12, "low": 40 * 12}
+    assert frame["lone_visit_attempts"].sum() == (100 + 40) * 12
 
 
 def test_two_officer_visits_cannot_deadlock_with_two_officers():
@@ -148,3 +156,47 @@ def test_high_risk_then_most_overdue_protects_high_risk_and_rolls_the_rest():
         hybrid["oldest_overdue_visit_days"].iloc[-1]
         < risk_first["oldest_overdue_visit_days"].iloc[-1]
     )
+
+
+# Five offenders start overdue, listed (so joining the queue on day 0) in this order:
+# (risk level, due day). Assessments are not due within the horizon.
+CASELOAD = [
+    ("low", -5),
+    ("medium", -1),
+    ("high", -2),
+    ("very_high", -3),
+    ("medium", -4),
+]
+# One officer whose day is exactly one 2.5-hour visit, so one visit a day, in the rule's
+# order. At the end of day d the oldest overdue visit is d - (earliest due day not yet
+# visited), and 0 once all five are done (day 4); next visits are 30 days on.
+OLDEST_BY_RULE = {
+    # in listed order: low (-5) first, then the -4 waits until day 4
+    "first_come_first_served": [4, 5, 6, 7, 0, 0],
+    # by due day: -5, -4, -3, -2, -1; the oldest left is always 4 days older than its day
+    "most_overdue_first": [4, 4, 4, 4, 0, 0],
+    # by level: very high (-3), high (-2), medium by due day (-4, -1), low (-5) last
+    "highest_risk_first": [5, 6, 7, 8, 0, 0],
+    # very high (-3) and high (-2), then medium and low together by due day: -5, -4, -1
+    "high_risk_then_most_overdue": [5, 6, 6, 4, 0, 0],
+}
+
+
+@pytest.mark.parametrize("rule", sorted(OLDEST_BY_RULE))
+def test_each_priority_rule_ages_the_backlog_its_own_way(rule, tmp_path):
+    caseload = tmp_path / "caseload.csv"
+    lines = ["risk_level,last_visit,next_visit_due,next_assessment_due,notification_end"]
+    start = date(2024, 1, 1)
+    for level, due_day in CASELOAD:
+        lines.append(f"{level},,{start + timedelta(days=due_day)},2025-06-01,")
+    caseload.write_text("\n".join(lines) + "\n")
+    scenario = make_scenario(
+        horizon_days=6,
+        priority=rule,
+        population={"initial": None, "initial_caseload": str(caseload)},
+        staffing={"offender_managers": 1, "hours_per_day": 2.5},
+    )
+    frame = simulate(scenario)
+    assert list(frame["visits_completed"]) == [1, 1, 1, 1, 1, 0]
+    assert list(frame["overdue_visits"]) == [4, 3, 2, 1, 0, 0]
+    assert list(frame["oldest_overdue_visit_days"]) == OLDEST_BY_RULE[rule]

@@ -149,16 +149,60 @@ def test_already_reactive_offenders_get_no_planned_visits():
 
 
 def test_hidden_escalations_go_unnoticed_without_contact():
-    # No staff: escalations (medium -> high at 2 a year) are never found, so the undetected
-    # count equals the cumulative escalations of distinct offenders and nobody changes level.
+    # No staff: escalations are never found. Medium -> high and high -> very high both at 100 a
+    # year (a mean of 3.65 days each), so within 360 days every one of the 50 offenders rises
+    # twice (the chance that one does not is below e^-90): 100 rises, but 50 offenders with
+    # an undetected escalation, each counted once, from their first rise. Nobody's believed
+    # level changes.
     scenario = make_scenario(
         staffing={"offender_managers": 0},
+        population={"escalation_rate_per_year": {**per_level(0.0), "medium": 100.0, "high": 100.0}},
+    )
+    frame = simulate(scenario)
+    assert frame["escalations"].sum() == 100
+    assert frame["escalations_detected"].sum() == 0
+    undetected = frame["undetected_escalations"].to_numpy()
+    assert undetected[-1] == 50
+    assert (undetected <= 50).all() and (undetected[1:] >= undetected[:-1]).all()
+    assert (frame["population_medium"] == 50).all()
+
+
+def test_undetected_escalations_go_down_when_found():
+    # Ample staff visit every 30 days and find each escalation (medium -> high at 2 a year;
+    # high cannot rise, so each rise is a new escalation of its own). The undetected count is
+    # then exactly the rises so far minus the ones found so far, at the end of every day.
+    scenario = make_scenario(
         population={"escalation_rate_per_year": {**per_level(0.0), "medium": 2.0}},
     )
     frame = simulate(scenario)
-    assert frame["escalations_detected"].sum() == 0
-    assert frame.iloc[-1]["undetected_escalations"] > 0
-    assert (frame["population_medium"] == 50).all()
+    rises = frame["escalations"].cumsum()
+    found = frame["escalations_detected"].cumsum()
+    assert (frame["undetected_escalations"] == rises - found).all()
+    assert found.iloc[-1] > 0 and frame["undetected_escalations"].max() > 0
+
+
+def test_an_offender_who_leaves_takes_their_undetected_escalation_with_them():
+    # No staff, nearly everyone escalates within days (as above; one leaving first is
+    # possible) and everyone leaves within the 2-year notification period (730.5 days): at
+    # the end nobody is on the register, so nothing is undetected, although dozens of
+    # escalations never were found.
+    scenario = make_scenario(
+        horizon_days=740,
+        staffing={"offender_managers": 0},
+        population={
+            "notification_periods": {"indefinite": 0.0, "2": 1.0},
+            "escalation_rate_per_year": {**per_level(0.0), "medium": 100.0},
+        },
+    )
+    frame = simulate(scenario)
+    assert frame["escalations"].sum() > 40 and frame["escalations_detected"].sum() == 0
+    assert frame["undetected_escalations"].max() > 0
+    assert frame.iloc[-1]["population"] == 0
+    assert frame.iloc[-1]["undetected_escalations"] == 0
+    # nobody is visited, so from day 30 (every first due date, days 0-29, has passed) each
+    # offender still on the register is overdue, and a leaver's overdue visit leaves with them
+    overdue, population = frame["overdue_visits"], frame["population"]
+    assert (overdue[30:] == population[30:]).all() and population[30] > 0
 
 
 def test_visits_find_escalations_and_raise_the_level():
@@ -218,3 +262,76 @@ def test_officer_hours_used_never_run_ahead_of_hours_available_by_more_than_one_
             run["officer_hours_available"].cumsum(),
         )
         assert (used <= available + slack + 1e-6).all()
+
+
+def test_new_registrations_leave_exactly_when_their_notification_period_ends():
+    # Nobody on the register at the start; one registration a day (365.25 a year) on average,
+    # each with a 4-year notification period: 4 x 365.25 = 1461 days exactly, and no other
+    # exits. Someone registered at time t leaves at t + 1461, on day floor(t) + 1461; so the
+    # exits on day d are exactly the registrations of day d - 1461, and none come earlier.
+    # (About 1,600 - 1,461 = 139 of them leave within the 1,600 days.)
+    scenario = make_scenario(
+        horizon_days=1600,
+        population={
+            "initial": {"size": 0},
+            "registrations": {"per_year": 365.25},
+            "notification_periods": {"indefinite": 0.0, "4": 1.0},
+        },
+        visits={"interval_days": per_level(365), "first_visit_due_days": 1},
+        assessments={"first_due_days": 1},
+    )
+    frame = simulate(scenario)
+    registrations = frame["registrations"].to_numpy()
+    exits = frame["exits"].to_numpy()
+    assert exits[:1461].sum() == 0
+    assert (exits[1461:] == registrations[: 1600 - 1461]).all()
+    assert exits.sum() > 100  # about 139: the check is not vacuous
+    population = frame["population"].to_numpy()
+    assert (population == registrations.cumsum() - exits.cumsum()).all()
+    # A registration on day t has its first visit and assessment due on day t + 1 (counted
+    # from the day they register), and ample staff work every day: each is done by the
+    # morning after registration at the latest, so nothing ever becomes overdue.
+    assert frame["visits_became_overdue"].sum() == 0
+    assert frame["assessments_became_overdue"].sum() == 0
+    assert frame["visits_completed"].sum() >= registrations[:-1].sum()
+
+
+def test_only_low_risk_offenders_move_to_reactive_management():
+    # Half low, half medium, qualifying time 0.001 years: each low-risk offender is visited
+    # once and then managed reactively; the medium-risk ones are visited every 30 days as
+    # before (12 times in 360 days, as in the deterministic base case).
+    half = {"very_high": 0, "high": 0, "medium": 0.5, "low": 0.5}
+    scenario = make_scenario(
+        population={
+            "initial": {"risk_mix": half},
+            "registrations": {"risk_mix": half},
+            "reactive_after_years": 0.001,
+        },
+    )
+    frame = simulate(scenario)
+    assert frame.iloc[-1]["reactive"] == 25
+    assert frame["visits_completed"].sum() == 25 * 1 + 25 * 12
+
+
+def test_a_reactive_offender_found_escalated_is_visited_that_day():
+    # Everyone is low risk and already reactive; true risk rises to medium within days (100 a
+    # year) and the monthly assessment (due on days 0-29) finds it. The offender then returns
+    # to active management with a visit due that very day (first_visit_due_days 0), which
+    # ample staff make. So by day 60 nobody is reactive, and no visit is ever overdue.
+    low = {"very_high": 0, "high": 0, "medium": 0, "low": 1}
+    scenario = make_scenario(
+        horizon_days=60,
+        population={
+            "initial": {"risk_mix": low, "reactive_share_of_low": 1.0},
+            "registrations": {"risk_mix": low},
+            "escalation_rate_per_year": {**per_level(0.0), "low": 100.0},
+        },
+        assessments={"interval_days": per_level(30)},
+    )
+    frame = simulate(scenario)
+    assert frame.iloc[0]["reactive"] <= 50 and frame.iloc[-1]["reactive"] == 0
+    assert frame["escalations_detected"].sum() == 50
+    assert frame["overdue_visits"].max() == 0
+    found = frame["escalations_detected"].cumsum()
+    assert (frame["visits_completed"].cumsum() >= found).all()
+    assert (frame["reactive"] == 50 - found).all()
