@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analysis.metrics import total_only
 from sim.analysis.summary import describe
+from sim.titles import add_months, run_title, study_title
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -74,7 +75,8 @@ class Results:
 
     @property
     def title(self) -> str:
-        return (self.scenario.get("description") or "").strip() or self.scenario.get("name", "")
+        """The run's heading, naming any ``--set`` it was run with (:mod:`sim.titles`)."""
+        return run_title(self.scenario, self.manifest.get("command", [])).splitlines()[0]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -115,8 +117,9 @@ class ComparisonResults:
 
     @property
     def title(self) -> str:
-        text = (self.scenario.get("description") or "").strip() or self.scenario.get("name", "")
-        return f"{text} – comparison of {len(self.names)} variants"
+        """'<name>: N variants compared (...)', as comparison.png is headed."""
+        what = f"{len(self.names)} variants compared ({', '.join(self.names)})"
+        return study_title(self.scenario, what, self.manifest.get("command", [])).splitlines()[0]
 
     def value(self, outcome: str, variant: str, column: str = "mean") -> float:
         rows = self.table[(self.table["outcome"] == outcome) & (self.table["variant"] == variant)]
@@ -218,10 +221,6 @@ class Milestone:
     stats: dict[str, dict[str, float]]  # metric -> describe()
 
 
-def _months_after(start: date, months: int) -> date:
-    return (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
-
-
 def milestones(results: Results, metrics: tuple[str, ...]) -> tuple[list[Milestone], list[str]]:
     """The backlog at the start, in 6 and 12 months, and at the end of the run.
 
@@ -234,7 +233,7 @@ def milestones(results: Results, metrics: tuple[str, ...]) -> tuple[list[Milesto
     wanted = [("At the start", 0)]
     beyond = []
     for months in (6, 12):
-        when = _months_after(start, months)
+        when = add_months(start, months)
         day = (when - start).days
         label = f"In {months} months"
         if day <= last_day:

@@ -28,6 +28,7 @@ from sim.experiments.variants import Variant, independent_seeds
 from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.levels import LEVELS
+from sim.titles import study_title
 
 __all__ = [
     "ComparisonResult",
@@ -134,11 +135,14 @@ def write_comparison(result: ComparisonResult, out_dir: Path, command: Sequence[
         paths["outcomes.csv"], lambda tmp: long.to_csv(tmp, index=False, float_format="%.4f")
     )
     first = result.variants[0].scenario
+    names = [variant.name for variant in result.variants]
     figure = comparison_figure(
         [(v.name, e.records) for v, e in zip(result.variants, result.evaluations, strict=True)],
         first.start_date,
         lone_visits_by_level(result.table),
-        first.description or first.name,
+        study_title(
+            first, f"{len(result.variants)} variants compared ({', '.join(names)})", command
+        ),
     )
     write_figure(paths["comparison.png"], figure, dpi=110)
     write_manifest(

@@ -28,6 +28,7 @@ from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES, begin_rew
 from sim.records import DailyRecord
 from sim.scenario import Scenario
 from sim.studies.backlog_figure import backlog_figure
+from sim.titles import run_title
 
 __all__ = [
     "Precision",
@@ -167,13 +168,12 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
         paths["summary.csv"],
         lambda tmp: result.summary.to_csv(tmp, index=False, float_format="%.4f"),
     )
-    figure = backlog_figure(
-        total_only(result.trajectories), result.scenario.description or result.scenario.name
-    )
+    title = run_title(result.scenario, command)
+    figure = backlog_figure(total_only(result.trajectories), title)
     mark_observations(figure, result.scenario.observations)
     write_figure(paths["backlog.png"], figure, dpi=120)
     if result.scenario.observations:
-        paths.update(write_calibration(result.scenario, result.trajectories, out_dir))
+        paths.update(write_calibration(result.scenario, result.trajectories, out_dir, title))
     precision: dict[str, Any] = {"precision": result.precision} if result.precision else {}
     write_manifest(
         out_dir,

@@ -34,6 +34,7 @@ from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError
+from sim.titles import study_title
 
 __all__ = [
     "MAX_POINTS",
@@ -226,7 +227,8 @@ def write_sweep(
     paths = [out_dir / name for name in STUDY_FILES["sweep"]]
     atomic_write(paths[0], lambda tmp: result.table.to_csv(tmp, index=False, float_format="%.4f"))
     keys = [p.key for p in result.parameters]
-    figure = sweep_figure(result.table, keys, plotted, result.base.description or result.base.name)
+    title = study_title(result.base, "sweep of " + ", ".join(keys), command)
+    figure = sweep_figure(result.table, keys, plotted, title)
     write_figure(paths[1], figure, dpi=110)
     write_manifest(
         out_dir,

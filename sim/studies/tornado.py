@@ -32,6 +32,7 @@ from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.levels import LEVELS
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError
+from sim.titles import study_title
 
 __all__ = [
     "TornadoResult",
@@ -276,7 +277,8 @@ def write_tornado(result: TornadoResult, out_dir: Path, command: Sequence[str]) 
     both_skipped = result.table["low_note"].notna() & result.table["high_note"].notna()
     drawn = result.table[~both_skipped]
     title = (
-        f"{result.base.description or result.base.name}\nEach parameter -{result.share:.0%} "
+        f"{study_title(result.base, 'one parameter at a time', command)}\n"
+        f"Each parameter -{result.share:.0%} "
         f"(blue) and +{result.share:.0%} (red); mean of {result.replications} replications"
     )
     figure = tornado_figure(drawn, result.outcome, result.base_mean, title)
