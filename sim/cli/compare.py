@@ -27,6 +27,7 @@ from .app import (
     load,
     out,
 )
+from .notes import warn_if_few
 from .session import SessionOptions, overrides, study_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
@@ -114,6 +115,7 @@ def compare(
         report_path = session.report(no_report)
         _print_table(result)
         session.done(result.ran)
+        warn_if_few(result.replications)
         session.print_report(report_path)
 
 

@@ -27,6 +27,7 @@ from .app import (
     out,
 )
 from .fit_display import print_fit_table
+from .notes import warn_if_few
 from .session import SessionOptions, check_outcomes, overrides, study_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
@@ -142,6 +143,7 @@ def run(
             return
         _print_summary(result)
         session.done(result.ran)
+        warn_if_few(result.replications)
         if result.scenario.observations:
             print_fit_table(
                 fit_table(result.scenario.observations, result.trajectories),

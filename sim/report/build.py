@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from sim.analysis.summary import few_replications
 from sim.format import MISSING, human_date
 from sim.io.files import atomic_write
 from sim.report.compare import compare_context, variant_changes
 from sim.report.data import ComparisonResults, ReportError, Results, load_results
+from sim.report.measures import inspectorate_section
 from sim.report.sections import (
     activity_section,
     assessments_section,
@@ -61,6 +63,7 @@ FILES = {
     "report.html": "this report",
     "trajectories.csv": "one row per replication per simulated day",
     "summary.csv": "mean, 95% CI and percentiles of every metric, whole run and each month",
+    "summary.xlsx": "the headline and monthly figures by risk level, for Excel",
     "backlog.png": "overdue visits over time by risk level",
     "manifest.json": "the resolved scenario, seed, versions and command, to reproduce the run",
     "calibration.csv": "reported figures beside the simulation",
@@ -85,6 +88,7 @@ def _context(results: Results) -> dict:
     last_day = int(results.trajectories["day"].max())
     return {
         "title": results.title,
+        "few": few_replications(results.replications),
         "name": scenario.get("name", ""),
         "replications": results.replications,
         "seed": scenario.get("seed", manifest.get("seed", "")),
@@ -93,6 +97,7 @@ def _context(results: Results) -> dict:
         "started": manifest.get("started_at", MISSING),
         "contents": SECTIONS,
         "headline": headline_section(results),
+        "measures": inspectorate_section(results),
         "backlog": backlog_section(results),
         "activity": activity_section(results),
         "utilisation": utilisation_section(results),
@@ -136,6 +141,7 @@ def _comparison_context(results: ComparisonResults) -> dict:
     )
     return {
         "title": results.title,
+        "few": few_replications(results.replications),
         "name": scenario.get("name", ""),
         "replications": results.replications,
         "seed": scenario.get("seed", ""),

@@ -20,6 +20,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.typing import ColorType  # noqa: E402
 
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
+from sim.palette import LEVEL_STYLES, colour_of  # noqa: E402
 
 __all__ = [
     "activity_chart",
@@ -61,9 +62,12 @@ def _mean_and_band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _draw_band(axes: plt.Axes, band: pd.DataFrame, label: str, color: ColorType) -> None:
+    """The mean as a line (styled by risk level) and the band of 90% of runs, clipped at 0."""
     dates = pd.to_datetime(band.index)
-    axes.plot(dates, band["mean"], label=label, color=color, linewidth=2)
-    axes.fill_between(dates, band["low"], band["high"], color=color, alpha=0.2, linewidth=0)
+    style = LEVEL_STYLES.get(label, "-")
+    axes.plot(dates, band["mean"], label=label, color=color, linewidth=2, linestyle=style)
+    low = band["low"].clip(lower=0)
+    axes.fill_between(dates, low, band["high"], color=color, alpha=0.2, linewidth=0)
 
 
 def levels_chart(
@@ -80,9 +84,8 @@ def levels_chart(
     }
     labels = {column: label for column, label in labels.items() if column in trajectories}
     figure, axes = _axes()
-    colours = sns.color_palette(PALETTE, len(labels))
-    for (column, label), colour in zip(labels.items(), colours, strict=True):
-        _draw_band(axes, _mean_and_band(trajectories, column), label, colour)
+    for column, label in labels.items():
+        _draw_band(axes, _mean_and_band(trajectories, column), label, colour_of(label))
     if observed is not None and not observed.empty:
         mine = observed[observed["metric"].isin(list(labels))]
         if not mine.empty:
@@ -95,7 +98,9 @@ def levels_chart(
                 zorder=5,
                 label="observed (reported)",
             )
-    axes.legend(title="risk level", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes.legend(
+        title="risk level (band: 90% of runs)", loc="upper left", bbox_to_anchor=(1.01, 1.0)
+    )
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)

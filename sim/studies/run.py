@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.inspectorate import measures_summary
 from sim.analysis.metrics import total_only
 from sim.analysis.metrics import trajectories as to_trajectories
 from sim.analysis.summary import summarise
@@ -28,6 +29,7 @@ from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES, begin_rew
 from sim.records import DailyRecord
 from sim.scenario import Scenario
 from sim.studies.backlog_figure import backlog_figure
+from sim.studies.workbook import write_workbook
 from sim.titles import run_title
 
 __all__ = [
@@ -142,7 +144,8 @@ def _result(
     scenario: Scenario, records: list[DailyRecord], stats: BatchStats, executor: Executor | None
 ) -> RunResult:
     frame = to_trajectories(records, scenario.start_date)
-    summary = summarise(frame)
+    # the daily metrics, then the inspectorate's measures derived from them
+    summary = pd.concat([summarise(frame), measures_summary(frame)], ignore_index=True)
     return RunResult(
         scenario=scenario.model_copy(update={"replications": len(records)}),
         replications=len(records),
@@ -153,7 +156,7 @@ def _result(
 
 
 def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> list[Path]:
-    """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir.
+    """Write trajectories.csv, summary.csv, backlog.png, summary.xlsx, manifest.json (last).
 
     A scenario with observations also gets calibration.csv and calibration.png.
     The old manifest goes first, so until the new one is written the folder reads as
@@ -172,6 +175,13 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
     figure = backlog_figure(total_only(result.trajectories), title)
     mark_observations(figure, result.scenario.observations)
     write_figure(paths["backlog.png"], figure, dpi=120)
+    write_workbook(
+        paths["summary.xlsx"],
+        title=title,
+        start=result.scenario.start_date,
+        trajectories=result.trajectories,
+        summary=result.summary,
+    )
     if result.scenario.observations:
         paths.update(write_calibration(result.scenario, result.trajectories, out_dir, title))
     precision: dict[str, Any] = {"precision": result.precision} if result.precision else {}
