@@ -156,3 +156,18 @@ def test_months_sets_the_horizon_to_reach_that_date(tmp_path):
     clash = runner.invoke(app, [*args, "--set", "horizon_days=5", "--out", str(out / "x")])
     assert clash.exit_code == 2
     assert "not both" in clash.output
+
+
+@pytest.mark.parametrize(("study", "marker"), [("sweep", "manifest.json"), ("plan", "plan.json")])
+def test_report_on_a_sweep_or_plan_folder_says_what_it_holds(tmp_path, study, marker):
+    import json
+
+    folder = tmp_path / study
+    folder.mkdir()
+    (folder / marker).write_text(json.dumps({"tool": "offender-visit-sim", "study": study}))
+    result = runner.invoke(app, ["report", str(folder)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"a finished {study} folder" in text
+    assert f"{study}.csv" in text
+    assert "python run_sim.py run" not in text  # no advice to write a run into it

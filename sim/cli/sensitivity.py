@@ -43,7 +43,7 @@ def sensitivity(
     ranges: Annotated[
         Path,
         typer.Option(
-            "--ranges", help="YAML file of parameters: {parameters: {dotted.key: [low, high]}}."
+            "--ranges", help="YAML file of parameters: {parameters: {dotted.key: \\[low, high]}}."
         ),
     ],
     method: Annotated[

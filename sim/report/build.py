@@ -48,7 +48,7 @@ REPORT_NAME = "report.html"
 SECTIONS = (
     ("question", "The question and the answer"),
     ("backlog", "Overdue visits by risk level"),
-    ("activity", "Visit attempts and contacts per month"),
+    ("activity", "Visit attempts and contacts"),
     ("utilisation", "Staff utilisation"),
     ("assessments", "Overdue risk assessments"),
     ("escalations", "Unnoticed escalations"),
@@ -127,6 +127,18 @@ def _comparison_context(results: ComparisonResults) -> dict:
     scenario = results.scenario
     # the STRESS-DES text describes the reference variant's run, plus how variants were made
     stress = stress_des({**manifest, "scenario": scenario})
+    for section in stress:  # a comparison is not set against reported figures (audit D12)
+        section[1][:] = [
+            (
+                name,
+                "The scenario files of the variants: their values and the sources in their "
+                "comments. A comparison is not set against reported figures; run a variant "
+                "on its own to see them beside the simulation.",
+            )
+            if name == "Data sources"
+            else (name, text)
+            for name, text in section[1]
+        ]
     stress[3][1].append(
         (
             "Variants",

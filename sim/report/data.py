@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analysis.metrics import total_only
 from sim.analysis.summary import describe
+from sim.io.folder import STUDY_FILES
 from sim.titles import add_months, run_title, study_title
 
 __all__ = [
@@ -168,6 +169,9 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         manifest = _read_manifest(path)
         if manifest.get("study") == "compare":
             return _load_comparison(path, manifest)
+        _refuse_other_studies(path, str(manifest.get("study") or ""))
+    if (path / "plan.json").is_file():
+        _refuse_other_studies(path, "plan")
     missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
     if missing:
         raise ReportError(
@@ -198,6 +202,19 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         trajectories=trajectories,
         summary=summary,
         calibration=_read_csv(calibration) if calibration.is_file() else None,
+    )
+
+
+def _refuse_other_studies(path: Path, study: str) -> None:
+    """A finished folder of a study that has no report (sweep, tornado, plan, ...): say what
+    it holds instead of suggesting a run into it (audit D9)."""
+    if study not in STUDY_FILES or study == "compare":
+        return
+    shown = [name for name in STUDY_FILES[study] if not name.endswith(".json")]
+    raise ReportError(
+        f"{path}: a finished {study} folder; report builds report.html for run and compare "
+        f"folders only. Its results are {', '.join(shown)} in that folder (the .png is the "
+        "chart, the .csv the numbers)."
     )
 
 

@@ -72,7 +72,7 @@ def comparison_figure(
     _lone_visit_bars(axes[2], lone_by_level, [name for name, _ in arms], palette)
     n = len(arms[0][1]) if arms else 0
     figure.suptitle(
-        f"{_wrapped(title, 90)}\nMean of {n} replications per variant; bands and error bars: "
+        f"{_wrapped(title, 80)}\nMean of {n} replications per variant\nBands and error bars: "
         "95% CI of the mean (not the spread of runs)"
     )
     figure.tight_layout()
