@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from sim.format import human_number
+from sim.format import human_number, human_share
 from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, RUN_FILES
 
 from .app import (
@@ -26,7 +26,6 @@ from .app import (
     load,
     out,
 )
-from .fit_display import print_fit_table
 from .notes import warn_if_few
 from .session import SessionOptions, check_outcomes, overrides, study_session
 
@@ -145,11 +144,25 @@ def run(
         session.done(result.ran)
         warn_if_few(result.replications)
         if result.scenario.observations:
-            print_fit_table(
-                fit_table(result.scenario.observations, result.trajectories),
-                f"{result.scenario.name}: observed figures (calibration.csv)",
-            )
+            fits = fit_table(result.scenario.observations, result.trajectories)
+            _print_fit_summary(fits, changed=bool(set_ or months))
         session.print_report(report_path)
+
+
+def _print_fit_summary(fits: Any, *, changed: bool) -> None:
+    """One line on the reported figures (the table is in calibration.csv and the report):
+    the 40-line table used to push the summary off an 80x24 terminal (audit D11)."""
+    reproduced, total = int(fits["within"].sum()), len(fits)
+    line = (
+        f"Observed figures: {reproduced} of {total} reproduced within tolerance "
+        "(each in calibration.csv and in report.html, 'Observed and simulated')."
+    )
+    if changed and reproduced < total:
+        line += (
+            " This run changes the scenario (--set/--months), so it is not the force as it "
+            "was observed: misses are expected."
+        )
+    out.print(line, highlight=False)
 
 
 def _with_months(
@@ -188,17 +201,24 @@ def _print_summary(result: RunResult) -> None:
         "overdue_visits_high",
         "overdue_visits_medium",
         "overdue_visits_low",
+        "overdue_visits_high_risk",
         "oldest_overdue_visit_days",
+        "visits_on_time_share",
         "overdue_assessments",
+        "overdue_assessments_high_risk",
+        "assessments_on_time_share",
         "undetected_escalations",
         "visit_attempts",
         "visits_completed",
         "police_actions",
     ):
+        if metric not in end:  # a share with nothing due in the whole run
+            continue
         row = end[metric]
-        label = metric + (" (total)" if row["kind"] == "flow" else "")
-        spread = f"{human_number(row['p5'])} - {human_number(row['p95'])}"
-        table.add_row(label, human_number(row["mean"]), spread)
+        label = metric + {"flow": " (total)", "share": " (whole run)"}.get(row["kind"], "")
+        form = human_share if row["kind"] == "share" else human_number
+        spread = f"{form(row['p5'])} - {form(row['p95'])}"
+        table.add_row(label, form(row["mean"]), spread)
     used, available = end["officer_hours_used"]["mean"], end["officer_hours_available"]["mean"]
     if available > 0:
         table.add_row("officer utilisation", f"{used / available:.0%}", "")
