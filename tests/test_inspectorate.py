@@ -107,3 +107,33 @@ def test_with_ample_staff_every_visit_is_on_time_and_nothing_is_overdue():
     summary = measures_summary(frame).set_index(["period", "metric"])
     assert summary.loc[("end", "overdue_visits_high_risk"), "mean"] == 0
     assert np.isclose(summary.loc[("end", "visits_on_time_share"), "p5"], 1.0)
+
+
+def test_areas_are_ranked_by_overdue_visits_at_the_end():
+    from pathlib import Path
+
+    from sim.report.data import Results
+    from sim.report.measures import areas_section
+
+    rows = []
+    for area, overdue, share in (("north", 5.0, 0.9), ("south", 40.0, 0.5), ("east", 12.0, 1.0)):
+        for metric, mean in (("overdue_visits", overdue), ("visits_on_time_share", share)):
+            rows.append(
+                {"area": area, "period": "end", "metric": metric, "mean": mean}
+                | {"p5": mean - 1, "p95": mean + 1}
+            )
+        # a month's row must not be read as the end of the run
+        rows.append(
+            {"area": area, "period": "2024-01", "metric": "overdue_visits", "mean": 999.0}
+            | {"p5": 0.0, "p95": 0.0}
+        )
+    results = Results(Path("."), {}, pd.DataFrame(), pd.DataFrame(), None, pd.DataFrame(rows))
+    section = areas_section(results)
+    assert section is not None
+    assert [row[:3] for row in section["rows"]] == [
+        ["1", "south", "40 (39 to 41)"],
+        ["2", "east", "12 (11 to 13)"],
+        ["3", "north", "5 (4 to 6)"],
+    ]
+    assert [row[4] for row in section["rows"]] == ["50%", "100%", "90%"]
+    assert section["ranked"]["area"].tolist() == ["south", "east", "north"]

@@ -20,7 +20,8 @@ from sim.format import MISSING, human_date
 from sim.io.files import atomic_write
 from sim.report.compare import compare_context, variant_changes
 from sim.report.data import ComparisonResults, ReportError, Results, load_results
-from sim.report.measures import inspectorate_section
+from sim.report.figures import areas_chart, data_uri
+from sim.report.measures import areas_section, inspectorate_section
 from sim.report.sections import (
     activity_section,
     assessments_section,
@@ -98,6 +99,7 @@ def _context(results: Results) -> dict:
         "contents": SECTIONS,
         "headline": headline_section(results),
         "measures": inspectorate_section(results),
+        "areas": _areas(results),
         "backlog": backlog_section(results),
         "activity": activity_section(results),
         "utilisation": utilisation_section(results),
@@ -109,6 +111,14 @@ def _context(results: Results) -> dict:
         "stress": stress_des(manifest),
         **_common(results),
     }
+
+
+def _areas(results: Results) -> dict | None:
+    """The per-area ranking with its chart embedded, or None for a scenario without areas."""
+    section = areas_section(results)
+    if section is not None:
+        section["chart"] = data_uri(areas_chart(section.pop("ranked")))
+    return section
 
 
 def _common(results: Results | ComparisonResults) -> dict:

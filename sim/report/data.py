@@ -18,6 +18,7 @@ import pandas as pd
 from sim.analysis.metrics import total_only
 from sim.analysis.summary import describe
 from sim.io.folder import STUDY_FILES
+from sim.scenario import TOTAL_AREA
 from sim.titles import add_months, run_title, study_title
 
 __all__ = [
@@ -61,6 +62,8 @@ class Results:
     trajectories: pd.DataFrame
     summary: pd.DataFrame
     calibration: pd.DataFrame | None
+    # summary.csv's rows of each area (a scenario with areas), else None
+    area_summary: pd.DataFrame | None = None
 
     @property
     def scenario(self) -> dict:
@@ -184,7 +187,11 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         raise ReportError(f"{path / 'manifest.json'}: has no scenario; was it written by run?")
     # The report describes the whole scenario: for one with areas, the total rows.
     trajectories = total_only(_read_csv(path / "trajectories.csv"))
-    summary = total_only(_read_csv(path / "summary.csv"))
+    full_summary = _read_csv(path / "summary.csv")
+    summary = total_only(full_summary)
+    area_summary = None
+    if "area" in full_summary.columns:
+        area_summary = full_summary[full_summary["area"] != TOTAL_AREA].reset_index(drop=True)
     for name, frame, needed in (
         ("trajectories.csv", trajectories, {"replication", "day", "date", "overdue_visits"}),
         ("summary.csv", summary, {"period", "metric", "mean", "p5", "p95"}),
@@ -202,6 +209,7 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         trajectories=trajectories,
         summary=summary,
         calibration=_read_csv(calibration) if calibration.is_file() else None,
+        area_summary=area_summary,
     )
 
 

@@ -24,6 +24,7 @@ from sim.palette import LEVEL_STYLES, colour_of  # noqa: E402
 
 __all__ = [
     "activity_chart",
+    "areas_chart",
     "comparison_chart",
     "data_uri",
     "levels_chart",
@@ -165,5 +166,22 @@ def comparison_chart(rows: pd.DataFrame, metric_label: str) -> plt.Figure:
     axes.set_yticks(list(positions), rows["variant"].astype(str).tolist())
     axes.invert_yaxis()
     axes.set_xlabel(f"difference in {metric_label} against the first variant (95% CI)")
+    figure.tight_layout()
+    return figure
+
+
+def areas_chart(ranked: pd.DataFrame) -> plt.Figure:
+    """Overdue visits at the end of the run by area, most first, bars for 90% of runs."""
+    figure, axes = _axes(0.28 * len(ranked) + 1.4)
+    positions = list(range(len(ranked)))
+    means = ranked["mean"].to_numpy(dtype=float)
+    below = (means - ranked["low"].clip(lower=0).to_numpy(dtype=float)).clip(min=0)
+    above = (ranked["high"].to_numpy(dtype=float) - means).clip(min=0)
+    axes.barh(positions, means, color=colour_of("all levels"), alpha=0.75)
+    axes.errorbar(means, positions, xerr=[below, above], fmt="none", ecolor="grey", capsize=2)
+    axes.set_yticks(positions, ranked["area"].astype(str).tolist(), fontsize=9)
+    axes.invert_yaxis()
+    axes.set_xlabel("overdue visits at the end of the run (mean; bars: 90% of runs)")
+    axes.set_xlim(left=0)
     figure.tight_layout()
     return figure

@@ -8,7 +8,10 @@ date; the oldest overdue visit. Computed from the run's trajectories with
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+import pandas as pd
 
 from sim.analysis.inspectorate import high_risk, on_time_share
 from sim.analysis.summary import describe
@@ -16,7 +19,7 @@ from sim.format import human_date, human_number, human_range, human_share
 from sim.levels import LEVEL_NAMES, LEVELS
 from sim.report.data import Results, milestones
 
-__all__ = ["inspectorate_section"]
+__all__ = ["areas_section", "inspectorate_section"]
 
 LEVEL_METRICS = tuple(f"overdue_visits_{level}" for level in LEVELS)
 OLDEST = "oldest_overdue_visit_days"
@@ -70,4 +73,66 @@ def inspectorate_section(results: Results) -> dict:
         "level_names": list(LEVEL_NAMES),
         "sentences": sentences,
         "shares": shares,
+    }
+
+
+AREA_COLUMNS = (
+    ("overdue_visits", "overdue visits"),
+    ("overdue_visits_high_risk", "of which very high and high"),
+    ("visits_on_time_share", "visits done by the due date"),
+    ("oldest_overdue_visit_days", "oldest (days overdue)"),
+    ("population", "offenders managed"),
+)
+
+
+def _at(table: pd.DataFrame, row: object, column: str) -> float:
+    """One cell of a numeric pivot table as a float."""
+    return float(cast(float, table.at[row, column]))
+
+
+def areas_section(results: Results) -> dict | None:
+    """Each area at the end of the run, most overdue visits first (None without areas):
+    rows of the table, and a chart of the same ranking with its 90%-of-runs bars."""
+    table = results.area_summary
+    if table is None or table.empty:
+        return None
+    end = table[table["period"] == "end"]
+    means = end.pivot(index="area", columns="metric", values="mean")
+    low = end.pivot(index="area", columns="metric", values="p5")
+    high = end.pivot(index="area", columns="metric", values="p95")
+    order = means["overdue_visits"].sort_values(ascending=False).index
+    rows = []
+    for rank, area in enumerate(order, start=1):
+        cells = [str(rank), str(area)]
+        for metric, _ in AREA_COLUMNS:
+            if metric not in means.columns:
+                cells.append(human_number(None))
+                continue
+            value = _at(means, area, metric)
+            if metric.endswith("_share"):
+                cells.append(human_share(value))
+            elif metric == "overdue_visits":
+                spread = human_range(_at(low, area, metric), _at(high, area, metric))
+                cells.append(f"{human_number(value)} ({spread})")
+            else:
+                cells.append(human_number(value))
+        rows.append(cells)
+    ranked = pd.DataFrame(
+        {
+            "area": list(order),
+            "mean": means.loc[order, "overdue_visits"].to_numpy(float),
+            "low": low.loc[order, "overdue_visits"].to_numpy(float),
+            "high": high.loc[order, "overdue_visits"].to_numpy(float),
+        }
+    )
+    top = ranked.iloc[0]
+    return {
+        "rows": rows,
+        "headers": [label for _, label in AREA_COLUMNS],
+        "ranked": ranked,
+        "alt": (
+            f"Overdue visits at the end of the run in each of {len(ranked)} areas, most first: "
+            f"{top['area']} has the most ({human_number(top['mean'])}). The table below gives "
+            "every area's figures."
+        ),
     }
