@@ -145,7 +145,8 @@ def run(
         warn_if_few(result.replications)
         if result.scenario.observations:
             fits = fit_table(result.scenario.observations, result.trajectories)
-            _print_fit_summary(fits, changed=bool(set_ or months))
+            changed = [item for item in set_ or [] if not item.startswith("horizon_days")]
+            _print_fit_summary(fits, changed=bool(changed))
         session.print_report(report_path)
 
 
@@ -159,8 +160,8 @@ def _print_fit_summary(fits: Any, *, changed: bool) -> None:
     )
     if changed and reproduced < total:
         line += (
-            " This run changes the scenario (--set/--months), so it is not the force as it "
-            "was observed: misses are expected."
+            " This run changes the scenario with --set, so it is not the force as it was "
+            "observed: misses are expected."
         )
     out.print(line, highlight=False)
 

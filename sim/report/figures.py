@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen needed
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
@@ -105,6 +106,7 @@ def levels_chart(
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure
@@ -117,6 +119,7 @@ def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen needed
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
@@ -62,6 +63,7 @@ def backlog_figure(trajectories: pd.DataFrame, title: str) -> plt.Figure:
     axes.set_ylim(bottom=0)
     # outside the plot, so it never covers the end of the horizon (the answer)
     axes.legend(title="risk level", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # 'Mar 2023', as the report
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure
