@@ -171,3 +171,18 @@ def test_report_on_a_sweep_or_plan_folder_says_what_it_holds(tmp_path, study, ma
     assert f"a finished {study} folder" in text
     assert f"{study}.csv" in text
     assert "python run_sim.py run" not in text  # no advice to write a run into it
+
+
+def test_a_comparison_report_is_titled_by_what_it_compares():
+    import pandas as pd
+
+    from sim.report.data import ComparisonResults
+
+    table = pd.DataFrame({"variant": ["two", "one"], "outcome": ["x", "x"], "mean": [1, 2]})
+    manifest = {
+        "variants": {"two": SCENARIO, "one": SCENARIO},
+        "reference_variant": "two",
+        "command": ["run_sim.py", "compare", "x.yaml", "--set", "horizon_days=60"],
+    }
+    results = ComparisonResults(Path("."), manifest, table, None)
+    assert results.title == ("avon: 2 variants compared (two, one); base with horizon_days = 60")

@@ -26,11 +26,10 @@ from .app import (
     load,
     out,
 )
-from .notes import warn_if_few
+from .notes import MonthsOption, months_override, warn_if_few
 from .session import SessionOptions, check_outcomes, overrides, study_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
-    from sim.scenario import Scenario
     from sim.studies.run import RunResult
 
 __all__ = ["run"]
@@ -47,15 +46,7 @@ def run(
         Path | None, typer.Option("--out", help="Results folder (default results/<name>/).")
     ] = None,
     set_: SetOption = None,
-    months: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            max=600,
-            help="Run this many calendar months from the start date, counting leap days "
-            "(sets horizon_days so the last day shown is that date), e.g. --months 12.",
-        ),
-    ] = None,
+    months: MonthsOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     precision: Annotated[
@@ -104,7 +95,8 @@ def run(
 
     loaded = load(scenario, overrides(set_, seed=seed, replications=replications))
     if months is not None:
-        loaded = load(scenario, _with_months(loaded, months, set_, seed, replications))
+        given = [*(set_ or []), months_override(loaded.start_date, months, set_)]
+        loaded = load(scenario, overrides(given, seed=seed, replications=replications))
     if precision is not None and replications is not None:
         fail_with("give --replications or --precision, not both (--max-replications caps it)")
     check_outcomes([precision_outcome], option="--precision-outcome")
@@ -164,23 +156,6 @@ def _print_fit_summary(fits: Any, *, changed: bool) -> None:
             "observed: misses are expected."
         )
     out.print(line, highlight=False)
-
-
-def _with_months(
-    loaded: Scenario,
-    months: int,
-    set_: list[str] | None,
-    seed: int | None,
-    replications: int | None,
-) -> list[str]:
-    """The overrides with ``horizon_days`` set to reach ``months`` calendar months."""
-    from sim.titles import days_to_reach
-
-    if any(item.split("=", 1)[0].strip() == "horizon_days" for item in set_ or []):
-        fail_with("give --months or --set horizon_days=..., not both")
-    days = days_to_reach(loaded.start_date, months)
-    given = [*(set_ or []), f"horizon_days={days}"]
-    return overrides(given, seed=seed, replications=replications)
 
 
 def _print_summary(result: RunResult) -> None:

@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.typing import ColorType  # noqa: E402
 
 from sim.analysis.comparison import mean_trajectory_band  # noqa: E402
@@ -130,6 +131,12 @@ def sweep_figure(
             )
         panel.set_xlabel(x_name)
         panel.set_title(describe_outcome(outcome), fontsize=10)
+        values = part[x_name].to_numpy(dtype=float)
+        if np.all(np.equal(np.mod(values, 1), 0)):  # staff counts: no ticks at 22.5
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+        # counts, hours and days: the axis starts at 0 (and a flat 0 is not drawn at +-0.04)
+        top = max(panel.get_ylim()[1], 1.0)
+        panel.set_ylim(bottom=-0.03 * top, top=top)  # a hair below 0 so a line at 0 shows
         if group_names:
             panel.legend(fontsize=7)
     for panel in list(axes.flat)[len(outcomes) :]:
