@@ -37,3 +37,11 @@ def test_fewer_than_ten_replications_are_called_a_first_look():
     assert few_replications(10) is None
     assert "Only 3 replications" in (few_replications(3) or "")
     assert "no confidence interval" in (few_replications(1) or "")
+
+
+def test_an_empty_mapping_is_said_not_left_blank():  # D12: "two_officers: ;"
+    from sim.report.text import format_value
+
+    assert format_value({"two_officers": {}, "one": {"visits.officers_per_visit": 1}}) == (
+        "two_officers: none; one: visits.officers_per_visit: 1"
+    )
