@@ -45,3 +45,11 @@ def test_an_empty_mapping_is_said_not_left_blank():  # D12: "two_officers: ;"
     assert format_value({"two_officers": {}, "one": {"visits.officers_per_visit": 1}}) == (
         "two_officers: none; one: visits.officers_per_visit: 1"
     )
+
+
+def test_validate_says_1_sergeant_not_1_sergeants():
+    from repo import SMALL
+
+    result = runner.invoke(app, ["validate", str(SMALL), "--set", "staffing.sergeants=1"])
+    assert result.exit_code == 0, result.output
+    assert "1 sergeant," in result.output
