@@ -82,3 +82,19 @@ def test_a_comparison_sheet_holds_the_table(tmp_path):
         ["outcome", "variant", "mean"],
         ["x", "a", 2.5],
     ]
+
+
+def test_a_sweep_writes_its_table_to_a_sweep_sheet(tmp_path):
+    from repo import SMALL, runner
+
+    from run_sim import app
+
+    out = tmp_path / "sweep"
+    args = ["sweep", str(SMALL), "--param", "staffing.offender_managers=4:6:2"]
+    result = runner.invoke(app, [*args, "--replications", "2", "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = _rows(load_workbook(out / "summary.xlsx")["Sweep"])
+    sweep = pd.read_csv(out / "sweep.csv")
+    assert rows[0] == list(sweep.columns)
+    assert len(rows) == len(sweep) + 1
+    assert sorted({row[0] for row in rows[1:]}) == [4, 6]  # the staff counts swept

@@ -64,8 +64,8 @@ STUDY_FILES: dict[str, tuple[str, ...]] = {
         "comparison.png",
         "manifest.json",
     ),
-    "sweep": ("sweep.csv", "sweep.png", "manifest.json"),
-    "tornado": ("tornado.csv", "tornado.png", "manifest.json"),
+    "sweep": ("sweep.csv", "sweep.png", "summary.xlsx", "manifest.json"),
+    "tornado": ("tornado.csv", "tornado.png", "summary.xlsx", "manifest.json"),
     "sensitivity": ("sensitivity.csv", "samples.csv", "sensitivity*.png", "manifest.json"),
     "plan": ("plan.csv", "plan.png", "plan.json"),
     "calibrate": (

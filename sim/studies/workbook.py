@@ -1,6 +1,7 @@
 """summary.xlsx: the results as a workbook a police analyst can open in Excel.
 
-Forces pass results on as spreadsheets, so every ``run`` (and ``compare``) writes one beside
+Forces pass results on as spreadsheets, so ``run``, ``compare``, ``sweep`` and ``--tornado``
+write one beside
 the CSV files, from the same finished tables (never from the model):
 
 * **Headline**: what was run (the title from :mod:`sim.titles`), then overdue visits and
@@ -9,7 +10,8 @@ the CSV files, from the same finished tables (never from the model):
 * **Monthly**: each calendar month's mean of the key figures, by risk level (states at the
   month end, flows totalled over the month);
 * **Areas** (a scenario with areas): each area at the end of the run, most overdue first;
-* **Comparison** (``compare``): comparison.csv as a table;
+* **Comparison**, **Sweep** or **Tornado**: the study's own table (comparison.csv, sweep.csv,
+  tornado.csv);
 * **Notes**: what the columns mean.
 
 Numbers are stored as numbers (not text) with Excel number formats, so they can be charted or
@@ -95,8 +97,10 @@ def write_workbook(
     trajectories: pd.DataFrame | None = None,
     summary: pd.DataFrame | None = None,
     comparison: pd.DataFrame | None = None,
+    sheet_name: str = "Comparison",
 ) -> Path:
-    """Write ``summary.xlsx`` at ``path`` (atomically) and return the path."""
+    """Write ``summary.xlsx`` at ``path`` (atomically) and return the path. ``comparison``
+    (a study's own table: comparison.csv, sweep.csv, tornado.csv) goes on a sheet ``sheet_name``."""
     from openpyxl import Workbook  # only when writing: keeps start-up fast
 
     book = Workbook()
@@ -111,7 +115,7 @@ def write_workbook(
         if "area" in summary.columns:
             _areas(book.create_sheet("Areas"), summary)
     if comparison is not None:
-        _table(book.create_sheet("Comparison"), comparison, start_row=1)
+        _table(book.create_sheet(sheet_name), comparison, start_row=1)
     notes = book.create_sheet("Notes")
     _table(notes, pd.DataFrame(NOTES, columns=["term", "meaning"]), start_row=1)
     atomic_write(path, lambda tmp: book.save(tmp))
