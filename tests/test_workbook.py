@@ -98,3 +98,9 @@ def test_a_sweep_writes_its_table_to_a_sweep_sheet(tmp_path):
     assert rows[0] == list(sweep.columns)
     assert len(rows) == len(sweep) + 1
     assert sorted({row[0] for row in rows[1:]}) == [4, 6]  # the staff counts swept
+
+
+def test_headline_sheet_gives_the_share_done_on_time(book):
+    rows = _rows(book["Headline"])
+    shares = {row[0]: row[1] for row in rows if row and row[0] in ("visits", "risk assessments")}
+    assert shares["visits"] == pytest.approx(1.0)  # ample staff: every visit on its due date

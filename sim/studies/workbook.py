@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.analysis.inspectorate import SHARE_MEASURES
+from sim.analysis.inspectorate import SHARE_MEASURES, on_time_share
 from sim.analysis.metrics import total_only
 from sim.analysis.summary import describe
 from sim.io.files import atomic_write
@@ -162,6 +162,25 @@ def _headline(sheet: Worksheet, frame: pd.DataFrame, start: Any) -> None:
     first = sheet.max_row + 2
     sheet.cell(row=first, column=1, value="The backlog, by risk level").font = Font(bold=True)
     _table(sheet, table, start_row=first + 1, number_format="#,##0.0")
+    shares = []
+    for work, label in (("visits", "visits"), ("assessments", "risk assessments")):
+        values = on_time_share(frame, work).dropna().to_numpy(dtype=float)
+        if len(values):
+            stats = describe(values)
+            shares.append(
+                {
+                    "work": label,
+                    "done by the due date (mean)": stats["mean"],
+                    "90% of runs from": stats["p5"],
+                    "90% of runs to": stats["p95"],
+                }
+            )
+    if shares:
+        first = sheet.max_row + 2
+        heading = "Done by the due date over the whole run (a lower bound; see Notes)"
+        sheet.cell(row=first, column=1, value=heading).font = Font(bold=True)
+        _table(sheet, pd.DataFrame(shares), start_row=first + 1, number_format="0%")
+    sheet.freeze_panes = None  # several tables on one sheet: nothing to freeze
 
 
 def _monthly(sheet: Worksheet, summary: pd.DataFrame) -> None:
