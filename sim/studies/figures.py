@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen needed
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -63,6 +64,7 @@ def comparison_figure(
             panel.fill_between(days, low, mean + half, color=colour, alpha=0.25)
         panel.set_title(metric.replace("_", " ").capitalize())
         panel.set_ylim(bottom=0)
+        panel.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # as in every chart
         panel.tick_params(axis="x", labelrotation=30)
     axes[0].legend(
         title="variant (band: 95% CI of the mean)",
