@@ -53,6 +53,7 @@ def test_run_writes_the_four_files_with_the_named_columns(tmp_path):
         "manifest.json",
         "report.html",
         "summary.csv",
+        "summary.xlsx",
         "trajectories.csv",
     ]
     frame = pd.read_csv(out / "trajectories.csv")

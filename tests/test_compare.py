@@ -118,6 +118,7 @@ def test_compare_one_officer_and_a_doubled_team_cut_the_backlog(tmp_path):
         "manifest.json",
         "outcomes.csv",
         "report.html",
+        "summary.xlsx",
     ]
     table = pd.read_csv(out / "comparison.csv").set_index(["outcome", "variant"])
     for better in ("one_officer", "double_team"):

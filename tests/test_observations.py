@@ -206,7 +206,7 @@ def test_run_writes_the_fit_table_and_figure(tmp_path):
         app, ["run", str(path), "--replications", "3", "--out", str(out), "--quiet"]
     )
     assert result.exit_code == 0, result.output
-    assert "observed figures" in result.output
+    assert "Observed figures:" in result.output  # one line; the table is in the report
     manifest = json.loads((out / "manifest.json").read_text())
     assert {"calibration.csv", "calibration.png"} <= set(manifest["files"])
     assert (out / "calibration.png").stat().st_size > 10_000

@@ -17,7 +17,10 @@ from scipy import stats
 from sim.analysis.metrics import is_flow
 from sim.records import DAILY_COLUMNS
 
-__all__ = ["SUMMARY_COLUMNS", "describe", "summarise"]
+__all__ = ["ENOUGH_REPLICATIONS", "SUMMARY_COLUMNS", "describe", "few_replications", "summarise"]
+
+ENOUGH_REPLICATIONS = 10
+"""Below this many replications every study says its figures are rough."""
 
 SUMMARY_COLUMNS = (
     "period",
@@ -52,6 +55,22 @@ def describe(values: np.ndarray) -> dict[str, float]:
         "p95": float(p95),
         "replications": n,
     }
+
+
+def few_replications(replications: int) -> str | None:
+    """A warning for a study run with fewer than :data:`ENOUGH_REPLICATIONS` replications
+    (per variant or per point), else None."""
+    if replications >= ENOUGH_REPLICATIONS:
+        return None
+    if replications < 2:
+        spread = "there is no confidence interval at all"
+    else:
+        spread = "the 95% confidence intervals are wide and the 90% ranges rough"
+    return (
+        f"Only {replications} replication{'s' if replications != 1 else ''}: {spread}; treat "
+        f"the figures as a first look and use {ENOUGH_REPLICATIONS} or more before relying on "
+        "them (--replications)."
+    )
 
 
 def _period_rows(frame: pd.DataFrame, period: str) -> list[dict]:

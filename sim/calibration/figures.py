@@ -87,6 +87,7 @@ def mark_observations(figure: plt.Figure, observations: Sequence[Observation]) -
     """Draw observed overdue-visit figures (single dates) on the backlog figure."""
     axes = figure.axes[0]
     labelled: set[str] = set()
+    tops: list[float] = []
     for observation in observations:
         series = SERIES_NAMES.get(observation.metric.strip())
         if series is None or observation.from_date not in (None, observation.date):
@@ -103,7 +104,12 @@ def mark_observations(figure: plt.Figure, observations: Sequence[Observation]) -
             **OBSERVED_STYLE,
         )
         labelled.add(series)
+        tops.append(observation.value + (halfwidth or 0.0))
     if labelled:
         old_legend = axes.get_legend()
         title = old_legend.get_title().get_text() if old_legend is not None else None
-        axes.legend(title=title)
+        axes.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        # the y-axis was fixed at 0 before the points were drawn: make room for them
+        bottom, top = axes.get_ylim()
+        axes.set_ylim(bottom, max(top, max(tops) * 1.05))
+        figure.tight_layout()

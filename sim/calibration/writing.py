@@ -31,9 +31,10 @@ __all__ = ["CALIBRATION_FILES", "write_calibration", "write_calibration_folder"]
 
 
 def write_calibration(
-    scenario: Scenario, trajectories: pd.DataFrame, out_dir: Path
+    scenario: Scenario, trajectories: pd.DataFrame, out_dir: Path, title: str | None = None
 ) -> dict[str, Path]:
-    """Write the fit table and its figure; returns {file name: path}."""
+    """Write the fit table and its figure (headed ``title``, by default the scenario's
+    description); returns {file name: path}."""
     from sim.calibration.figures import calibration_figure  # matplotlib only when drawing
 
     paths = {name: out_dir / name for name in CALIBRATION_FILES}
@@ -43,7 +44,7 @@ def write_calibration(
         lambda tmp: table.to_csv(tmp, index=False, float_format="%.4f"),
     )
     figure = calibration_figure(
-        scenario.observations, trajectories, scenario.description or scenario.name
+        scenario.observations, trajectories, title or scenario.description or scenario.name
     )
     write_figure(paths["calibration.png"], figure, dpi=110)
     return paths

@@ -5,7 +5,7 @@ Example:
         --param staffing.availability=0.4:0.9 --param visits.travel_hours.mean=0.3:1.5 \\
         --replications 10
 
-Writes to ``results/<name>_calibration/`` (or ``--out``): fitted_parameters.csv, the fit
+Writes to ``results/<name>-calibration/`` (or ``--out``): fitted_parameters.csv, the fit
 table calibration.csv and calibration.png at the fitted values, evaluations.csv (every point
 tried), ``<name>_calibrated.yaml`` (the scenario with the fitted values) and manifest.json
 (last). Nothing is written until the fit has finished.
@@ -66,7 +66,7 @@ def calibrate(
     ] = 60,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Results folder (default results/<name>_calibration/)."),
+        typer.Option("--out", help="Results folder (default results/<name>-calibration/)."),
     ] = None,
     set_: SetOption = None,
     workers: WorkersOption = None,
@@ -95,7 +95,7 @@ def calibrate(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=True
     )
     names = STUDY_FILES["calibrate"]
-    with study_session(out_dir, f"{loaded.name}_calibration", names, options) as session:
+    with study_session(out_dir, f"{loaded.name}-calibration", names, options) as session:
         with (
             session.executor(n) as executor,
             fit_progress(f"calibrating {loaded.name}", max_evaluations, quiet) as evaluated,

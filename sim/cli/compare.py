@@ -27,6 +27,7 @@ from .app import (
     load,
     out,
 )
+from .notes import MonthsOption, months_override, warn_if_few
 from .session import SessionOptions, overrides, study_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
@@ -63,6 +64,7 @@ def compare(
         Path | None, typer.Option("--out", help="Results folder (default results/<name>-compare/).")
     ] = None,
     set_: SetOption = None,
+    months: MonthsOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     no_cache: NoCacheOption = False,
@@ -83,6 +85,9 @@ def compare(
 
     given = overrides(set_, seed=seed, replications=replications)
     loaded = [(str(path), load(path, given)) for path in scenarios]
+    if months is not None:  # every file has the same start date (checked when compared)
+        given = [*given, months_override(loaded[0][1].start_date, months, set_)]
+        loaded = [(str(path), load(path, given)) for path in scenarios]
     try:
         extra = [parse_variant_option(text) for text in variant or []]
         arms = comparison_variants(loaded, extra)
@@ -114,6 +119,7 @@ def compare(
         report_path = session.report(no_report)
         _print_table(result)
         session.done(result.ran)
+        warn_if_few(result.replications)
         session.print_report(report_path)
 
 

@@ -22,6 +22,7 @@ COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     ("within", "center"),
 )
 
+
 def _compact_period(period: str) -> str:
     """``2023-11-01..2023-11-30`` -> ``2023-11`` (a whole calendar month)."""
     first, dots, last = period.partition("..")

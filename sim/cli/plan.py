@@ -29,6 +29,7 @@ from .app import (
     load,
     out,
 )
+from .notes import warn_if_few
 from .session import SessionOptions, study_session
 
 if TYPE_CHECKING:  # the planner loads the model: only when a command runs it
@@ -147,6 +148,7 @@ def plan(
                 cannot_plan(str(error))
         _print_plan(result.plans, levers, goal)
         out.print(f"Results in {session.target}/ (plan.csv, plan.png, plan.json)", highlight=False)
+        warn_if_few(goal.replications)
 
 
 def _print_plan(plans: Sequence[GrowthPlan], levers: Sequence[Lever], goal: Goal) -> None:

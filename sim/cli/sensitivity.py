@@ -26,6 +26,7 @@ from .app import (
     load,
     out,
 )
+from .notes import warn_if_few
 from .session import SessionOptions, check_outcomes, overrides, study_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
@@ -42,7 +43,7 @@ def sensitivity(
     ranges: Annotated[
         Path,
         typer.Option(
-            "--ranges", help="YAML file of parameters: {parameters: {dotted.key: [low, high]}}."
+            "--ranges", help="YAML file of parameters: {parameters: {dotted.key: \\[low, high]}}."
         ),
     ],
     method: Annotated[
@@ -130,6 +131,7 @@ def sensitivity(
             )
         _print_ranking(result, chosen[0])
         session.done(result.ran, resumed=False)
+        warn_if_few(result.replications)
 
 
 def _print_ranking(result: SensitivityResult, outcome: str) -> None:

@@ -28,6 +28,7 @@ from .app import (
     load,
     out,
 )
+from .notes import warn_if_few
 from .session import Session, SessionOptions, check_outcomes, overrides, study_session
 
 __all__ = ["sweep"]
@@ -154,6 +155,7 @@ def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]
         table.add_row(*(str(v) for v in labels), *cells)
     out.print(table)
     session.done(result.ran, resumed=False)
+    warn_if_few(result.replications)
 
 
 def _tornado(
@@ -206,6 +208,7 @@ def _tornado(
     if skipped:
         out.print(f"Not varied: {', '.join(skipped)}.", highlight=False)
     session.done(result.ran, resumed=False)
+    warn_if_few(result.replications)
 
 
 def _at(mean: float, value: object) -> str:

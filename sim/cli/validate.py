@@ -25,7 +25,8 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
     areas = f"{len(loaded.areas)} areas, " if loaded.areas else ""
     out.print(
         f"OK {scenario}: '{loaded.name}', {areas}{offenders} offenders{from_file}, "
-        f"{managers} offender managers, {sergeants} sergeants, "
+        f"{managers} offender manager{'s' if managers != 1 else ''}, "
+        f"{sergeants} sergeant{'s' if sergeants != 1 else ''}, "
         f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
         highlight=False,
     )

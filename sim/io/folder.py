@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 TOOL = "offender-visit-sim"  # the "tool" key of every manifest this tool writes
-RUN_FILES = ("trajectories.csv", "summary.csv", "backlog.png", "manifest.json")
+RUN_FILES = ("trajectories.csv", "summary.csv", "summary.xlsx", "backlog.png", "manifest.json")
 # Built from the results after the manifest (run writes report.html): removed when a rewrite
 # begins, so a derived file never outlives the results it describes.
 DERIVED_FILES = ("report.html",)
@@ -60,9 +60,15 @@ MANAGER_FILES = ("managers.csv",)
 OWN_FOLDERS = (".replications",)
 # The files each experiment command writes (names or fnmatch patterns), marker last.
 STUDY_FILES: dict[str, tuple[str, ...]] = {
-    "compare": ("comparison.csv", "outcomes.csv", "comparison.png", "manifest.json"),
-    "sweep": ("sweep.csv", "sweep.png", "manifest.json"),
-    "tornado": ("tornado.csv", "tornado.png", "manifest.json"),
+    "compare": (
+        "comparison.csv",
+        "outcomes.csv",
+        "summary.xlsx",
+        "comparison.png",
+        "manifest.json",
+    ),
+    "sweep": ("sweep.csv", "sweep.png", "summary.xlsx", "manifest.json"),
+    "tornado": ("tornado.csv", "tornado.png", "summary.xlsx", "manifest.json"),
     "sensitivity": ("sensitivity.csv", "samples.csv", "sensitivity*.png", "manifest.json"),
     "plan": ("plan.csv", "plan.png", "plan.json"),
     "calibrate": (

@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from sim.analysis.summary import few_replications
 from sim.format import MISSING, human_date
 from sim.io.files import atomic_write
 from sim.report.compare import compare_context, variant_changes
 from sim.report.data import ComparisonResults, ReportError, Results, load_results
+from sim.report.figures import areas_chart, data_uri
+from sim.report.measures import areas_section, inspectorate_section
 from sim.report.sections import (
     activity_section,
     assessments_section,
@@ -46,7 +49,7 @@ REPORT_NAME = "report.html"
 SECTIONS = (
     ("question", "The question and the answer"),
     ("backlog", "Overdue visits by risk level"),
-    ("activity", "Visit attempts and contacts per month"),
+    ("activity", "Visit attempts and contacts"),
     ("utilisation", "Staff utilisation"),
     ("assessments", "Overdue risk assessments"),
     ("escalations", "Unnoticed escalations"),
@@ -61,6 +64,7 @@ FILES = {
     "report.html": "this report",
     "trajectories.csv": "one row per replication per simulated day",
     "summary.csv": "mean, 95% CI and percentiles of every metric, whole run and each month",
+    "summary.xlsx": "the headline and monthly figures by risk level, for Excel",
     "backlog.png": "overdue visits over time by risk level",
     "manifest.json": "the resolved scenario, seed, versions and command, to reproduce the run",
     "calibration.csv": "reported figures beside the simulation",
@@ -86,6 +90,7 @@ def _context(results: Results) -> dict:
     last_day = int(results.trajectories["day"].max())
     return {
         "title": results.title,
+        "few": few_replications(results.replications),
         "name": scenario.get("name", ""),
         "replications": results.replications,
         "seed": scenario.get("seed", manifest.get("seed", "")),
@@ -94,6 +99,8 @@ def _context(results: Results) -> dict:
         "started": manifest.get("started_at", MISSING),
         "contents": SECTIONS,
         "headline": headline_section(results),
+        "measures": inspectorate_section(results),
+        "areas": _areas(results),
         "backlog": backlog_section(results),
         "activity": activity_section(results),
         "utilisation": utilisation_section(results),
@@ -105,6 +112,14 @@ def _context(results: Results) -> dict:
         "stress": stress_des(manifest),
         **_common(results),
     }
+
+
+def _areas(results: Results) -> dict | None:
+    """The per-area ranking with its chart embedded, or None for a scenario without areas."""
+    section = areas_section(results)
+    if section is not None:
+        section["chart"] = data_uri(areas_chart(section.pop("ranked")))
+    return section
 
 
 def _common(results: Results | ComparisonResults) -> dict:
@@ -123,6 +138,18 @@ def _comparison_context(results: ComparisonResults) -> dict:
     scenario = results.scenario
     # the STRESS-DES text describes the reference variant's run, plus how variants were made
     stress = stress_des({**manifest, "scenario": scenario})
+    for section in stress:  # a comparison is not set against reported figures (audit D12)
+        section[1][:] = [
+            (
+                name,
+                "The scenario files of the variants: their values and the sources in their "
+                "comments. A comparison is not set against reported figures; run a variant "
+                "on its own to see them beside the simulation.",
+            )
+            if name == "Data sources"
+            else (name, text)
+            for name, text in section[1]
+        ]
     stress[3][1].append(
         (
             "Variants",
@@ -137,6 +164,7 @@ def _comparison_context(results: ComparisonResults) -> dict:
     )
     return {
         "title": results.title,
+        "few": few_replications(results.replications),
         "name": scenario.get("name", ""),
         "replications": results.replications,
         "seed": scenario.get("seed", ""),

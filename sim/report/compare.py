@@ -98,12 +98,26 @@ def _headline(results: ComparisonResults, end: date) -> dict:
             f"{_change(results, 'overdue_visits_end', name)} against {reference}; "
             + ("a clear difference (the 95% CI excludes 0)." if clear else "no clear difference.")
         )
+    high_risk = [f"{name} {human_number(_high_risk_end(results, name))}" for name in results.names]
+    sentences.append(
+        "Very high and high risk overdue visits at the end (mean of runs): "
+        + ", ".join(high_risk)
+        + "; each level's figures are under 'Overdue visits by risk level'."
+    )
     note = (
         "A comparison reports the end of the run and the average over it. For one variant's "
         "month-by-month forecast (in 6 and 12 months), run it on its own: python run_sim.py "
-        "run SCENARIO.yaml --set ... --out results/VARIANT"
+        "run SCENARIO.yaml --set ... --months 12 --out results/VARIANT; to compare the "
+        "variants at 12 months, give compare --months 12."
     )
     return {"rows": rows, "sentences": sentences, "note": note}
+
+
+def _high_risk_end(results: ComparisonResults, name: str) -> float:
+    """A variant's mean overdue visits of very high and high risk at the end of the run."""
+    return results.value("overdue_visits_very_high_end", name) + results.value(
+        "overdue_visits_high_end", name
+    )
 
 
 def _per_variant(results: ComparisonResults, outcomes: Sequence[str]) -> list[list[str]]:

@@ -17,6 +17,9 @@ import pandas as pd
 
 from sim.analysis.metrics import total_only
 from sim.analysis.summary import describe
+from sim.io.folder import STUDY_FILES
+from sim.scenario import TOTAL_AREA
+from sim.titles import add_months, run_title, study_title
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -59,6 +62,8 @@ class Results:
     trajectories: pd.DataFrame
     summary: pd.DataFrame
     calibration: pd.DataFrame | None
+    # summary.csv's rows of each area (a scenario with areas), else None
+    area_summary: pd.DataFrame | None = None
 
     @property
     def scenario(self) -> dict:
@@ -74,7 +79,8 @@ class Results:
 
     @property
     def title(self) -> str:
-        return (self.scenario.get("description") or "").strip() or self.scenario.get("name", "")
+        """The run's heading, naming any ``--set`` it was run with (:mod:`sim.titles`)."""
+        return run_title(self.scenario, self.manifest.get("command", [])).splitlines()[0]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -115,8 +121,9 @@ class ComparisonResults:
 
     @property
     def title(self) -> str:
-        text = (self.scenario.get("description") or "").strip() or self.scenario.get("name", "")
-        return f"{text} – comparison of {len(self.names)} variants"
+        """'<name>: N variants compared (...)', as comparison.png is headed."""
+        what = f"{len(self.names)} variants compared ({', '.join(self.names)})"
+        return study_title(self.scenario, what, self.manifest.get("command", [])).splitlines()[0]
 
     def value(self, outcome: str, variant: str, column: str = "mean") -> float:
         rows = self.table[(self.table["outcome"] == outcome) & (self.table["variant"] == variant)]
@@ -165,6 +172,9 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         manifest = _read_manifest(path)
         if manifest.get("study") == "compare":
             return _load_comparison(path, manifest)
+        _refuse_other_studies(path, str(manifest.get("study") or ""))
+    if (path / "plan.json").is_file():
+        _refuse_other_studies(path, "plan")
     missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
     if missing:
         raise ReportError(
@@ -177,7 +187,11 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         raise ReportError(f"{path / 'manifest.json'}: has no scenario; was it written by run?")
     # The report describes the whole scenario: for one with areas, the total rows.
     trajectories = total_only(_read_csv(path / "trajectories.csv"))
-    summary = total_only(_read_csv(path / "summary.csv"))
+    full_summary = _read_csv(path / "summary.csv")
+    summary = total_only(full_summary)
+    area_summary = None
+    if "area" in full_summary.columns:
+        area_summary = full_summary[full_summary["area"] != TOTAL_AREA].reset_index(drop=True)
     for name, frame, needed in (
         ("trajectories.csv", trajectories, {"replication", "day", "date", "overdue_visits"}),
         ("summary.csv", summary, {"period", "metric", "mean", "p5", "p95"}),
@@ -195,6 +209,20 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         trajectories=trajectories,
         summary=summary,
         calibration=_read_csv(calibration) if calibration.is_file() else None,
+        area_summary=area_summary,
+    )
+
+
+def _refuse_other_studies(path: Path, study: str) -> None:
+    """A finished folder of a study that has no report (sweep, tornado, plan, ...): say what
+    it holds instead of suggesting a run into it (audit D9)."""
+    if study not in STUDY_FILES or study == "compare":
+        return
+    shown = [name for name in STUDY_FILES[study] if not name.endswith(".json")]
+    raise ReportError(
+        f"{path}: a finished {study} folder; report builds report.html for run and compare "
+        f"folders only. Its results are {', '.join(shown)} in that folder (the .png is the "
+        "chart, the .csv the numbers)."
     )
 
 
@@ -218,10 +246,6 @@ class Milestone:
     stats: dict[str, dict[str, float]]  # metric -> describe()
 
 
-def _months_after(start: date, months: int) -> date:
-    return (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
-
-
 def milestones(results: Results, metrics: tuple[str, ...]) -> tuple[list[Milestone], list[str]]:
     """The backlog at the start, in 6 and 12 months, and at the end of the run.
 
@@ -234,7 +258,7 @@ def milestones(results: Results, metrics: tuple[str, ...]) -> tuple[list[Milesto
     wanted = [("At the start", 0)]
     beyond = []
     for months in (6, 12):
-        when = _months_after(start, months)
+        when = add_months(start, months)
         day = (when - start).days
         label = f"In {months} months"
         if day <= last_day:

@@ -14,15 +14,18 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen needed
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.typing import ColorType  # noqa: E402
 
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
+from sim.palette import LEVEL_STYLES, colour_of  # noqa: E402
 
 __all__ = [
     "activity_chart",
+    "areas_chart",
     "comparison_chart",
     "data_uri",
     "levels_chart",
@@ -61,9 +64,12 @@ def _mean_and_band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _draw_band(axes: plt.Axes, band: pd.DataFrame, label: str, color: ColorType) -> None:
+    """The mean as a line (styled by risk level) and the band of 90% of runs, clipped at 0."""
     dates = pd.to_datetime(band.index)
-    axes.plot(dates, band["mean"], label=label, color=color, linewidth=2)
-    axes.fill_between(dates, band["low"], band["high"], color=color, alpha=0.2, linewidth=0)
+    style = LEVEL_STYLES.get(label, "-")
+    axes.plot(dates, band["mean"], label=label, color=color, linewidth=2, linestyle=style)
+    low = band["low"].clip(lower=0)
+    axes.fill_between(dates, low, band["high"], color=color, alpha=0.2, linewidth=0)
 
 
 def levels_chart(
@@ -80,9 +86,8 @@ def levels_chart(
     }
     labels = {column: label for column, label in labels.items() if column in trajectories}
     figure, axes = _axes()
-    colours = sns.color_palette(PALETTE, len(labels))
-    for (column, label), colour in zip(labels.items(), colours, strict=True):
-        _draw_band(axes, _mean_and_band(trajectories, column), label, colour)
+    for column, label in labels.items():
+        _draw_band(axes, _mean_and_band(trajectories, column), label, colour_of(label))
     if observed is not None and not observed.empty:
         mine = observed[observed["metric"].isin(list(labels))]
         if not mine.empty:
@@ -95,10 +100,13 @@ def levels_chart(
                 zorder=5,
                 label="observed (reported)",
             )
-    axes.legend(title="risk level", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes.legend(
+        title="risk level (band: 90% of runs)", loc="upper left", bbox_to_anchor=(1.01, 1.0)
+    )
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure
@@ -111,6 +119,7 @@ def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure
@@ -160,5 +169,22 @@ def comparison_chart(rows: pd.DataFrame, metric_label: str) -> plt.Figure:
     axes.set_yticks(list(positions), rows["variant"].astype(str).tolist())
     axes.invert_yaxis()
     axes.set_xlabel(f"difference in {metric_label} against the first variant (95% CI)")
+    figure.tight_layout()
+    return figure
+
+
+def areas_chart(ranked: pd.DataFrame) -> plt.Figure:
+    """Overdue visits at the end of the run by area, most first, bars for 90% of runs."""
+    figure, axes = _axes(0.28 * len(ranked) + 1.4)
+    positions = list(range(len(ranked)))
+    means = ranked["mean"].to_numpy(dtype=float)
+    below = (means - ranked["low"].clip(lower=0).to_numpy(dtype=float)).clip(min=0)
+    above = (ranked["high"].to_numpy(dtype=float) - means).clip(min=0)
+    axes.barh(positions, means, color=colour_of("all levels"), alpha=0.75)
+    axes.errorbar(means, positions, xerr=[below, above], fmt="none", ecolor="grey", capsize=2)
+    axes.set_yticks(positions, ranked["area"].astype(str).tolist(), fontsize=9)
+    axes.invert_yaxis()
+    axes.set_xlabel("overdue visits at the end of the run (mean; bars: 90% of runs)")
+    axes.set_xlim(left=0)
     figure.tight_layout()
     return figure

@@ -25,6 +25,7 @@ from sim.format import (
 from sim.levels import LEVEL_NAMES, LEVELS
 from sim.report import figures
 from sim.report.data import Results, milestones, month_days, monthly, observed_points
+from sim.titles import days_to_reach
 
 __all__ = [
     "activity_section",
@@ -99,8 +100,9 @@ def headline_section(results: Results) -> dict:
         note = (
             f"The run covers {horizon} days, so it cannot show the backlog "
             f"{' or '.join(beyond)}. "
-            "To see that far, run again with a longer horizon, e.g. "
-            "--set horizon_days=366."
+            "To see 12 months ahead, run again with --months 12 (the same as --set "
+            f"horizon_days={days_to_reach(results.start_date, 12)} from this start date, "
+            "counting any leap day)."
         )
     return {"rows": rows, "sentences": sentences, "note": note}
 

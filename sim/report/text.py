@@ -88,6 +88,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
+        if not value:  # e.g. a variant that changes nothing: said, not an empty cell
+            return "none"
         if set(value) == set(LEVELS):
             return _per_level_text(value)
         if "dist" in value:

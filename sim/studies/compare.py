@@ -28,6 +28,8 @@ from sim.experiments.variants import Variant, independent_seeds
 from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.levels import LEVELS
+from sim.studies.workbook import write_workbook
+from sim.titles import study_title
 
 __all__ = [
     "ComparisonResult",
@@ -113,7 +115,7 @@ def lone_visits_by_level(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_comparison(result: ComparisonResult, out_dir: Path, command: Sequence[str]) -> list[Path]:
-    """Write comparison.csv, outcomes.csv, comparison.png and manifest.json (last)."""
+    """Write comparison.csv, outcomes.csv, summary.xlsx, comparison.png, manifest.json (last)."""
     from sim.studies.figures import comparison_figure
 
     begin_rewrite(out_dir, "manifest.json", STUDY_FILES["compare"])  # old manifest first
@@ -134,11 +136,18 @@ def write_comparison(result: ComparisonResult, out_dir: Path, command: Sequence[
         paths["outcomes.csv"], lambda tmp: long.to_csv(tmp, index=False, float_format="%.4f")
     )
     first = result.variants[0].scenario
+    names = [variant.name for variant in result.variants]
+    title = study_title(
+        first, f"{len(result.variants)} variants compared ({', '.join(names)})", command
+    )
+    write_workbook(
+        paths["summary.xlsx"], title=title, start=first.start_date, comparison=result.table
+    )
     figure = comparison_figure(
         [(v.name, e.records) for v, e in zip(result.variants, result.evaluations, strict=True)],
         first.start_date,
         lone_visits_by_level(result.table),
-        first.description or first.name,
+        title,
     )
     write_figure(paths["comparison.png"], figure, dpi=110)
     write_manifest(

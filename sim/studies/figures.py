@@ -15,11 +15,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen needed
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.typing import ColorType  # noqa: E402
 
 from sim.analysis.comparison import mean_trajectory_band  # noqa: E402
@@ -49,7 +51,8 @@ def comparison_figure(
     ``lone_by_level`` has columns variant, level, mean, ci95_low, ci95_high (horizon totals).
     """
     sns.set_theme(style="whitegrid")
-    figure, axes = plt.subplots(1, 3, figsize=(16, 5.2), width_ratios=[1.3, 1.3, 1])
+    # one panel under another, so the figure stays legible at the width of a report column
+    figure, axes = plt.subplots(3, 1, figsize=(10, 13))
     palette = sns.color_palette(n_colors=len(arms))
     for panel, metric in zip(axes[:2], ("overdue_visits", "overdue_assessments"), strict=True):
         column = DAILY_COLUMNS.index(metric)
@@ -57,15 +60,23 @@ def comparison_figure(
             mean, half = mean_trajectory_band([record.table[:, column] for record in records])
             days = pd.date_range(start_date, periods=len(mean), freq="D")
             panel.plot(days, mean, color=colour, label=name)
-            panel.fill_between(days, mean - half, mean + half, color=colour, alpha=0.25)
+            low = np.clip(mean - half, 0, None)  # a count's band stops at 0
+            panel.fill_between(days, low, mean + half, color=colour, alpha=0.25)
         panel.set_title(metric.replace("_", " ").capitalize())
         panel.set_ylim(bottom=0)
+        panel.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # as in every chart
         panel.tick_params(axis="x", labelrotation=30)
-    axes[0].legend(title="variant", fontsize=8)
+    axes[0].legend(
+        title="variant (band: 95% CI of the mean)",
+        fontsize=10,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
     _lone_visit_bars(axes[2], lone_by_level, [name for name, _ in arms], palette)
     n = len(arms[0][1]) if arms else 0
     figure.suptitle(
-        f"{_wrapped(title, 140)}\nMean of {n} replications per variant; bands and bars: 95% CI"
+        f"{_wrapped(title, 80)}\nMean of {n} replications per variant\nBands and error bars: "
+        "95% CI of the mean (not the spread of runs)"
     )
     figure.tight_layout()
     return figure
@@ -80,7 +91,8 @@ def _lone_visit_bars(
     for i, (name, colour) in enumerate(zip(names, palette, strict=True)):
         rows = table[table["variant"] == name].set_index("level").reindex(list(LEVELS))
         means = rows["mean"].to_numpy(dtype=float)
-        errors = np.vstack([means - rows["ci95_low"], rows["ci95_high"] - means])
+        low = np.clip(rows["ci95_low"].to_numpy(dtype=float), 0, None)  # counts stop at 0
+        errors = np.vstack([means - low, rows["ci95_high"] - means])
         errors = np.nan_to_num(errors)
         axes.bar(x + (i - (len(names) - 1) / 2) * width, means, width, color=colour, label=name)
         axes.errorbar(
@@ -113,16 +125,27 @@ def sweep_figure(
             )
             line = panel.plot(x, group["mean"], marker="o", label=label or None)[0]
             panel.fill_between(
-                x, group["ci95_low"], group["ci95_high"], color=line.get_color(), alpha=0.2
+                x,
+                group["ci95_low"].clip(lower=0),  # every outcome is a count, hours or days
+                group["ci95_high"],
+                color=line.get_color(),
+                alpha=0.2,
             )
         panel.set_xlabel(x_name)
         panel.set_title(describe_outcome(outcome), fontsize=10)
+        values = part[x_name].to_numpy(dtype=float)
+        if np.all(np.equal(np.mod(values, 1), 0)):  # staff counts: no ticks at 22.5
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+        # counts, hours and days: the axis starts at 0 (and a flat 0 is not drawn at +-0.04)
+        top = max(panel.get_ylim()[1], 1.0)
+        panel.set_ylim(bottom=-0.03 * top, top=top)  # a hair below 0 so a line at 0 shows
         if group_names:
             panel.legend(fontsize=7)
     for panel in list(axes.flat)[len(outcomes) :]:
         panel.set_visible(False)
     figure.suptitle(
-        f"{_wrapped(title, 120)}\nMean and 95% CI at each value (common random numbers)"
+        f"{_wrapped(title, 120)}\nMean and 95% CI of the mean at each value (band; common "
+        "random numbers)"
     )
     figure.tight_layout()
     return figure
@@ -165,10 +188,13 @@ def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str, title: st
     for offset, index in zip((-height / 2, height / 2), indices, strict=True):
         values = pivot.loc[order, index].to_numpy(dtype=float)
         errors = conf.loc[order, index].to_numpy(dtype=float)
-        axes.barh(y + offset, values, height, xerr=np.nan_to_num(errors), label=index)
+        errors = np.nan_to_num(errors)
+        # mu*, sigma and the Sobol indices are never negative: the interval stops at 0
+        below = np.minimum(errors, np.clip(values, 0, None))
+        axes.barh(y + offset, values, height, xerr=[below, errors], label=index)
     axes.set_yticks(y, order)
-    axes.legend(fontsize=8)
-    axes.set_xlabel("index (error bars: 95% CI)")
+    axes.legend(fontsize=10)
+    axes.set_xlabel("index (error bars: 95% CI of the index, cut at 0)")
     axes.set_title(f"{_wrapped(title)}\n{method}: {describe_outcome(outcome)}", fontsize=10)
     figure.tight_layout()
     return figure

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.inspectorate import measures_summary
 from sim.analysis.managers import manager_table
 from sim.analysis.metrics import total_only
 from sim.analysis.metrics import trajectories as to_trajectories
@@ -35,6 +36,8 @@ from sim.io.folder import (
 from sim.records import DailyRecord
 from sim.scenario import Scenario
 from sim.studies.backlog_figure import backlog_figure
+from sim.studies.workbook import write_workbook
+from sim.titles import run_title
 
 __all__ = [
     "Precision",
@@ -149,7 +152,8 @@ def _result(
     scenario: Scenario, records: list[DailyRecord], stats: BatchStats, executor: Executor | None
 ) -> RunResult:
     frame = to_trajectories(records, scenario.start_date)
-    summary = summarise(frame)
+    # the daily metrics, then the inspectorate's measures derived from them
+    summary = pd.concat([summarise(frame), measures_summary(frame)], ignore_index=True)
     return RunResult(
         scenario=scenario.model_copy(update={"replications": len(records)}),
         replications=len(records),
@@ -161,7 +165,7 @@ def _result(
 
 
 def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> list[Path]:
-    """Write trajectories.csv, summary.csv, backlog.png and manifest.json (last) to out_dir.
+    """Write trajectories.csv, summary.csv, backlog.png, summary.xlsx, manifest.json (last).
 
     A scenario with observations also gets calibration.csv and calibration.png, and one with
     personal caseloads managers.csv.
@@ -182,13 +186,19 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
         paths["summary.csv"],
         lambda tmp: result.summary.to_csv(tmp, index=False, float_format="%.4f"),
     )
-    figure = backlog_figure(
-        total_only(result.trajectories), result.scenario.description or result.scenario.name
-    )
+    title = run_title(result.scenario, command)
+    figure = backlog_figure(total_only(result.trajectories), title)
     mark_observations(figure, result.scenario.observations)
     write_figure(paths["backlog.png"], figure, dpi=120)
+    write_workbook(
+        paths["summary.xlsx"],
+        title=title,
+        start=result.scenario.start_date,
+        trajectories=result.trajectories,
+        summary=result.summary,
+    )
     if result.scenario.observations:
-        paths.update(write_calibration(result.scenario, result.trajectories, out_dir))
+        paths.update(write_calibration(result.scenario, result.trajectories, out_dir, title))
     managers = result.managers
     if managers is not None:
         paths["managers.csv"] = out_dir / "managers.csv"

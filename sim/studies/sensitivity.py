@@ -41,6 +41,7 @@ from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError, read_yaml_mapping
 from sim.studies.tornado import scaled
+from sim.titles import study_title
 
 __all__ = [
     "METHODS",
@@ -346,7 +347,7 @@ def write_sensitivity(
     atomic_write(
         paths[1], lambda tmp: result.sample_table.to_csv(tmp, index=False, float_format="%.6g")
     )
-    title = result.base.description or result.base.name
+    title = study_title(result.base, f"{result.method} sensitivity", command)
     for i, outcome in enumerate(outcomes):
         path = out_dir / ("sensitivity.png" if i == 0 else f"sensitivity_{outcome}.png")
         write_figure(path, sensitivity_figure(result.table, result.method, outcome, title))

@@ -34,6 +34,8 @@ from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError
+from sim.studies.workbook import write_workbook
+from sim.titles import study_title
 
 __all__ = [
     "MAX_POINTS",
@@ -219,15 +221,24 @@ def sweep_study(
 def write_sweep(
     result: SweepResult, out_dir: Path, command: Sequence[str], plotted: Sequence[str]
 ) -> list[Path]:
-    """Write sweep.csv, sweep.png (the ``plotted`` outcomes) and manifest.json (last)."""
+    """Write sweep.csv, sweep.png (the ``plotted`` outcomes), summary.xlsx and manifest.json
+    (last)."""
     from sim.studies.figures import sweep_figure
 
     begin_rewrite(out_dir, "manifest.json", STUDY_FILES["sweep"])  # old manifest goes first
     paths = [out_dir / name for name in STUDY_FILES["sweep"]]
     atomic_write(paths[0], lambda tmp: result.table.to_csv(tmp, index=False, float_format="%.4f"))
     keys = [p.key for p in result.parameters]
-    figure = sweep_figure(result.table, keys, plotted, result.base.description or result.base.name)
+    title = study_title(result.base, "sweep of " + ", ".join(keys), command)
+    figure = sweep_figure(result.table, keys, plotted, title)
     write_figure(paths[1], figure, dpi=110)
+    write_workbook(
+        paths[2],
+        title=title,
+        start=result.base.start_date,
+        comparison=result.table,
+        sheet_name="Sweep",
+    )
     write_manifest(
         out_dir,
         command,

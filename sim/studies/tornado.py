@@ -32,6 +32,8 @@ from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.levels import LEVELS
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError
+from sim.studies.workbook import write_workbook
+from sim.titles import study_title
 
 __all__ = [
     "TornadoResult",
@@ -267,7 +269,7 @@ def tornado_study(
 
 
 def write_tornado(result: TornadoResult, out_dir: Path, command: Sequence[str]) -> list[Path]:
-    """Write tornado.csv, tornado.png and manifest.json (last)."""
+    """Write tornado.csv, tornado.png, summary.xlsx and manifest.json (last)."""
     from sim.studies.figures import tornado_figure
 
     begin_rewrite(out_dir, "manifest.json", STUDY_FILES["tornado"])  # old manifest goes first
@@ -276,11 +278,19 @@ def write_tornado(result: TornadoResult, out_dir: Path, command: Sequence[str]) 
     both_skipped = result.table["low_note"].notna() & result.table["high_note"].notna()
     drawn = result.table[~both_skipped]
     title = (
-        f"{result.base.description or result.base.name}\nEach parameter -{result.share:.0%} "
+        f"{study_title(result.base, 'one parameter at a time', command)}\n"
+        f"Each parameter -{result.share:.0%} "
         f"(blue) and +{result.share:.0%} (red); mean of {result.replications} replications"
     )
     figure = tornado_figure(drawn, result.outcome, result.base_mean, title)
     write_figure(paths[1], figure, dpi=110)
+    write_workbook(
+        paths[2],
+        title=study_title(result.base, "one parameter at a time", command),
+        start=result.base.start_date,
+        comparison=result.table,
+        sheet_name="Tornado",
+    )
     write_manifest(
         out_dir,
         command,

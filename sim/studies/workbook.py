@@ -1,0 +1,236 @@
+"""summary.xlsx: the results as a workbook a police analyst can open in Excel.
+
+Forces pass results on as spreadsheets, so ``run``, ``compare``, ``sweep`` and ``--tornado``
+write one beside
+the CSV files, from the same finished tables (never from the model):
+
+* **Headline**: what was run (the title from :mod:`sim.titles`), then overdue visits and
+  assessments at the start, in 6 and 12 months and at the end (mean, 95% CI of the mean, 90%
+  of runs), the backlog by risk level, the high-risk backlog and the shares done on time;
+* **Monthly**: each calendar month's mean of the key figures, by risk level (states at the
+  month end, flows totalled over the month);
+* **Areas** (a scenario with areas): each area at the end of the run, most overdue first;
+* **Comparison**, **Sweep** or **Tornado**: the study's own table (comparison.csv, sweep.csv,
+  tornado.csv);
+* **Notes**: what the columns mean.
+
+Numbers are stored as numbers (not text) with Excel number formats, so they can be charted or
+summed; the CSV files keep every number in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim.analysis.inspectorate import SHARE_MEASURES, on_time_share
+from sim.analysis.metrics import total_only
+from sim.analysis.summary import describe
+from sim.io.files import atomic_write
+from sim.levels import LEVELS
+from sim.titles import add_months
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["MONTHLY_METRICS", "WORKBOOK_NAME", "milestone_days", "write_workbook"]
+
+WORKBOOK_NAME = "summary.xlsx"
+MONTHLY_METRICS: tuple[str, ...] = (
+    "overdue_visits",
+    *(f"overdue_visits_{level}" for level in LEVELS),
+    "overdue_visits_high_risk",
+    "oldest_overdue_visit_days",
+    "visits_on_time_share",
+    "overdue_assessments",
+    *(f"overdue_assessments_{level}" for level in LEVELS),
+    "oldest_overdue_assessment_days",
+    "assessments_on_time_share",
+    "visit_attempts",
+    "visits_completed",
+    "assessments_completed",
+    "population",
+    "officer_hours_used",
+    "officer_hours_available",
+)
+NOTES = (
+    ("mean", "The average over the replications (simulated years)."),
+    ("95% CI of mean", "How precisely the replications pin down the mean."),
+    ("90% of runs", "5th to 95th percentile: the spread one real year could show."),
+    ("overdue", "A visit or assessment is overdue from the day after its due date until done."),
+    ("high risk", "Very high and high risk together."),
+    (
+        "on time share",
+        "Of the items that fell due, the share done by their due date (a lower bound: an "
+        "overdue offender who leaves the register counts as done late).",
+    ),
+    ("states and flows", "Backlogs are read at the month end; work done is the month's total."),
+)
+
+
+def _label(metric: str) -> str:
+    """'overdue_visits_very_high' -> 'overdue visits very high'."""
+    return metric.replace("_", " ")
+
+
+def milestone_days(trajectories: pd.DataFrame, start: Any) -> list[tuple[str, int]]:
+    """(label, day) for the start, in 6 and 12 months when the run reaches them, and the end."""
+    last = int(trajectories["day"].max())
+    wanted = [("At the start", 0)]
+    for months in (6, 12):
+        day = (add_months(start, months) - start).days
+        if day <= last:
+            wanted.append((f"In {months} months", day))
+    if wanted[-1][1] != last:
+        wanted.append(("End of the run", last))
+    return wanted
+
+
+def write_workbook(
+    path: Path,
+    *,
+    title: str,
+    start: Any,
+    trajectories: pd.DataFrame | None = None,
+    summary: pd.DataFrame | None = None,
+    comparison: pd.DataFrame | None = None,
+    sheet_name: str = "Comparison",
+) -> Path:
+    """Write ``summary.xlsx`` at ``path`` (atomically) and return the path. ``comparison``
+    (a study's own table: comparison.csv, sweep.csv, tornado.csv) goes on a sheet ``sheet_name``."""
+    from openpyxl import Workbook  # only when writing: keeps start-up fast
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Headline"
+    _write_lines(sheet, title.splitlines())
+    if trajectories is not None:
+        _headline(sheet, total_only(trajectories), start)
+    if summary is not None:
+        _monthly(book.create_sheet("Monthly"), total_only(summary))
+        if "area" in summary.columns:
+            _areas(book.create_sheet("Areas"), summary)
+    if comparison is not None:
+        _table(book.create_sheet(sheet_name), comparison, start_row=1)
+    notes = book.create_sheet("Notes")
+    _table(notes, pd.DataFrame(NOTES, columns=["term", "meaning"]), start_row=1)
+    atomic_write(path, lambda tmp: book.save(tmp))
+    return path
+
+
+def _write_lines(sheet: Worksheet, lines: Sequence[str]) -> None:
+    from openpyxl.styles import Font
+
+    for row, line in enumerate(lines, start=1):
+        cell = sheet.cell(row=row, column=1, value=line)
+        cell.font = Font(bold=row == 1, size=14 if row == 1 else 11)
+
+
+def _headline(sheet: Worksheet, frame: pd.DataFrame, start: Any) -> None:
+    """Milestones of the whole scenario: mean, 95% CI and 90% of runs of each key figure."""
+    from openpyxl.styles import Font
+
+    metrics = (
+        "overdue_visits",
+        *(f"overdue_visits_{level}" for level in LEVELS),
+        "oldest_overdue_visit_days",
+        "overdue_assessments",
+        *(f"overdue_assessments_{level}" for level in LEVELS),
+    )
+    rows = []
+    for label, day in milestone_days(frame, start):
+        today = frame[frame["day"] == day]
+        for metric in metrics:
+            stats = describe(today[metric].to_numpy(dtype=float))
+            rows.append(
+                {
+                    "when": label,
+                    "date": str(today["date"].iloc[0]),
+                    "figure": _label(metric).replace(" very high", " (very high)"),
+                    "mean": stats["mean"],
+                    "95% CI low": max(stats["ci95_low"], 0.0),
+                    "95% CI high": stats["ci95_high"],
+                    "90% of runs from": stats["p5"],
+                    "90% of runs to": stats["p95"],
+                }
+            )
+    table = pd.DataFrame(rows)
+    first = sheet.max_row + 2
+    sheet.cell(row=first, column=1, value="The backlog, by risk level").font = Font(bold=True)
+    _table(sheet, table, start_row=first + 1, number_format="#,##0.0")
+    shares = []
+    for work, label in (("visits", "visits"), ("assessments", "risk assessments")):
+        values = on_time_share(frame, work).dropna().to_numpy(dtype=float)
+        if len(values):
+            stats = describe(values)
+            shares.append(
+                {
+                    "work": label,
+                    "done by the due date (mean)": stats["mean"],
+                    "90% of runs from": stats["p5"],
+                    "90% of runs to": stats["p95"],
+                }
+            )
+    if shares:
+        first = sheet.max_row + 2
+        heading = "Done by the due date over the whole run (a lower bound; see Notes)"
+        sheet.cell(row=first, column=1, value=heading).font = Font(bold=True)
+        _table(sheet, pd.DataFrame(shares), start_row=first + 1, number_format="0%")
+    sheet.freeze_panes = None  # several tables on one sheet: nothing to freeze
+
+
+def _monthly(sheet: Worksheet, summary: pd.DataFrame) -> None:
+    months = summary[summary["period"] != "end"]
+    table = months.pivot(index="period", columns="metric", values="mean")
+    present = [metric for metric in MONTHLY_METRICS if metric in table.columns]
+    table = table[present].sort_index().reset_index()
+    table.columns = ["month", *(_label(metric) for metric in present)]
+    formats = {_label(metric): "0%" for metric in SHARE_MEASURES}
+    _table(sheet, table, start_row=1, number_format="#,##0.0", formats=formats)
+
+
+def _areas(sheet: Worksheet, summary: pd.DataFrame) -> None:
+    end = summary[(summary["period"] == "end") & (summary["area"] != "total")]
+    wanted = ["overdue_visits", "overdue_visits_high_risk", "overdue_assessments", "population"]
+    table = end[end["metric"].isin(wanted)].pivot(index="area", columns="metric", values="mean")
+    table = table.reindex(columns=[m for m in wanted if m in table.columns])
+    table = table.sort_values("overdue_visits", ascending=False).reset_index()
+    table.columns = ["area", *(_label(metric) for metric in table.columns[1:])]
+    _table(sheet, table, start_row=1, number_format="#,##0.0")
+
+
+def _table(
+    sheet: Worksheet,
+    table: pd.DataFrame,
+    *,
+    start_row: int,
+    number_format: str = "#,##0.0###",
+    formats: dict[str, str] | None = None,
+) -> None:
+    """``table`` with a bold header row, numbers as numbers, widths to fit, header frozen."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    formats = formats or {}
+    for column, name in enumerate(table.columns, start=1):
+        sheet.cell(row=start_row, column=column, value=str(name)).font = Font(bold=True)
+    for row_index, row in enumerate(table.itertuples(index=False), start=start_row + 1):
+        for column, (name, value) in enumerate(zip(table.columns, row, strict=True), start=1):
+            if isinstance(value, float) and pd.isna(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()  # numpy scalar -> Python number
+            cell = sheet.cell(row=row_index, column=column, value=value)
+            if isinstance(value, float):
+                cell.number_format = formats.get(str(name), number_format)
+    for column, name in enumerate(table.columns, start=1):
+        values = [str(name), *(str(v) for v in table.iloc[:, column - 1].head(200))]
+        width = min(max(len(v) for v in values) + 2, 60)
+        letter = get_column_letter(column)
+        current = sheet.column_dimensions[letter].width or 0
+        sheet.column_dimensions[letter].width = max(width, min(current, 60))
+    sheet.freeze_panes = sheet.cell(row=start_row + 1, column=1)

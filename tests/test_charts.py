@@ -1,0 +1,65 @@
+"""backlog.png as people read it (audit D3, D4; the palette): reasoned checks on the figure.
+
+A hand-made trajectory (two replications, 60 days, a backlog of 10 falling to 0) and an
+observed figure of 50 on day 30: the observed point must be inside the y-axis (D3), the
+legend outside the plotting area so it cannot cover the end of the horizon (D4), and very
+high and medium must be drawn in clearly different colours.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_rgb
+
+from sim.calibration.figures import mark_observations
+from sim.levels import LEVELS
+from sim.palette import LEVEL_COLOURS
+from sim.scenario.observations import Observation
+from sim.studies.backlog_figure import backlog_figure
+
+matplotlib.use("Agg")
+
+
+def _trajectories() -> pd.DataFrame:
+    rows = []
+    for replication in (0, 1):
+        for day in range(60):
+            backlog = max(10 - day // 6, 0)
+            row = {"replication": replication, "date": date(2024, 1, 1) + pd.Timedelta(days=day)}
+            row["overdue_visits"] = backlog
+            row |= {f"overdue_visits_{level}": 0 for level in LEVELS}
+            row["overdue_visits_medium"] = backlog
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _figure():
+    figure = backlog_figure(_trajectories(), "title\n1 January 2024 to 29 February 2024")
+    observation = Observation.model_validate(
+        {"metric": "overdue_visits", "date": "2024-01-31", "value": 50}
+    )
+    mark_observations(figure, [observation])
+    figure.canvas.draw()
+    return figure
+
+
+def test_the_observed_point_is_inside_the_axis():  # D3: the axis stopped at the lines' top
+    axes = _figure().axes[0]
+    assert axes.get_ylim()[1] >= 50
+
+
+def test_the_legend_is_outside_the_plot():  # D4: it covered the end of the horizon
+    figure = _figure()
+    axes = figure.axes[0]
+    legend = axes.get_legend().get_window_extent()
+    plot = axes.get_window_extent()
+    assert legend.x0 >= plot.x1  # entirely to the right of the plotting area
+
+
+def test_very_high_and_medium_are_far_apart_in_colour():
+    very_high, medium = (np.array(to_rgb(LEVEL_COLOURS[name])) for name in ("very high", "medium"))
+    assert np.linalg.norm(very_high - medium) > 0.5  # the old palette: two oranges
