@@ -38,6 +38,8 @@ def streamlit_command(port: int) -> list[str]:
         "false",
         "--global.developmentMode",
         "false",
+        "--client.toolbarMode",
+        "minimal",  # no Deploy button: nothing here is meant to leave the machine
     ]
 
 

@@ -207,11 +207,11 @@ def show_comparison(folder: Path) -> None:
         st.markdown(sentence)
     st.dataframe(view.headline, hide_index=True)
     st.markdown("**Paired differences** (mean of per-replication differences, 95% CI)")
-    st.dataframe(view.differences, hide_index=True)
+    st.table(view.differences.set_index("outcome"))  # a plain table: every number in the page
     if view.differences_chart is not None:
         st.image(view.differences_chart)
     st.markdown("**Lone-officer visit attempts by risk level** (the exposure one officer adds)")
-    st.dataframe(view.lone_visits, hide_index=True)
+    st.table(view.lone_visits.set_index("risk level"))
     if view.chart is not None:
         st.image(view.chart)
     _downloads(folder, "compare")

@@ -60,7 +60,9 @@ class Lever:
 def _number(value: float | None) -> str:
     if value is None:
         return "any"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 @lru_cache(maxsize=1)
