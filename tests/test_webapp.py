@@ -197,3 +197,54 @@ def test_the_zip_holds_the_results_but_not_the_replication_store(tmp_path):
     with zipfile.ZipFile(io.BytesIO(zip_folder(folder))) as archive:
         assert archive.namelist() == ["results/summary.csv"]
         assert archive.read("results/summary.csv") == b"a,b\n"
+
+
+def test_the_apps_plan_equals_plans(tmp_path):
+    from datetime import date
+
+    from sim.webapp.planning import plan_command, plan_in_app, plan_sentence
+
+    scenario = load_scenario(SMALL, ["replications=3"])
+    by = date(2024, 7, 29)
+    out = tmp_path / "app"
+    command = plan_command(SMALL, [], "overdue_visits<=2", by, 0.8, (2, 8), out)
+    finished = plan_in_app(
+        scenario,
+        target="overdue_visits<=2",
+        by=by,
+        confidence=0.8,
+        managers=(2, 8),
+        out=out,
+        command=command,
+        on_done=lambda n: None,
+        options=EngineOptions(1),
+    )
+    search = finished.result.plans[0].search
+    # the planner's contract: the value found meets the target in >= 80% of replications,
+    # the next one down (if evaluated) does not
+    assert search.chosen is not None and search.chosen.probability >= 0.8
+    assert search.neighbour is None or search.neighbour.probability < 0.8
+    assert plan_sentence(finished).startswith("staffing.offender_managers = ")
+    cli_out = tmp_path / "cli"
+    args = [*command[1:-1], str(cli_out), "--set", "replications=3", "--workers", "1", "--quiet"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (out / "plan.csv").read_bytes() == (cli_out / "plan.csv").read_bytes()
+
+
+def test_a_plan_date_before_the_start_is_refused_with_plans_words(tmp_path):
+    from datetime import date
+
+    from sim.webapp.planning import plan_in_app
+
+    with pytest.raises(AppRunError, match="must be after the scenario starts"):
+        plan_in_app(
+            load_scenario(SMALL),
+            target="overdue_visits<=2",
+            by=date(2024, 4, 1),
+            confidence=0.8,
+            managers=(2, 8),
+            out=tmp_path,
+            command=["test"],
+            on_done=lambda n: None,
+        )

@@ -120,3 +120,15 @@ def test_a_hostile_upload_is_refused_and_the_app_keeps_working(page):
     upload.clear().upload("mine.yaml", SMALL.read_bytes()).run()
     assert not page.exception and not page.error
     assert page.button(key="run")  # a good upload replaces it and can be run
+
+
+def test_the_plan_tab_refuses_an_empty_range_in_plans_words(page, tmp_path):
+    assert page.number_input(key="low").value == 1  # 6 managers now: from 6 - 5
+    assert page.number_input(key="high").value == 16
+    page.number_input(key="low").set_value(9)
+    page.number_input(key="high").set_value(2)
+    page.text_input(key="plan_out").set_value(str(tmp_path / "plan"))
+    page.button(key="plan").click().run()
+    assert not page.exception
+    assert "staffing.offender_managers" in page.error[0].value
+    assert not (tmp_path / "plan").exists()  # refused before any work

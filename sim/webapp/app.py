@@ -9,15 +9,18 @@ in ``st.session_state``.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from sim.levels import LEVELS
 from sim.scenario import Scenario
 from sim.webapp.inputs import UploadFolder, load_or_problems, shipped_scenarios
 from sim.webapp.levers import Lever, levers_for, overrides_for
+from sim.webapp.planning import plan_command, plan_in_app, plan_sentence
 from sim.webapp.runs import (
     RESULTS,
     AppRunError,
@@ -269,6 +272,63 @@ def compare_tab(scenario: Scenario, shown: str, overrides: list[str]) -> None:
         show_comparison(st.session_state["compare_folder"])
 
 
+def plan_tab(scenario: Scenario, shown: str, overrides: list[str]) -> None:
+    st.markdown(
+        "The fewest **offender managers** that bring overdue visits down to a target by a date, "
+        "in at least the share of replications you ask for (the same seeds for every number "
+        "tried, so the search bisects the range)."
+    )
+    left, right = st.columns(2)
+    most = left.number_input("At most this many overdue visits", 0, 1_000_000, 10, key="goal")
+    last = scenario.start_date + timedelta(days=scenario.horizon_days - 1)
+    by = right.date_input(
+        "By this date",
+        last,
+        min_value=scenario.start_date + timedelta(days=1),
+        max_value=last,
+        key="by",
+    )
+    confidence = left.slider("In at least this share of replications", 0.5, 1.0, 0.8, 0.05)
+    now = scenario.staffing.offender_managers
+    low = right.number_input("Offender managers from", 0, 100_000, max(now - 5, 0), key="low")
+    high = right.number_input("to", 0, 100_000, now + 10, key="high")
+    default = RESULTS / f"{scenario.name}-plan"
+    out = Path(st.text_input("Results folder", str(default), key="plan_out"))
+    if st.button("Plan", type="primary", key="plan"):
+        target = f"overdue_visits<={most}"
+        status = st.empty()
+        done = [0]
+
+        def on_done(n: int) -> None:
+            done[0] += n
+            status.text(f"planning: {done[0]} replications run")
+
+        try:
+            finished = plan_in_app(
+                scenario,
+                target=target,
+                by=by,
+                confidence=confidence,
+                managers=(int(low), int(high)),
+                out=out,
+                on_done=on_done,
+                command=plan_command(
+                    Path(shown), overrides, target, by, confidence, (int(low), int(high)), out
+                ),
+                options=engine_options(),
+            )
+        except AppRunError as error:
+            st.error(str(error))
+        else:
+            st.session_state["plan_result"] = (finished.folder, plan_sentence(finished))
+    if st.session_state.get("plan_result"):
+        folder, sentence = st.session_state["plan_result"]
+        st.markdown(sentence)
+        st.image(str(folder / "plan.png"))
+        st.dataframe(pd.read_csv(folder / "plan.csv"), hide_index=True)
+        _downloads(folder, "plan")
+
+
 def main() -> None:
     st.set_page_config(page_title="Offender visit backlog", layout="wide")
     st.title("Offender visit backlog")
@@ -291,11 +351,16 @@ def main() -> None:
         return
     if overrides:
         st.caption("Changes: " + "; ".join(f"--set {item}" for item in overrides))
-    run, compare = st.tabs(["Run", "Compare one vs two officers"])
+    run, compare, plan = st.tabs(["Run", "Compare one vs two officers", "Plan managers"])
     with run:
         run_tab(scenario, shown, overrides)
     with compare:
         compare_tab(scenario, shown, overrides)
+    with plan:
+        if scenario.areas:
+            st.caption("This scenario has areas: plan its staff with `python run_sim.py plan`.")
+        else:
+            plan_tab(scenario, shown, overrides)
 
 
 main()

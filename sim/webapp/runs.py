@@ -47,6 +47,8 @@ __all__ = [
     "EngineOptions",
     "Finished",
     "cli_command",
+    "engine_for",
+    "prepare",
     "compare_in_app",
     "officer_arms",
     "officer_change",
@@ -95,9 +97,12 @@ def cli_command(verb: str, scenario: Path, overrides: Sequence[str], out: Path) 
 
 
 @contextmanager
-def _engine(
+def engine_for(
     options: EngineOptions, target: Path, tasks: int, on_done: Callable[[int], None]
 ) -> Iterator[Engine]:
+    """The engine a study runs on, built as sim/cli/session.py builds it: the executor (at
+    most ``tasks`` local processes, or the Dask scheduler), the replication store in
+    ``target`` (unless ``no_cache``) and ``on_done`` for the progress bar."""
     workers = options.workers
     if options.scheduler is None:  # as sim/cli/session.py executor_for
         workers = min(workers if workers is not None else (os.cpu_count() or 1), max(tasks, 1))
@@ -111,7 +116,8 @@ def _engine(
         raise AppRunError("\n".join(problem_lines(error))) from None
 
 
-def _prepare(out: Path, names: Sequence[str], force: bool) -> Path:
+def prepare(out: Path, names: Sequence[str], force: bool) -> Path:
+    """The results folder, checked by the command line's guard before any work."""
     try:
         return prepare_output_folder(out, force, names)
     except OutputFolderError as error:
@@ -136,8 +142,8 @@ def run_in_app(
     """``run``: the scenario's replications into ``out``, then report.html."""
     from sim.studies.run import run_study
 
-    target = _prepare(out, RUN_NAMES, force)
-    with _engine(options, target, scenario.replications, on_done) as engine:
+    target = prepare(out, RUN_NAMES, force)
+    with engine_for(options, target, scenario.replications, on_done) as engine:
         result = run_study(scenario, target=target, command=command, engine=engine)
     report, problem = _report(target)
     return Finished(target, report, result, problem)
@@ -198,9 +204,9 @@ def compare_in_app(
     replications = arms[0].scenario.replications
     if replications < 2:
         raise AppRunError("a comparison needs at least 2 replications for its confidence intervals")
-    target = _prepare(out, COMPARE_NAMES, force)
+    target = prepare(out, COMPARE_NAMES, force)
     tasks = replications * len(arms)
-    with _engine(options, target, tasks, on_done) as engine:
+    with engine_for(options, target, tasks, on_done) as engine:
         result = compare_study(
             arms, replications, crn=True, target=target, command=command, engine=engine
         )
