@@ -70,6 +70,9 @@ def test_a_run_from_the_page_equals_the_command_lines(page, tmp_path):
     assert runner.invoke(app, args).exit_code == 0
     for name in ("trajectories.csv", "summary.csv"):
         assert (tmp_path / "app" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    # another scenario: the page no longer shows small_example's results
+    page.selectbox(key="scenario").set_value("avon_somerset_2023.yaml").run()
+    assert not page.exception and not page.dataframe
 
 
 def test_compare_shows_the_paired_difference_and_lone_visits_by_level(page, tmp_path):

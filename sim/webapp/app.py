@@ -337,6 +337,10 @@ def main() -> None:
     if chosen is None:
         return
     path, shown, hide = chosen
+    if st.session_state.get("shown") != shown:  # another scenario: not the last one's results
+        for key in ("run_folder", "compare_folder", "plan_result"):
+            st.session_state.pop(key, None)
+        st.session_state["shown"] = shown
     base = load_or_problems(path, hide=hide)
     if isinstance(base, list):
         st.error("\n\n".join(base[:1]))
