@@ -135,3 +135,21 @@ def test_the_plan_tab_refuses_an_empty_range_in_plans_words(page, tmp_path):
     assert not page.exception
     assert "staffing.offender_managers" in page.error[0].value
     assert not (tmp_path / "plan").exists()  # refused before any work
+
+
+def test_a_caseload_with_identifiers_in_free_text_is_refused_and_never_shown(page):
+    scenario = (ROOT / "scenarios" / "synthetic_caseload_example.yaml").read_bytes()
+    header = "id,risk_level,last_visit,next_visit_due,next_assessment_due,notification_end,"
+    caseload = f"{header}reactive,notes\nSYN-1,low,,,,,,Jane Doe of 1 High Street\n".encode()
+    page.selectbox(key="scenario").set_value("Upload a scenario file").run()
+    page.sidebar.file_uploader(key="scenario_upload").upload("force.yaml", scenario)
+    page.sidebar.file_uploader(key="caseload_upload").upload("register.csv", caseload)
+    page.run()
+    assert not page.exception
+    shown = "\n".join([e.value for e in page.error] + [c.value for c in page.code])
+    assert "unknown column(s)" in shown and "register.csv" in shown  # named, as validate does
+    assert "Jane Doe" not in shown and "SYN-1" not in shown  # no identifier is ever shown
+    assert "/tmp" not in shown  # nor the temporary folder
+    good = (ROOT / "scenarios" / "caseloads" / "synthetic_example.csv").read_bytes()
+    page.sidebar.file_uploader(key="caseload_upload").clear().upload("register.csv", good).run()
+    assert not page.exception and not page.error and page.button(key="run")

@@ -57,14 +57,15 @@ def _uploads() -> UploadFolder:
     return folder
 
 
-def choose_scenario() -> tuple[Path, str, Path | None] | None:
-    """The scenario file, the name to show for it, and the folder to hide from problems."""
+def choose_scenario() -> tuple[Path, str, Path | None, list[str]] | None:
+    """The scenario file, the name to show for it, the folder to hide from problems, and the
+    override that points the scenario at an uploaded caseload (if one was uploaded)."""
     shipped = shipped_scenarios()
     names = [*shipped, UPLOAD]
     default = names.index("small_example.yaml") if "small_example.yaml" in names else 0
     choice = st.sidebar.selectbox("Scenario", names, index=default, key="scenario")
     if choice != UPLOAD:
-        return shipped[choice], f"scenarios/{choice}", None
+        return shipped[choice], f"scenarios/{choice}", None, []
     scenario_file = st.sidebar.file_uploader(
         "Scenario file (YAML)",
         key="scenario_upload",
@@ -74,7 +75,8 @@ def choose_scenario() -> tuple[Path, str, Path | None] | None:
     caseload = st.sidebar.file_uploader(
         "Caseload file (optional)",
         key="caseload_upload",
-        help="Name it as the scenario's population.initial_caseload names it. Only counts "
+        help="A CSV as the loader reads it; it replaces the scenario's "
+        "population.initial_caseload. Only counts "
         "from it are ever shown.",
     )
     if scenario_file is None:
@@ -87,11 +89,14 @@ def choose_scenario() -> tuple[Path, str, Path | None] | None:
             old.close()
         folder = _uploads()
         st.session_state["upload_path"] = folder.save(scenario_file.name, scenario_file.getvalue())
-        if caseload is not None:
-            folder.save(caseload.name, caseload.getvalue())
+        st.session_state["caseload_path"] = (
+            None if caseload is None else folder.save(caseload.name, caseload.getvalue())
+        )
         st.session_state["upload_key"] = key
     path: Path = st.session_state["upload_path"]
-    return path, path.name, _uploads().path
+    table = st.session_state.get("caseload_path")
+    given = [] if table is None else [f"population.initial_caseload={table}"]
+    return path, path.name, _uploads().path, given
 
 
 def _lever_widget(lever: Lever, prefix: str) -> Any:
@@ -336,25 +341,26 @@ def main() -> None:
     chosen = choose_scenario()
     if chosen is None:
         return
-    path, shown, hide = chosen
+    path, shown, hide, given = chosen
     if st.session_state.get("shown") != shown:  # another scenario: not the last one's results
         for key in ("run_folder", "compare_folder", "plan_result"):
             st.session_state.pop(key, None)
         st.session_state["shown"] = shown
-    base = load_or_problems(path, hide=hide)
+    base = load_or_problems(path, given, hide=hide)
     if isinstance(base, list):
         st.error("\n\n".join(base[:1]))
         st.code("\n".join(base[1:]), language=None)
         return
     st.markdown(f"**{base.name}**: {base.description or ''}")
-    overrides = lever_form(base, prefix=str(path))
+    changes = lever_form(base, prefix=str(path))
+    overrides = [*given, *changes]  # the uploaded caseload first, as --set would take it
     scenario = load_or_problems(path, overrides, hide=hide)
     if isinstance(scenario, list):  # e.g. replications x horizon too large
         st.error("\n\n".join(scenario[:1]))
         st.code("\n".join(scenario[1:]), language=None)
         return
-    if overrides:
-        st.caption("Changes: " + "; ".join(f"--set {item}" for item in overrides))
+    if changes:
+        st.caption("Changes: " + "; ".join(f"--set {item}" for item in changes))
     run, compare, plan = st.tabs(["Run", "Compare one vs two officers", "Plan managers"])
     with run:
         run_tab(scenario, shown, overrides)
