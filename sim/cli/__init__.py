@@ -13,6 +13,7 @@ from . import (
     sensitivity,  # noqa: F401
     sweep,  # noqa: F401
     validate,  # noqa: F401
+    webapp,  # noqa: F401
 )
 from .app import app
 
