@@ -54,7 +54,7 @@ def test_a_run_from_the_page_equals_the_command_lines(page, tmp_path):
     sentences = " ".join(block.value for block in page.markdown)
     assert "Overdue visits go from 20 on 1 April 2024" in sentences  # the report's headline
     assert len(page.dataframe) == 3  # headline, visits by month, assessments by month
-    assert page.get("download_button")  # the zip and report.html
+    assert len(page.get("download_button")) == 3  # the zip, summary.xlsx and report.html
     overrides = [
         "staffing.sergeants=2",
         "replications=2",

@@ -171,7 +171,7 @@ def _progress(total: int, label: str) -> Any:
 
 
 def _downloads(folder: Path, prefix: str) -> None:
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.download_button(
         "Download the results folder (zip)",
         zip_folder(folder),
@@ -187,6 +187,15 @@ def _downloads(folder: Path, prefix: str) -> None:
             file_name="report.html",
             mime="text/html",
             key=f"{prefix}_report",
+        )
+    workbook = folder / "summary.xlsx"
+    if workbook.exists():
+        middle.download_button(
+            "Download summary.xlsx",
+            workbook.read_bytes(),
+            file_name="summary.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{prefix}_xlsx",
         )
 
 
