@@ -40,6 +40,7 @@ __all__ = [
     "DaskExecutor",
     "Executor",
     "ExecutorError",
+    "Interrupted",
     "ProcessExecutor",
     "SerialExecutor",
     "describe",
@@ -55,6 +56,15 @@ WORKER_DIED = (
 
 class ExecutorError(RuntimeError):
     """The executor cannot be used (e.g. no scheduler at the address); the message says why."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C while waiting for tasks: the work in progress was stopped; ``finished`` holds
+    the ``(index, result)`` pairs that had ended but not yet been handed out, to be kept."""
+
+    def __init__(self, finished: list[tuple[int, Any]]) -> None:
+        super().__init__()
+        self.finished = finished
 
 
 class Executor(Protocol):
@@ -148,15 +158,54 @@ class ProcessExecutor(_Closing):
                         self.close()
                         raise ExecutorError(WORKER_DIED) from None
                     yield index, result
+        except KeyboardInterrupt:
+            # Stop at once (a replication can take minutes): keep what had ended, kill the rest.
+            finished = _finished_results(pending)
+            self.terminate()
+            raise Interrupted(finished) from None
         finally:
             for future in pending:
                 future.cancel()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info and exc_info[0] is not None:
+            self.terminate()  # Ctrl-C or an error: do not wait for the replications running
+        else:
+            self.close()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
             self._ready = None
+
+    def terminate(self, grace_s: float = 2.0) -> None:
+        """Stop the workers now (SIGTERM, then SIGKILL after ``grace_s``) and drop the pool."""
+        pool = self._pool
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + grace_s
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+        pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+        self._ready = None
+
+
+def _finished_results(pending: dict[Future[Any], int]) -> list[tuple[int, Any]]:
+    """The (index, result) of every pending future that has ended well."""
+    finished = []
+    for future, index in pending.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            finished.append((index, future.result()))
+    return finished
 
 
 @contextmanager
@@ -316,8 +365,27 @@ class DaskExecutor(_Closing):
                 except KilledWorker:
                     raise ExecutorError(WORKER_DIED) from None
                 yield index_of[future.key], result
+        except KeyboardInterrupt:
+            self.terminate()
+            raise Interrupted([]) from None
         finally:
-            client.cancel([future for future in futures if not future.done()])
+            if self._client is not None:
+                client.cancel([future for future in futures if not future.done()])
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info and exc_info[0] is not None:
+            self.terminate()
+        else:
+            self.close()
+
+    def terminate(self) -> None:
+        """Cancel this client's tasks and disconnect without waiting long (Ctrl-C)."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            try:
+                client.close(timeout=3)
+            except Exception:  # noqa: BLE001 - leaving anyway; the scheduler drops our tasks
+                pass
 
     def close(self) -> None:
         if self._client is not None:
