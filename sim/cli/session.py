@@ -23,17 +23,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+from rich.markup import escape
 
 from sim.io.folder import (
     DERIVED_FILES,
     RUN_FILES,
     OutputFolderError,
+    claim_output_folder,
     file_identities,
     prepare_output_folder,
     saved_since,
@@ -60,6 +62,7 @@ __all__ = [
     "interruptible",
     "output_folder",
     "overrides",
+    "refuse_folder",
     "store_for",
     "study_session",
 ]
@@ -111,8 +114,13 @@ def output_folder(
     try:
         return prepare_output_folder(path, force, own_names)
     except OutputFolderError as error:
-        err.print(f"[bold red]Cannot write results:[/] {error}", highlight=False)
-        raise typer.Exit(code=2) from None
+        refuse_folder(error)
+
+
+def refuse_folder(error: OutputFolderError) -> NoReturn:
+    """Say why the results folder cannot be used and exit with code 2."""
+    err.print(f"[bold red]Cannot write results:[/] {escape(str(error))}", highlight=False)
+    raise typer.Exit(code=2)
 
 
 def exit_interrupted(
@@ -271,5 +279,10 @@ def study_session(
     ``marker`` the one written last; ``error_exit`` prints a problem met while running (an
     executor that cannot be used) and exits 2."""
     target = output_folder(out_dir or RESULTS / default_name, options.force, own_names)
-    with interruptible(target, own_names, marker):
-        yield Session(target, options, error_exit)
+    with ExitStack() as stack:
+        try:  # created, writable, and ours alone until the command ends: before any work
+            stack.enter_context(claim_output_folder(target, own_names, marker))
+        except OutputFolderError as error:
+            refuse_folder(error)
+        with interruptible(target, own_names, marker):
+            yield Session(target, options, error_exit)
