@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analysis.metrics import total_only
 from sim.analysis.summary import describe
+from sim.io.folder import manifest_problem
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -163,6 +164,12 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         raise ReportError(f"{path}: no such folder; {hint}{RUN_HINT.format(path=path)}")
     if (path / "manifest.json").is_file():
         manifest = _read_manifest(path)
+        problem = manifest_problem(path)
+        if problem is not None:
+            raise ReportError(
+                f"{path}: {problem}, so its files cannot be reported on together; "
+                + RUN_HINT.format(path=path)
+            )
         if manifest.get("study") == "compare":
             return _load_comparison(path, manifest)
     missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
