@@ -195,7 +195,10 @@ def store_for(out_dir: Path, no_cache: bool) -> ReplicationStore | None:
     """The replication store inside the results folder, or None with --no-cache."""
     from sim.experiments.store import CACHE_FOLDER_NAME, ReplicationStore
 
-    return None if no_cache else ReplicationStore(out_dir / CACHE_FOLDER_NAME)
+    def warn(message: str) -> None:
+        err.print(f"[bold yellow]Warning:[/] {escape(message)}", highlight=False)
+
+    return None if no_cache else ReplicationStore(out_dir / CACHE_FOLDER_NAME, warn)
 
 
 class Session:
