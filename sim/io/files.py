@@ -30,6 +30,7 @@ __all__ = [
     "REPO_DIR",
     "atomic_write",
     "git_commit",
+    "plain_text_figures",
     "manifest",
     "package_versions",
     "write_figure",
@@ -106,6 +107,20 @@ def write_json(path: Path, data: Any) -> None:
     """Write ``data`` as indented JSON, atomically (dates and paths as text)."""
     text = json.dumps(data, indent=2, default=str) + "\n"
     atomic_write(path, lambda tmp: _write_text(tmp, text))
+
+
+def plain_text_figures() -> None:
+    """Set matplotlib up for this tool: files only (Agg), and every text drawn as plain text.
+
+    matplotlib reads text between ``$`` signs as mathematics, so a title from a user's
+    description (``Budget $\\frac{$ per visit``) failed to draw, after the old manifest was
+    gone, or drew as something other than what was typed. Every module that draws calls this
+    before creating a figure; no figure of the tool uses mathematics.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no screen needed
+    matplotlib.rcParams["text.parse_math"] = False
 
 
 def write_figure(path: Path, figure: Figure, dpi: int = 110) -> None:
