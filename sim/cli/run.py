@@ -107,6 +107,7 @@ def run(
             count = loaded.replications if precision is None else f"up to {max_replications}"
             err.print(
                 f"Running {count} replications of {loaded.name} into {session.target}/",
+                markup=False,
                 highlight=False,
             )
         tasks, total = (

@@ -155,7 +155,7 @@ def exit_interrupted(
             f"saved {', '.join(names)} in {target}/, but not {marker}: the folder is "
             f"incomplete (a complete results folder has {marker}); run again to finish it."
         )
-    err.print(f"[bold yellow]Interrupted:[/] {message}", highlight=False)
+    err.print(f"[bold yellow]Interrupted:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code=130)
 
 
@@ -255,7 +255,7 @@ class Session:
     def print_report(self, path: Path | None) -> None:
         """Say where report.html is (if it was built)."""
         if path is not None:
-            out.print(f"Report: {path} (open it in a web browser)", highlight=False)
+            out.print(f"Report: {path} (open it in a web browser)", markup=False, highlight=False)
 
     def done(self, ran: Ran, resumed: bool = True) -> None:
         """Print where the results are, how long they took, where they ran and (``resumed``)
@@ -263,6 +263,7 @@ class Session:
         earlier = f", {ran.from_store} from earlier runs" if resumed and ran.from_store else ""
         out.print(
             f"Results in {self.target}/ ({ran.seconds:.1f} s{earlier}; {ran.executor})",
+            markup=False,
             highlight=False,
         )
 

@@ -27,6 +27,7 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
         f"OK {scenario}: '{loaded.name}', {areas}{offenders} offenders{from_file}, "
         f"{managers} offender managers, {sergeants} sergeants, "
         f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
+        markup=False,
         highlight=False,
     )
     if loaded.variants:
