@@ -26,12 +26,27 @@ def _stored(out: Path) -> list[Path]:
 def test_ctrl_c_with_workers_exits_130_within_seconds_keeping_finished_replications(tmp_path):
     out = tmp_path / "results"
     command = [
-        sys.executable, str(ROOT / "run_sim.py"), "run", str(SMALL), "--out", str(out),
-        "--no-report", "--quiet", "--workers", "2", "--replications", "100",
-        "--set", "horizon_days=9000",
+        sys.executable,
+        str(ROOT / "run_sim.py"),
+        "run",
+        str(SMALL),
+        "--out",
+        str(out),
+        "--no-report",
+        "--quiet",
+        "--workers",
+        "2",
+        "--replications",
+        "100",
+        "--set",
+        "horizon_days=9000",
     ]
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
     try:

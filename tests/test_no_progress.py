@@ -34,7 +34,9 @@ def _visits(out: float, *, retry=0, travel=0, failed=0, write_up=0, at=LEVELS) -
         level: (out if level in at else visits["out_probability"][level]) for level in LEVELS
     }
     visits.update(
-        retry_delay_days=retry, travel_hours=travel, failed_on_site_hours=failed,
+        retry_delay_days=retry,
+        travel_hours=travel,
+        failed_on_site_hours=failed,
         write_up_hours=write_up,
     )
     return data
@@ -136,8 +138,17 @@ def test_run_exits_2_when_a_replication_makes_no_progress(unchecked, tmp_path):
     data["horizon_days"] = 30
     path.write_text(yaml.safe_dump(data))
     result = runner.invoke(
-        app, ["run", str(path), "--workers", "1", "--quiet", "--no-report", "--out",
-              str(tmp_path / "out")]
+        app,
+        [
+            "run",
+            str(path),
+            "--workers",
+            "1",
+            "--quiet",
+            "--no-report",
+            "--out",
+            str(tmp_path / "out"),
+        ],
     )
     assert result.exit_code == 2, result.output
     assert "no progress" in result.output and "visits.travel_hours" in result.output
