@@ -21,7 +21,7 @@ BOMB = (
     + "]"
 )
 DEEP = "[" * 3000 + "]" * 3000
-COMMON = ["--replications", "2", "--workers", "1", "--quiet"]
+COMMON = ["--workers", "1", "--quiet"]
 
 
 def _invoke(tmp_path, *args: str):
@@ -112,3 +112,33 @@ def test_an_unhashable_key_is_not_called_a_tag(tmp_path):
     path.write_text(SMALL.read_text() + "? [a, b]\n: 1\n")
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2 and "plain value" in result.output and "tags" not in result.output
+
+
+def test_precision_respects_the_daily_row_limit(tmp_path):
+    output = _invoke(
+        tmp_path,
+        "run",
+        str(SMALL),
+        "--precision",
+        "0.0001",
+        "--max-replications",
+        "5000",
+        "--set",
+        "horizon_days=1000",
+    )
+    assert "--max-replications" in output and "1,000,000" in output
+
+
+def test_plan_by_a_date_beyond_the_longest_horizon_exits_2(tmp_path):
+    output = _invoke(
+        tmp_path,
+        "plan",
+        str(SMALL),
+        "--target",
+        "overdue_visits<=5",
+        "--by",
+        "2099-06-01",
+        "--lever",
+        "staffing.offender_managers=1:10",
+    )
+    assert "--by 2099-06-01" in output and "horizon_days" in output
