@@ -305,9 +305,10 @@ class DaskExecutor(_Closing):
             return self._client
         from distributed import Client
 
+        _looks_like_a_dask_scheduler(self.address, self.connect_timeout_s)
         try:
             client = Client(self.address, timeout=self.connect_timeout_s)
-        except (OSError, TimeoutError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 - whatever went wrong, say where and why
             raise ExecutorError(
                 f"cannot reach a Dask scheduler at {self.address} ({error}); start one with "
                 "`dask scheduler` and workers with `dask worker ADDRESS`"
@@ -391,6 +392,59 @@ class DaskExecutor(_Closing):
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+# Dask's TCP messages start with the number of frames as 8 little-endian bytes, and a
+# scheduler sends its handshake as soon as a client connects; a count beyond this is not Dask.
+_MOST_FRAMES = 1 << 16
+
+
+def _looks_like_a_dask_scheduler(address: str, timeout_s: float) -> None:
+    """Refuse at once an address where something that is not a Dask scheduler listens.
+
+    Dask's own connect timeout covers only the TCP connection: a service that accepts it and
+    says nothing (an HTTP server) hung the run, and one that answers with other bytes made Dask
+    try to allocate exabytes. A scheduler greets a new connection at once with a handshake, so
+    read its first 8 bytes (a frame count) with a deadline. Only plain ``tcp://`` addresses
+    (or bare host:port) are checked; others are left to Dask.
+    """
+    import socket
+    import struct
+
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port_text = rest.rpartition(":")
+    try:
+        port = int(port_text)
+    except ValueError:
+        return  # Dask reports a malformed address itself
+    host = host.strip("[]") or "127.0.0.1"
+    not_dask = (
+        f"{address} does not answer like a Dask scheduler ({{why}}); give --scheduler the "
+        "address `dask scheduler` prints, e.g. tcp://10.0.0.5:8786"
+    )
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s) as connection:
+            connection.settimeout(min(timeout_s, 5.0))
+            greeting = b""
+            while len(greeting) < 8:
+                chunk = connection.recv(8 - len(greeting))
+                if not chunk:
+                    raise ExecutorError(not_dask.format(why="it closed the connection"))
+                greeting += chunk
+    except TimeoutError:
+        raise ExecutorError(
+            not_dask.format(why="no reply; is it reachable, and is it a Dask scheduler?")
+        ) from None
+    except OSError as error:
+        raise ExecutorError(
+            f"cannot reach a Dask scheduler at {address} ({error.strerror or error}); start "
+            "one with `dask scheduler` and workers with `dask worker ADDRESS`"
+        ) from None
+    (frames,) = struct.unpack("<Q", greeting)
+    if not 0 < frames <= _MOST_FRAMES:
+        raise ExecutorError(not_dask.format(why=f"it sent {greeting!r}"))
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
