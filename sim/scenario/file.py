@@ -50,7 +50,7 @@ __all__ = [
     "resolve_caseload_path",
 ]
 
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; PyYAML parses ~60 KB a second
 
 
 def _clip(text: str, limit: int = 100) -> str:

@@ -141,7 +141,10 @@ class Scenario(Frozen):
         "results/<name>/.",
     )
     description: str = Field(
-        "", description="Free text; the title of backlog.png and of the report."
+        "",
+        max_length=2_000,
+        description="Free text; the title of backlog.png and of the report (at most 2,000 "
+        "characters).",
     )
     start_date: Date = Field(
         description="The first simulated day, day 0 (YYYY-MM-DD), from 1900-01-01 to 2200-12-31."
@@ -381,6 +384,7 @@ class Scenario(Frozen):
 
     observations: list[Observation] = Field(
         default_factory=list,
+        max_length=500,
         description="Figures the force reported (metric, date, value, tolerance), compared "
         "with the simulation in calibration.csv and fitted by the calibrate command.",
     )
