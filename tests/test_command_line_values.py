@@ -142,3 +142,23 @@ def test_plan_by_a_date_beyond_the_longest_horizon_exits_2(tmp_path):
         "staffing.offender_managers=1:10",
     )
     assert "--by 2099-06-01" in output and "horizon_days" in output
+
+
+@pytest.mark.parametrize("change", ["__dict__.x=1", "staffing.changes[0].offender_managers=5"])
+def test_a_problem_inside_what_a_set_changed_names_the_set(change):
+    result = runner.invoke(app, ["validate", str(SMALL), "--set", change])
+    assert result.exit_code == 2
+    assert f"--set {change}:" in result.output, result.output
+
+
+def test_a_rule_between_fields_set_on_the_command_line_names_the_sets():
+    sets = [
+        "visits.out_probability={very_high: 1, high: 1, medium: 1, low: 1}",
+        "visits.retry_delay_days=0",
+        "visits.travel_hours=0",
+        "visits.failed_on_site_hours=0",
+        "visits.write_up_hours=0",
+    ]
+    args = [part for change in sets for part in ("--set", change)]
+    result = runner.invoke(app, ["validate", str(SMALL), *args])
+    assert result.exit_code == 2 and "with --set visits.out_probability" in result.output
