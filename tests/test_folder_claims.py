@@ -127,3 +127,47 @@ def test_out_that_cannot_be_written_is_refused_before_simulating(tmp_path, monke
         _refused_before_simulating(_run(out, "--no-cache"), "cannot write in")
     finally:
         out.chmod(0o755)
+
+
+def test_two_real_runs_into_one_folder_the_second_is_refused(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from repo import ROOT
+
+    out = tmp_path / "shared"
+    command = [sys.executable, str(ROOT / "run_sim.py"), "run", str(SMALL), "--out", str(out)]
+    first = subprocess.Popen(
+        [
+            *command,
+            "--workers",
+            "1",
+            "--quiet",
+            "--no-report",
+            "--replications",
+            "200",
+            "--set",
+            "horizon_days=2000",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".replications/*/rep-*.npz")):
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        second = _run(out, "--seed", "2")
+        assert second.exit_code == 2, second.output
+        assert "another run of this tool is writing to" in second.output
+        assert first.poll() is None  # the first run goes on, untouched
+    finally:
+        os.killpg(first.pid, signal.SIGINT)
+        first.communicate(timeout=60)
+    assert first.returncode == 130
