@@ -22,6 +22,7 @@ and prints what it found.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -156,6 +157,9 @@ def exit_interrupted(
             f"incomplete (a complete results folder has {marker}); run again to finish it."
         )
     err.print(f"[bold yellow]Interrupted:[/] {escape(message)}", highlight=False)
+    executors = sys.modules.get("sim.experiments.executors")  # loaded only if work ran
+    if executors is not None:
+        executors.exit_abandoning_stuck_pools(130)
     raise typer.Exit(code=130)
 
 

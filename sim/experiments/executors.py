@@ -44,6 +44,7 @@ __all__ = [
     "ProcessExecutor",
     "SerialExecutor",
     "describe",
+    "exit_abandoning_stuck_pools",
     "make_executor",
 ]
 
@@ -185,6 +186,10 @@ class ProcessExecutor(_Closing):
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
+        _quiet_when_broken(manager)
+        if isinstance(manager, threading.Thread):
+            _ABANDONED.append(manager)
         for process in processes:
             if process.is_alive():
                 process.terminate()
@@ -197,6 +202,44 @@ class ProcessExecutor(_Closing):
         pool.shutdown(wait=False, cancel_futures=True)
         self._pool = None
         self._ready = None
+
+
+# The pool threads of pools stopped by terminate(): a worker killed while it was writing a
+# result can leave such a thread waiting forever for the rest of the message, and Python would
+# wait for it at exit. See exit_abandoning_stuck_pools.
+_ABANDONED: list[threading.Thread] = []
+
+
+def exit_abandoning_stuck_pools(code: int, wait_s: float = 2.0) -> None:
+    """If a stopped pool's thread is still stuck after ``wait_s``, leave the process now with
+    ``code`` (output flushed) rather than hang at exit; otherwise return."""
+    deadline = time.monotonic() + wait_s
+    for thread in _ABANDONED:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in _ABANDONED):
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _quiet_when_broken(thread: threading.Thread | None) -> None:
+    """Keep the pool's own thread from printing a traceback as the workers are stopped.
+
+    When a worker dies, Python 3.11's pool thread marks every pending task failed, and raises
+    InvalidStateError for one already cancelled (fixed in later Pythons). Only that thread's
+    errors are silenced; the pool is being thrown away.
+    """
+    if thread is None:
+        return
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.thread is not thread:
+            previous(args)
+
+    threading.excepthook = hook
 
 
 def _finished_results(pending: dict[Future[Any], int]) -> list[tuple[int, Any]]:
