@@ -13,9 +13,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
+from sim.io.files import plain_text_figures
 
-matplotlib.use("Agg")  # files only, no screen needed
+plain_text_figures()  # files only; user text never read as mathematics
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402

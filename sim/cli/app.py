@@ -9,10 +9,12 @@ command that writes results (folder, Ctrl-C, executor, store, progress) is in ``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.errors import MarkupError
+from rich.markup import escape
 
 from sim.scenario import Scenario
 from sim.scenario.file import ScenarioError, load_scenario
@@ -39,8 +41,24 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
+
+class _SafeConsole(Console):
+    """A console on which text that is not valid rich markup prints as it is, never a crash.
+
+    Text a user supplied (paths, values, messages quoting them) is escaped where it is
+    printed; this is the net under that: a ``[/]`` that reached markup anyway is shown, not
+    raised from inside the error printer."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        try:
+            super().print(*objects, **kwargs)
+        except MarkupError:
+            super().print(*objects, **{**kwargs, "markup": False})
+
+
+out = _SafeConsole(soft_wrap=True)
+err = _SafeConsole(stderr=True, soft_wrap=True)
 
 ScenarioPath = Annotated[
     Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/small_example.yaml")
@@ -92,9 +110,10 @@ def fail(error: ScenarioError) -> NoReturn:
     """Print every problem (file, field, what is allowed, what was given) and exit with code 2."""
     err.print(f"[bold red]The scenario has {len(error.problems)} problem(s):[/]")
     for problem in error.problems:
-        field = f"[bold]{problem.field}[/]: " if problem.field else ""
-        given = f"\n      given: {problem.given}" if problem.given else ""
-        err.print(f"  {problem.source}: {field}{problem.allowed}{given}", highlight=False)
+        field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
+        given = f"\n      given: {escape(problem.given)}" if problem.given else ""
+        source, allowed = escape(problem.source), escape(problem.allowed)
+        err.print(f"  {source}: {field}{allowed}{given}", highlight=False)
     raise typer.Exit(code=2)
 
 
@@ -108,5 +127,5 @@ def load(path: Path, overrides: list[str]) -> Scenario:
 
 def fail_with(message: str) -> NoReturn:
     """Print one problem that is not about a scenario field and exit with code 2."""
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code=2)

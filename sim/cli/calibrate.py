@@ -111,7 +111,7 @@ def calibrate(
                 on_evaluation=lambda evaluation: evaluated(evaluation.loss),
             )
         _print(calibration.result)
-        out.print(f"Calibrated scenario: {calibration.copy_path}", highlight=False)
+        out.print(f"Calibrated scenario: {calibration.copy_path}", markup=False, highlight=False)
         out.print(
             f"Results in {session.target}/ ({calibration.result.seconds:.1f} s)", highlight=False
         )

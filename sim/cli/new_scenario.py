@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from .app import app, err, out
 
@@ -32,7 +33,7 @@ def new_scenario(
     """
     if not NAME_PATTERN.match(name) or len(name) > 100:
         err.print(
-            f"[bold red]Cannot use the name[/] {name!r}: use letters, digits, _ . or - "
+            f"[bold red]Cannot use the name[/] {escape(repr(name))}: use letters, digits, _ . or - "
             "(starting with a letter or digit, up to 100 characters), e.g. my_force_2025",
             highlight=False,
         )
@@ -40,8 +41,8 @@ def new_scenario(
     target = out_file or Path("scenarios") / f"{name}.yaml"
     if target.exists():
         err.print(
-            f"[bold red]{target} already exists[/] and was left as it is. Choose another "
-            "name, or another file with --out PATH.",
+            f"[bold red]{escape(str(target))} already exists[/] and was left as it is. "
+            "Choose another name, or another file with --out PATH.",
             highlight=False,
         )
         raise typer.Exit(code=2)
@@ -53,9 +54,13 @@ def new_scenario(
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as error:
-        err.print(f"[bold red]Cannot write {target}:[/] {error.strerror}", highlight=False)
+        err.print(
+            f"[bold red]Cannot write {escape(str(target))}:[/] {escape(str(error.strerror))}",
+            highlight=False,
+        )
         raise typer.Exit(code=2) from None
     out.print(
         f"Wrote {target}. Fill it in, then: python run_sim.py validate {target}",
+        markup=False,
         highlight=False,
     )

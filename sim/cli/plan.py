@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sim.format import human_number
@@ -40,7 +41,7 @@ __all__ = ["plan"]
 
 def cannot_plan(message: str) -> NoReturn:
     """Print why the plan cannot be made and exit with code 2."""
-    err.print(f"[bold red]Cannot plan:[/] {message}", highlight=False)
+    err.print(f"[bold red]Cannot plan:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code=2)
 
 
@@ -147,7 +148,11 @@ def plan(
             except LeverError as error:
                 cannot_plan(str(error))
         _print_plan(result.plans, levers, goal)
-        out.print(f"Results in {session.target}/ (plan.csv, plan.png, plan.json)", highlight=False)
+        out.print(
+            f"Results in {session.target}/ (plan.csv, plan.png, plan.json)",
+            markup=False,
+            highlight=False,
+        )
         warn_if_few(goal.replications)
 
 

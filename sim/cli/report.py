@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from rich.markup import escape
 
 from .app import app, err, out
 
@@ -26,11 +28,23 @@ def report(
 
     Example: python run_sim.py report results/small_example
     """
+    from sim.io.folder import OutputFolderError, folder_lock
     from sim.report.build import ReportError, write_report
 
     try:
-        path = write_report(results_dir)
-    except ReportError as error:
-        err.print(f"[bold red]Cannot build the report:[/] {error}", highlight=False)
-        raise typer.Exit(code=2) from None
-    out.print(f"Report written: {path} (open it in a web browser)", highlight=False)
+        with folder_lock(results_dir) if results_dir.is_dir() else nullcontext():
+            path = write_report(results_dir)
+    except (ReportError, OutputFolderError) as error:
+        _cannot(str(error))
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+        # files that match their manifest, but a manifest edited by hand into nonsense
+        _cannot(
+            f"{results_dir}: its manifest.json or result files are malformed "
+            f"({type(error).__name__}: {error}); run the command that wrote it again"
+        )
+    out.print(f"Report written: {escape(str(path))} (open it in a web browser)", highlight=False)
+
+
+def _cannot(message: str) -> NoReturn:
+    err.print(f"[bold red]Cannot build the report:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(code=2)

@@ -30,6 +30,7 @@ from .notes import MonthsOption, months_override, warn_if_few
 from .session import SessionOptions, check_outcomes, overrides, study_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
+    from sim.scenario import Scenario
     from sim.studies.run import RunResult
 
 __all__ = ["run"]
@@ -100,6 +101,8 @@ def run(
     if precision is not None and replications is not None:
         fail_with("give --replications or --precision, not both (--max-replications caps it)")
     check_outcomes([precision_outcome], option="--precision-outcome")
+    if precision is not None:
+        _check_rows(loaded, max_replications)
     to_precision = (
         None if precision is None else Precision(precision, precision_outcome, max_replications)
     )
@@ -113,6 +116,7 @@ def run(
             count = loaded.replications if precision is None else f"up to {max_replications}"
             err.print(
                 f"Running {count} replications of {loaded.name} into {session.target}/",
+                markup=False,
                 highlight=False,
             )
         tasks, total = (
@@ -201,6 +205,20 @@ def _print_summary(result: RunResult) -> None:
     out.print(table)
     if result.precision is not None:
         _print_precision(result.precision)
+
+
+def _check_rows(loaded: Scenario, max_replications: int) -> None:
+    """--precision may run up to --max-replications: the daily-row limit holds for them all."""
+    from sim.scenario.fields import MAX_DAILY_ROWS
+
+    per_replication = loaded.horizon_days * (len(loaded.areas) + 1 if loaded.areas else 1)
+    if max_replications * per_replication > MAX_DAILY_ROWS:
+        fail_with(
+            f"--max-replications {max_replications:,} x {per_replication:,} daily rows per "
+            f"replication could reach {max_replications * per_replication:,} rows, more than "
+            f"the limit of {MAX_DAILY_ROWS:,}; give --max-replications at most "
+            f"{MAX_DAILY_ROWS // per_replication:,}"
+        )
 
 
 def _print_precision(precision: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from .app import app, err
 
@@ -49,6 +50,9 @@ def schema(
     try:
         atomic_write(out_file, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as error:
-        err.print(f"[bold red]Cannot write {out_file}:[/] {error.strerror}", highlight=False)
+        err.print(
+            f"[bold red]Cannot write {escape(str(out_file))}:[/] {escape(str(error.strerror))}",
+            highlight=False,
+        )
         raise typer.Exit(code=2) from None
-    err.print(f"Wrote {out_file}", highlight=False)
+    err.print(f"Wrote {out_file}", markup=False, highlight=False)

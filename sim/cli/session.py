@@ -22,18 +22,21 @@ and prints what it found.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+from rich.markup import escape
 
 from sim.io.folder import (
     DERIVED_FILES,
     RUN_FILES,
     OutputFolderError,
+    claim_output_folder,
     file_identities,
     prepare_output_folder,
     saved_since,
@@ -60,6 +63,7 @@ __all__ = [
     "interruptible",
     "output_folder",
     "overrides",
+    "refuse_folder",
     "store_for",
     "study_session",
 ]
@@ -111,8 +115,13 @@ def output_folder(
     try:
         return prepare_output_folder(path, force, own_names)
     except OutputFolderError as error:
-        err.print(f"[bold red]Cannot write results:[/] {error}", highlight=False)
-        raise typer.Exit(code=2) from None
+        refuse_folder(error)
+
+
+def refuse_folder(error: OutputFolderError) -> NoReturn:
+    """Say why the results folder cannot be used and exit with code 2."""
+    err.print(f"[bold red]Cannot write results:[/] {escape(str(error))}", highlight=False)
+    raise typer.Exit(code=2)
 
 
 def exit_interrupted(
@@ -147,7 +156,10 @@ def exit_interrupted(
             f"saved {', '.join(names)} in {target}/, but not {marker}: the folder is "
             f"incomplete (a complete results folder has {marker}); run again to finish it."
         )
-    err.print(f"[bold yellow]Interrupted:[/] {message}", highlight=False)
+    err.print(f"[bold yellow]Interrupted:[/] {escape(message)}", highlight=False)
+    executors = sys.modules.get("sim.experiments.executors")  # loaded only if work ran
+    if executors is not None:
+        executors.exit_abandoning_stuck_pools(130)
     raise typer.Exit(code=130)
 
 
@@ -187,7 +199,10 @@ def store_for(out_dir: Path, no_cache: bool) -> ReplicationStore | None:
     """The replication store inside the results folder, or None with --no-cache."""
     from sim.experiments.store import CACHE_FOLDER_NAME, ReplicationStore
 
-    return None if no_cache else ReplicationStore(out_dir / CACHE_FOLDER_NAME)
+    def warn(message: str) -> None:
+        err.print(f"[bold yellow]Warning:[/] {escape(message)}", highlight=False)
+
+    return None if no_cache else ReplicationStore(out_dir / CACHE_FOLDER_NAME, warn)
 
 
 class Session:
@@ -244,7 +259,7 @@ class Session:
     def print_report(self, path: Path | None) -> None:
         """Say where report.html is (if it was built)."""
         if path is not None:
-            out.print(f"Report: {path} (open it in a web browser)", highlight=False)
+            out.print(f"Report: {path} (open it in a web browser)", markup=False, highlight=False)
 
     def done(self, ran: Ran, resumed: bool = True) -> None:
         """Print where the results are, how long they took, where they ran and (``resumed``)
@@ -252,6 +267,7 @@ class Session:
         earlier = f", {ran.from_store} from earlier runs" if resumed and ran.from_store else ""
         out.print(
             f"Results in {self.target}/ ({ran.seconds:.1f} s{earlier}; {ran.executor})",
+            markup=False,
             highlight=False,
         )
 
@@ -271,5 +287,10 @@ def study_session(
     ``marker`` the one written last; ``error_exit`` prints a problem met while running (an
     executor that cannot be used) and exits 2."""
     target = output_folder(out_dir or RESULTS / default_name, options.force, own_names)
-    with interruptible(target, own_names, marker):
-        yield Session(target, options, error_exit)
+    with ExitStack() as stack:
+        try:  # created, writable, and ours alone until the command ends: before any work
+            stack.enter_context(claim_output_folder(target, own_names, marker))
+        except OutputFolderError as error:
+            refuse_folder(error)
+        with interruptible(target, own_names, marker):
+            yield Session(target, options, error_exit)

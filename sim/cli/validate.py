@@ -28,6 +28,7 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
         f"{managers} offender manager{'s' if managers != 1 else ''}, "
         f"{sergeants} sergeant{'s' if sergeants != 1 else ''}, "
         f"{loaded.horizon_days} days from {loaded.start_date}, priority {loaded.priority}",
+        markup=False,
         highlight=False,
     )
     if loaded.variants:

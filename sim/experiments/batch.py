@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.outcomes import outcomes_frame, record_outcomes
-from sim.experiments.executors import Executor, SerialExecutor, describe
+from sim.experiments.executors import Executor, Interrupted, SerialExecutor, describe
 from sim.experiments.store import ReplicationStore
 from sim.model.replication import area_names, combine_areas, run_area
 from sim.records import AreaRun, DailyRecord
@@ -154,13 +154,19 @@ def run_tasks(
         yield index, record
     if on_done is not None and stats.from_store:
         on_done(stats.from_store)
-    for index, record in _run_by_area(tasks, missing, executor):
+    try:
+        for index, record in _run_by_area(tasks, missing, executor):
+            if store is not None:
+                store.save(tasks[index][0], record)
+            stats.computed += 1
+            if on_done is not None:
+                on_done(1)
+            yield index, record
+    except Interrupted as interrupted:  # Ctrl-C: keep what had ended before stopping
         if store is not None:
-            store.save(tasks[index][0], record)
-        stats.computed += 1
-        if on_done is not None:
-            on_done(1)
-        yield index, record
+            for index, record in interrupted.finished:
+                store.save(tasks[index][0], record)
+        raise KeyboardInterrupt from None
 
 
 def _run_by_area(
@@ -181,14 +187,25 @@ def _run_by_area(
         index: [None] * len(area_names(tasks[index][0])) for index in indices
     }
     arguments = [(*tasks[index], area) for index, _slot, area in pieces]
-    for position, run in executor.map_unordered(run_area, arguments):
+
+    def finish(position: int, run: AreaRun) -> tuple[int, DailyRecord] | None:
         index, slot, _area = pieces[position]
         parts = runs[index]
         parts[slot] = run
         finished = [part for part in parts if part is not None]
-        if len(finished) == len(parts):
-            del runs[index]
-            yield index, combine_areas(tasks[index][1], finished)
+        if len(finished) < len(parts):
+            return None
+        del runs[index]
+        return index, combine_areas(tasks[index][1], finished)
+
+    try:
+        for position, run in executor.map_unordered(run_area, arguments):
+            done = finish(position, run)
+            if done is not None:
+                yield done
+    except Interrupted as interrupted:  # hand on the whole replications among what had ended
+        complete = [finish(position, run) for position, run in interrupted.finished]
+        raise Interrupted([done for done in complete if done is not None]) from None
 
 
 def _tasks(

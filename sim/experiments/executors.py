@@ -40,9 +40,11 @@ __all__ = [
     "DaskExecutor",
     "Executor",
     "ExecutorError",
+    "Interrupted",
     "ProcessExecutor",
     "SerialExecutor",
     "describe",
+    "exit_abandoning_stuck_pools",
     "make_executor",
 ]
 
@@ -55,6 +57,15 @@ WORKER_DIED = (
 
 class ExecutorError(RuntimeError):
     """The executor cannot be used (e.g. no scheduler at the address); the message says why."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C while waiting for tasks: the work in progress was stopped; ``finished`` holds
+    the ``(index, result)`` pairs that had ended but not yet been handed out, to be kept."""
+
+    def __init__(self, finished: list[tuple[int, Any]]) -> None:
+        super().__init__()
+        self.finished = finished
 
 
 class Executor(Protocol):
@@ -148,15 +159,96 @@ class ProcessExecutor(_Closing):
                         self.close()
                         raise ExecutorError(WORKER_DIED) from None
                     yield index, result
+        except KeyboardInterrupt:
+            # Stop at once (a replication can take minutes): keep what had ended, kill the rest.
+            finished = _finished_results(pending)
+            self.terminate()
+            raise Interrupted(finished) from None
         finally:
             for future in pending:
                 future.cancel()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info and exc_info[0] is not None:
+            self.terminate()  # Ctrl-C or an error: do not wait for the replications running
+        else:
+            self.close()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
             self._ready = None
+
+    def terminate(self, grace_s: float = 2.0) -> None:
+        """Stop the workers now (SIGTERM, then SIGKILL after ``grace_s``) and drop the pool."""
+        pool = self._pool
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
+        _quiet_when_broken(manager)
+        if isinstance(manager, threading.Thread):
+            _ABANDONED.append(manager)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + grace_s
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+        pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+        self._ready = None
+
+
+# The pool threads of pools stopped by terminate(): a worker killed while it was writing a
+# result can leave such a thread waiting forever for the rest of the message, and Python would
+# wait for it at exit. See exit_abandoning_stuck_pools.
+_ABANDONED: list[threading.Thread] = []
+
+
+def exit_abandoning_stuck_pools(code: int, wait_s: float = 2.0) -> None:
+    """If a stopped pool's thread is still stuck after ``wait_s``, leave the process now with
+    ``code`` (output flushed) rather than hang at exit; otherwise return."""
+    deadline = time.monotonic() + wait_s
+    for thread in _ABANDONED:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in _ABANDONED):
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _quiet_when_broken(thread: threading.Thread | None) -> None:
+    """Keep the pool's own thread from printing a traceback as the workers are stopped.
+
+    When a worker dies, Python 3.11's pool thread marks every pending task failed, and raises
+    InvalidStateError for one already cancelled (fixed in later Pythons). Only that thread's
+    errors are silenced; the pool is being thrown away.
+    """
+    if thread is None:
+        return
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.thread is not thread:
+            previous(args)
+
+    threading.excepthook = hook
+
+
+def _finished_results(pending: dict[Future[Any], int]) -> list[tuple[int, Any]]:
+    """The (index, result) of every pending future that has ended well."""
+    finished = []
+    for future, index in pending.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            finished.append((index, future.result()))
+    return finished
 
 
 @contextmanager
@@ -256,9 +348,10 @@ class DaskExecutor(_Closing):
             return self._client
         from distributed import Client
 
+        _looks_like_a_dask_scheduler(self.address, self.connect_timeout_s)
         try:
             client = Client(self.address, timeout=self.connect_timeout_s)
-        except (OSError, TimeoutError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 - whatever went wrong, say where and why
             raise ExecutorError(
                 f"cannot reach a Dask scheduler at {self.address} ({error}); start one with "
                 "`dask scheduler` and workers with `dask worker ADDRESS`"
@@ -316,13 +409,85 @@ class DaskExecutor(_Closing):
                 except KilledWorker:
                     raise ExecutorError(WORKER_DIED) from None
                 yield index_of[future.key], result
+        except KeyboardInterrupt:
+            self.terminate()
+            raise Interrupted([]) from None
         finally:
-            client.cancel([future for future in futures if not future.done()])
+            if self._client is not None:
+                client.cancel([future for future in futures if not future.done()])
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info and exc_info[0] is not None:
+            self.terminate()
+        else:
+            self.close()
+
+    def terminate(self) -> None:
+        """Cancel this client's tasks and disconnect without waiting long (Ctrl-C)."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            try:
+                client.close(timeout=3)
+            except Exception:  # noqa: BLE001 - leaving anyway; the scheduler drops our tasks
+                pass
 
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+# Dask's TCP messages start with the number of frames as 8 little-endian bytes, and a
+# scheduler sends its handshake as soon as a client connects; a count beyond this is not Dask.
+_MOST_FRAMES = 1 << 16
+
+
+def _looks_like_a_dask_scheduler(address: str, timeout_s: float) -> None:
+    """Refuse at once an address where something that is not a Dask scheduler listens.
+
+    Dask's own connect timeout covers only the TCP connection: a service that accepts it and
+    says nothing (an HTTP server) hung the run, and one that answers with other bytes made Dask
+    try to allocate exabytes. A scheduler greets a new connection at once with a handshake, so
+    read its first 8 bytes (a frame count) with a deadline. Only plain ``tcp://`` addresses
+    (or bare host:port) are checked; others are left to Dask.
+    """
+    import socket
+    import struct
+
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port_text = rest.rpartition(":")
+    try:
+        port = int(port_text)
+    except ValueError:
+        return  # Dask reports a malformed address itself
+    host = host.strip("[]") or "127.0.0.1"
+    not_dask = (
+        f"{address} does not answer like a Dask scheduler ({{why}}); give --scheduler the "
+        "address `dask scheduler` prints, e.g. tcp://10.0.0.5:8786"
+    )
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s) as connection:
+            connection.settimeout(min(timeout_s, 5.0))
+            greeting = b""
+            while len(greeting) < 8:
+                chunk = connection.recv(8 - len(greeting))
+                if not chunk:
+                    raise ExecutorError(not_dask.format(why="it closed the connection"))
+                greeting += chunk
+    except TimeoutError:
+        raise ExecutorError(
+            not_dask.format(why="no reply; is it reachable, and is it a Dask scheduler?")
+        ) from None
+    except OSError as error:
+        raise ExecutorError(
+            f"cannot reach a Dask scheduler at {address} ({error.strerror or error}); start "
+            "one with `dask scheduler` and workers with `dask worker ADDRESS`"
+        ) from None
+    (frames,) = struct.unpack("<Q", greeting)
+    if not 0 < frames <= _MOST_FRAMES:
+        raise ExecutorError(not_dask.format(why=f"it sent {greeting!r}"))
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:

@@ -17,13 +17,18 @@ The key is a hash of everything that decides a replication's numbers:
 - the numpy and SimPy versions (random streams and event order);
 - the contents of any file the scenario names (a starting caseload CSV), not just its path.
 
-The store is a cache: deleting the folder only costs the time to recompute.
+The store is a cache: deleting the folder only costs the time to recompute. It checks what it
+reads: each file holds a SHA-256 of its key, its replication index and its numbers, so a file
+that is damaged (truncated, a flipped byte) or edited (numbers changed by hand, copied from
+another scenario's folder) is never used: it is recomputed, and a warning says so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import warnings
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -105,12 +110,30 @@ def scenario_key(scenario: Scenario) -> str:
     return digest.hexdigest()[:20]
 
 
-class ReplicationStore:
-    """Finished replications under ``folder`` (e.g. ``results/<name>/.replications``)."""
+def _checksum(
+    key: str, replication: int, table: np.ndarray, area_tables: dict[str, np.ndarray]
+) -> str:
+    """SHA-256 of what a stored replication is: its key, index and numbers (with areas)."""
+    digest = hashlib.sha256(f"{key}\n{replication}\n".encode())
+    for name, array in [("", table), *area_tables.items()]:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{name}|{array.dtype.str}|{array.shape}\n".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
-    def __init__(self, folder: Path) -> None:
+
+def _warn(message: str) -> None:
+    warnings.warn(message, stacklevel=3)
+
+
+class ReplicationStore:
+    """Finished replications under ``folder`` (e.g. ``results/<name>/.replications``);
+    ``warn`` hears of a stored file that had to be recomputed."""
+
+    def __init__(self, folder: Path, warn: Callable[[str], None] = _warn) -> None:
         self.folder = Path(folder)
         self._keys: dict[int, tuple[Scenario, str]] = {}
+        self._warn = warn
 
     def _key(self, scenario: Scenario) -> str:
         cached = self._keys.get(id(scenario))
@@ -123,12 +146,15 @@ class ReplicationStore:
         return self.folder / self._key(scenario) / f"rep-{replication:05d}.npz"
 
     def load(self, scenario: Scenario, replication: int) -> DailyRecord | None:
-        """The stored replication, or None if absent or unreadable (then it is recomputed)."""
+        """The stored replication, or None if absent, unreadable or not what it should be
+        (then it is recomputed; a damaged or edited file is reported through ``warn``)."""
         path = self.path(scenario, replication)
         if not path.exists():
             return None
         try:
             with np.load(path, allow_pickle=False) as stored:
+                if "checksum" not in stored:
+                    return None  # written by an older version: recomputed, nothing wrong
                 table = stored["table"]
                 columns = tuple(str(c) for c in stored["columns"])
                 stored_replication = int(stored["replication"])
@@ -139,7 +165,9 @@ class ReplicationStore:
                     [str(a) for a in stored["manager_areas"]] if "manager_areas" in stored else []
                 )
                 managers = {name: stored[f"managers_{i}"] for i, name in enumerate(manager_areas)}
-        except (OSError, ValueError, KeyError, EOFError):
+                checksum = str(stored["checksum"])
+        except Exception as error:  # noqa: BLE001 - any damage (zip, zlib, npy) means: recompute
+            self._damaged(path, f"unreadable ({type(error).__name__})")
             return None
         expected_shape = (scenario.horizon_days, len(DAILY_COLUMNS))
         if (
@@ -147,9 +175,14 @@ class ReplicationStore:
             or stored_replication != replication
             or table.shape != expected_shape
             or areas != [area.name for area in scenario.areas]
+            or checksum != _checksum(self._key(scenario), replication, table, area_tables)
         ):
+            self._damaged(path, "its contents do not match its checksum")
             return None
         return DailyRecord(replication, table, events, area_tables, managers)
+
+    def _damaged(self, path: Path, why: str) -> None:
+        self._warn(f"stored replication {path} is {why}: it was not used, and is recomputed")
 
     def save(self, scenario: Scenario, record: DailyRecord) -> None:
         """Store one finished replication atomically (and the scenario, once, for people)."""
@@ -159,11 +192,15 @@ class ReplicationStore:
             text = scenario.model_dump_json(indent=2, exclude={"variants"}) + "\n"
             atomic_write(scenario_file, lambda tmp: tmp.write_text(text))
 
+        checksum = _checksum(
+            self._key(scenario), record.replication, record.table, record.area_tables
+        )
         arrays = {
             "table": record.table,
             "columns": np.array(DAILY_COLUMNS),
             "replication": np.array(record.replication),
             "simpy_events": np.array(record.simpy_events),
+            "checksum": np.array(checksum),
         }
         if record.area_tables:
             arrays["areas"] = np.array(list(record.area_tables))

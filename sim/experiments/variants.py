@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import yaml
 
 from sim.scenario import NAME_PATTERN, Scenario
 from sim.scenario.file import Problem, ScenarioError, change_problems
+from sim.scenario.scenario import FIXED_ACROSS_VARIANTS
+from sim.scenario.untrusted_yaml import UnreadableValue, read_value
 
 __all__ = [
     "BASE_NAME",
@@ -86,7 +87,7 @@ def parse_variant_option(text: str) -> tuple[str, dict[str, Any]]:
     Values are YAML, so ``--variant 'mixed:visits.officers_per_visit={high: 2, low: 1}'``
     works: commas inside braces, brackets or quotes do not split.
     """
-    source = f"--variant {text}"
+    source = f"--variant {_clip(text)}"
     name, sep, body = text.partition(":")
     name = name.strip()
     usage = "write --variant NAME:dotted.key=value[,dotted.key=value]"
@@ -101,13 +102,28 @@ def parse_variant_option(text: str) -> tuple[str, dict[str, Any]]:
         key, eq, raw = item.partition("=")
         if not eq or not key.strip():
             raise ScenarioError([Problem(source, key.strip(), item, usage)])
-        try:
-            changes[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError:
+        if key.strip().split(".")[0].split("[")[0] in FIXED_ACROSS_VARIANTS:
             raise ScenarioError(
-                [Problem(source, key.strip(), raw, "the value is not valid YAML")]
-            ) from None
+                [
+                    Problem(
+                        source,
+                        key.strip(),
+                        _clip(raw),
+                        f"{', '.join(FIXED_ACROSS_VARIANTS)} are shared by every variant (the "
+                        "same seeds and days, so the arms compare); use --set to change them "
+                        "for all",
+                    )
+                ]
+            )
+        try:
+            changes[key.strip()] = read_value(raw)
+        except UnreadableValue as error:
+            raise ScenarioError([Problem(source, key.strip(), _clip(raw), str(error))]) from None
     return name, changes
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _valid_name(name: str) -> bool:

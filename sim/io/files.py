@@ -30,11 +30,13 @@ __all__ = [
     "REPO_DIR",
     "atomic_write",
     "git_commit",
+    "plain_text_figures",
     "manifest",
     "package_versions",
     "write_figure",
     "write_json",
     "write_manifest",
+    "written_sha256",
 ]
 
 PACKAGES = (
@@ -52,9 +54,22 @@ PACKAGES = (
 REPO_DIR = Path(__file__).resolve().parents[2]  # the checkout: sim/io/files.py -> ../../..
 
 
+# SHA-256 of the bytes this process wrote under each final path (resolved), taken from the
+# temporary file before the rename: the manifest certifies what this run wrote, never whatever
+# another process may have put under the same name since.
+_WRITTEN: dict[Path, str] = {}
+
+
+def written_sha256(path: Path) -> str:
+    """SHA-256 of the bytes this process last wrote to ``path`` with :func:`atomic_write`
+    (read from disk for a file it did not write)."""
+    recorded = _WRITTEN.get(path.resolve())
+    return recorded if recorded is not None else file_sha256(path)
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp_path)`` (what it returns is ignored) then rename the temporary file to
-    ``path``."""
+    ``path``; the SHA-256 of what was written is kept (:func:`written_sha256`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
@@ -65,7 +80,9 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are meant to be shared
         _flush_to_disk(tmp)  # the data is on disk before the name points at it
+        digest = file_sha256(tmp)
         os.replace(tmp, path)
+        _WRITTEN[path.resolve()] = digest
         _flush_to_disk(path.parent)  # and the rename itself survives a power cut
     finally:
         if tmp.exists():
@@ -90,6 +107,20 @@ def write_json(path: Path, data: Any) -> None:
     """Write ``data`` as indented JSON, atomically (dates and paths as text)."""
     text = json.dumps(data, indent=2, default=str) + "\n"
     atomic_write(path, lambda tmp: _write_text(tmp, text))
+
+
+def plain_text_figures() -> None:
+    """Set matplotlib up for this tool: files only (Agg), and every text drawn as plain text.
+
+    matplotlib reads text between ``$`` signs as mathematics, so a title from a user's
+    description (``Budget $\\frac{$ per visit``) failed to draw, after the old manifest was
+    gone, or drew as something other than what was typed. Every module that draws calls this
+    before creating a figure; no figure of the tool uses mathematics.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no screen needed
+    matplotlib.rcParams["text.parse_math"] = False
 
 
 def write_figure(path: Path, figure: Figure, dpi: int = 110) -> None:
@@ -159,7 +190,7 @@ def manifest(
         "versions": package_versions(),
         "git_commit": git_commit(REPO_DIR),
         "files": sorted({path.name for path in listed} | {marker}),
-        "file_sha256": {path.name: file_sha256(path) for path in listed if path.is_file()},
+        "file_sha256": {path.name: written_sha256(path) for path in listed if path.is_file()},
     }
 
 

@@ -20,12 +20,21 @@ writing. Together with ``io.atomic_write`` they give these guarantees:
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fnmatch
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+try:  # POSIX: advisory locks; elsewhere a folder is not locked
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "CALIBRATION_FILES",
@@ -37,9 +46,12 @@ __all__ = [
     "TOOL",
     "OutputFolderError",
     "begin_rewrite",
+    "claim_output_folder",
+    "folder_lock",
     "file_identities",
     "file_sha256",
     "is_complete",
+    "manifest_problem",
     "prepare_output_folder",
     "saved_since",
     "stored_replications",
@@ -153,9 +165,15 @@ def prepare_output_folder(
     :class:`OutputFolderError` if the path is a file, or a folder holding anything else
     (unless ``force``).
     """
-    if path.exists() and not path.is_dir():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as error:  # a name too long, a loop of links...
+        raise OutputFolderError(
+            f"cannot use {path} ({error.strerror}); give --out a folder"
+        ) from None
+    if exists and not is_dir:
         raise OutputFolderError(f"{path} is a file, not a folder; give --out a folder")
-    if not path.exists() or force:
+    if not exists or force:
         return path
     foreign = _foreign_entries(path, set(own_names))
     if foreign:
@@ -166,6 +184,79 @@ def prepare_output_folder(
             "files are replaced; nothing else is changed)."
         )
     return path
+
+
+@contextlib.contextmanager
+def folder_lock(path: Path) -> Iterator[None]:
+    """Hold the folder's lock (one writer at a time), or raise :class:`OutputFolderError`.
+
+    The lock is an advisory ``flock`` on the folder itself, so no lock file is ever left
+    behind; the kernel drops it when the process ends, however it ends.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError as error:
+        raise OutputFolderError(f"cannot open {path} ({error.strerror})") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise OutputFolderError(
+                    f"another run of this tool is writing to {path} now; wait for it to "
+                    "finish, or give this run a different folder with --out"
+                ) from None
+            raise OutputFolderError(f"cannot lock {path} ({error.strerror})") from None
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+@contextlib.contextmanager
+def claim_output_folder(
+    path: Path, own_names: Iterable[str] = RUN_FILES + DERIVED_FILES, marker: str = "manifest.json"
+) -> Iterator[Path]:
+    """Preflight and lock the results folder before any work, for the whole command.
+
+    Creates the folder (removed again at the end if the command left it empty), checks that
+    files can be written in it and that none of the command's file names is taken by a folder,
+    and holds its lock: a second run into the same folder is refused at once. Raises
+    :class:`OutputFolderError` with the reason (a parent that is a file, a name too long, no
+    permission, another run writing there).
+    """
+    created = not path.exists()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputFolderError(
+            f"cannot create the folder {path} ({error.strerror}); give --out a folder that "
+            "can be created"
+        ) from None
+    try:
+        with folder_lock(path):
+            for name in [*own_names, marker]:
+                if not _is_pattern(name) and (path / name).is_dir():
+                    raise OutputFolderError(
+                        f"{path / name} is a folder, but this command writes a file of that "
+                        "name there; remove it or choose another --out"
+                    )
+            try:  # a temporary name of the tool's own, so a leftover is recognised and removed
+                handle, probe = tempfile.mkstemp(prefix=f".{marker}.", suffix=".tmp", dir=path)
+                os.close(handle)
+                os.unlink(probe)
+            except OSError as error:
+                raise OutputFolderError(
+                    f"cannot write in {path} ({error.strerror}); give --out a folder you may "
+                    "write to"
+                ) from None
+            yield path
+    finally:
+        if created:
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only if empty: a command that wrote nothing leaves nothing
 
 
 def begin_rewrite(
@@ -228,19 +319,35 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def manifest_problem(path: Path, marker: str = "manifest.json") -> str | None:
+    """Why ``path`` is not a complete folder of this tool (None if it is): no marker, a
+    marker not written by this tool, or a listed file missing or not the one it describes."""
+    manifest = _read_json(path / marker)
+    if not isinstance(manifest, dict):
+        return f"it has no readable {marker}"
+    if manifest.get("tool") != TOOL:
+        return f"its {marker} was not written by this tool"
+    hashes = manifest.get("file_sha256", {})
+    listed = manifest.get("files", [])
+    if not isinstance(hashes, dict) or not isinstance(listed, list):
+        return f"its {marker} is damaged"
+    for name in listed:
+        if name == marker:
+            continue
+        if not isinstance(name, str) or "/" in name or name.startswith("."):
+            return f"its {marker} lists {name!r}, which is not a result file"
+        file = path / name
+        if not file.is_file():
+            return f"{name}, listed in its {marker}, is missing"
+        if name in hashes and file_sha256(file) != hashes[name]:
+            return (
+                f"{name} is not the file its {marker} describes (changed after the run, or "
+                "written by another run)"
+            )
+    return None
+
+
 def is_complete(path: Path, marker: str = "manifest.json") -> bool:
     """True if ``path`` holds a finished run: this tool's marker, and every file it lists
     present with the SHA-256 recorded for it."""
-    manifest = _read_json(path / marker)
-    if not isinstance(manifest, dict) or manifest.get("tool") != TOOL:
-        return False
-    hashes = manifest.get("file_sha256", {})
-    for name in manifest.get("files", []):
-        file = path / name
-        if name == marker:
-            continue
-        if not file.is_file():
-            return False
-        if name in hashes and file_sha256(file) != hashes[name]:
-            return False
-    return True
+    return manifest_problem(path, marker) is None

@@ -22,6 +22,7 @@ from itertools import accumulate
 
 import numpy as np
 import simpy
+from simpy.core import URGENT, StopSimulation
 
 from sim.model.absences import AbsencePlan
 from sim.model.agenda import Agenda
@@ -42,8 +43,10 @@ from sim.model.visits import visit_cycle
 from sim.model.workforce import MANAGER, SERGEANT, Workforce
 from sim.records import MANAGER_COLUMNS, AreaRun, DailyRecord, total_over_areas
 from sim.scenario import Scenario
+from sim.scenario.problems import Problem, ScenarioError
 
 __all__ = [
+    "NoProgressError",
     "Replication",
     "area_names",
     "combine_areas",
@@ -189,14 +192,80 @@ class Replication:
         for day in range(self.horizon_days):
             register.pass_deadlines(day)
             agenda.start_day(day)
-            env.run(until=day + 1)
+            _run_until(env, day + 1, self._stall_limit)
             counters.snapshot(day, *workforce.staff_counts)
         return counters.table
+
+    def _stall_limit(self) -> int:
+        """Events one instant may take before the replication counts as stuck (grows with
+        the offenders put on the register so far: each brings a bounded amount of work)."""
+        return STALL_BASE_EVENTS + STALL_EVENTS_PER_OFFENDER * self._next_id
 
     @property
     def simpy_events(self) -> int:
         """How many events SimPy has scheduled so far (its event counter's next value)."""
         return next(self.shared.env._eid)
+
+
+# A no-progress guard: validation bounds the expected work of a simulated day
+# (sim/scenario/work.py), but a replication whose clock stands still while events keep coming
+# (attempts whose times round to nothing, say) would otherwise spin forever. The clock is looked
+# at every CHECK_EVERY events; more than the stall limit at one instant stops the replication.
+CHECK_EVERY = 1 << 16
+STALL_BASE_EVENTS = 2_000_000
+STALL_EVENTS_PER_OFFENDER = 2_000
+LIKELY_FIELDS = (
+    "visits.out_probability, visits.retry_delay_days, visits.travel_hours, "
+    "visits.failed_on_site_hours, visits.write_up_hours"
+)
+
+
+class NoProgressError(ScenarioError):
+    """A replication's simulated time stopped advancing: the scenario cannot be simulated."""
+
+    def __init__(self, day: float, events: int) -> None:
+        self.day, self.events = day, events
+        super().__init__(
+            [
+                Problem(
+                    "the scenario",
+                    "visits",
+                    "",
+                    f"the simulation made no progress: {events:,} events at one instant "
+                    f"(day {day:g}) without the clock moving on. Work that fails and is retried "
+                    f"at once, taking (almost) no time, never ends; check {LIKELY_FIELDS}: "
+                    "failed attempts or retries must take some time (at least a minute)",
+                )
+            ]
+        )
+
+    def __reduce__(self) -> tuple[type[NoProgressError], tuple[float, int]]:
+        return (type(self), (self.day, self.events))  # so it crosses process boundaries
+
+
+def _run_until(env: simpy.Environment, at: int, stall_limit: Callable[[], int]) -> None:
+    """``env.run(until=at)``, the same events in the same order (the stop event is scheduled
+    exactly as SimPy does it), but raising :class:`NoProgressError` if the clock stands still
+    for more than ``stall_limit()`` events."""
+    until = simpy.Event(env)
+    until._ok = True
+    until._value = None
+    env.schedule(until, URGENT, at - env.now)
+    until.callbacks.append(StopSimulation.callback)
+    step = env.step
+    instant, stalled = env.now, 0
+    try:
+        while True:
+            for _ in range(CHECK_EVERY):
+                step()
+            if env.now != instant:
+                instant, stalled = env.now, 0
+                continue
+            stalled += CHECK_EVERY
+            if stalled > stall_limit():
+                raise NoProgressError(instant, stalled)
+    except StopSimulation:
+        return
 
 
 def _change_staff(

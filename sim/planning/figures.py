@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib
+from sim.io.files import plain_text_figures
 
-matplotlib.use("Agg")
+plain_text_figures()  # files only; user text never read as mathematics
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402

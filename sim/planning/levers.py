@@ -24,6 +24,7 @@ import yaml
 from pydantic import ValidationError
 
 from sim.scenario import Scenario
+from sim.scenario.untrusted_yaml import UnreadableValue, read_value
 
 __all__ = ["Lever", "LeverError", "parse_lever", "apply_levers"]
 
@@ -110,9 +111,9 @@ def parse_lever(text: str) -> Lever:
         return Lever(text, path, values, ordered=True)
     separator = ";" if ";" in spec else ","
     try:
-        choices = tuple(yaml.safe_load(part) for part in spec.split(separator) if part.strip())
-    except yaml.YAMLError:
-        raise LeverError(f"--lever {text}: a choice is not a valid YAML value") from None
+        choices = tuple(read_value(part) for part in spec.split(separator) if part.strip())
+    except UnreadableValue as error:
+        raise LeverError(f"--lever {text[:80]}: a choice: {error}") from None
     if len(choices) < 2:
         raise LeverError(f"--lever {text}: give at least two choices, e.g. 1,2")
     return Lever(text, path, choices, ordered=False)

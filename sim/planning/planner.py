@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
+from sim.experiments.variants import apply_changes
 from sim.planning.levers import Lever, apply_levers
 from sim.planning.targets import Target, meets_targets
 from sim.scenario import Scenario
@@ -265,4 +266,5 @@ def _horizon_to(scenario: Scenario, by: date) -> Scenario:
         raise ValueError(
             f"the target date {by} is before the scenario starts ({scenario.start_date})"
         )
-    return scenario.with_changes({"horizon_days": days})
+    # a ScenarioError naming --by if the days break a limit (e.g. --by 2099-06-01)
+    return apply_changes(scenario, {"horizon_days": days}, f"--by {by}")

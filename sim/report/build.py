@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
+from rich.markup import escape
 
 from sim.analysis.summary import few_replications
 from sim.format import MISSING, human_date
@@ -204,5 +205,5 @@ def write_report_or_warn(results_dir: Path | str, console: Console) -> Path | No
     try:
         return write_report(results_dir)
     except ReportError as error:
-        console.print(f"[yellow]No report.html:[/] {error}", highlight=False)
+        console.print(f"[yellow]No report.html:[/] {escape(str(error))}", highlight=False)
         return None

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.analysis.metrics import total_only
 from sim.analysis.summary import describe
-from sim.io.folder import STUDY_FILES
+from sim.io.folder import STUDY_FILES, manifest_problem
 from sim.scenario import TOTAL_AREA
 from sim.titles import add_months, run_title, study_title
 
@@ -170,6 +170,12 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         raise ReportError(f"{path}: no such folder; {hint}{RUN_HINT.format(path=path)}")
     if (path / "manifest.json").is_file():
         manifest = _read_manifest(path)
+        problem = manifest_problem(path)
+        if problem is not None:
+            raise ReportError(
+                f"{path}: {problem}, so its files cannot be reported on together; "
+                + RUN_HINT.format(path=path)
+            )
         if manifest.get("study") == "compare":
             return _load_comparison(path, manifest)
         _refuse_other_studies(path, str(manifest.get("study") or ""))

@@ -29,6 +29,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +38,7 @@ from pathlib import Path
 from typing import Literal
 
 from sim.levels import LEVEL_INDEX, LOW
+from sim.scenario.fields import EARLIEST_START_DATE, LATEST_END_DATE
 
 __all__ = [
     "CASELOAD_COLUMNS",
@@ -79,7 +82,23 @@ class CaseloadError(Exception):
 
 
 def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
+    date = dt.date.fromisoformat(text)
+    if not EARLIEST_START_DATE <= date <= LATEST_END_DATE:
+        raise ValueError(f"{date} is outside {EARLIEST_START_DATE} to {LATEST_END_DATE}")
+    return date
+
+
+# A caseload value is shown back in an error only if it cannot identify anyone: a value of a
+# column's own vocabulary, or something shaped like a date. A row missing a delimiter shifts
+# the id (or a name) into another column, and stderr is often logged.
+_SAFE_VOCABULARY = set(LEVEL_INDEX) | {"very high", "very-high"} | _YES | _NO
+_DATE_SHAPED = re.compile(r"^[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}$")
+
+
+def _shown(text: str) -> str:
+    if text.lower() in _SAFE_VOCABULARY or _DATE_SHAPED.match(text):
+        return repr(text)
+    return f"a value of {len(text)} characters (not shown: it may identify a person)"
 
 
 class _RowReader:
@@ -91,7 +110,7 @@ class _RowReader:
         self.problems: list[tuple[str, str, str]] = []
 
     def _problem(self, where: str, column: str, given: str, allowed: str) -> None:
-        self.problems.append((f"{where}, column {column}", repr(given), allowed))
+        self.problems.append((f"{where}, column {column}", _shown(given), allowed))
 
     def _optional_date(
         self, row: Mapping[str, str | None], where: str, column: str
@@ -103,7 +122,13 @@ class _RowReader:
         try:
             return _date(text)
         except ValueError:
-            self._problem(where, column, text, "a date written YYYY-MM-DD, or blank")
+            self._problem(
+                where,
+                column,
+                text,
+                f"a date written YYYY-MM-DD from {EARLIEST_START_DATE} to {LATEST_END_DATE}, "
+                "or blank",
+            )
             return False
 
     def row(self, row: Mapping[str, str | None], where: str) -> CaseloadRow | None:
@@ -197,6 +222,11 @@ def _read(
                 problems.append(
                     ("header (line 1)", ", ".join(header), f"missing column(s) {missing_text}")
                 )
+            repeated = sorted(c for c, n in Counter(header).items() if n > 1)
+            if repeated:
+                problems.append(
+                    ("header (line 1)", ", ".join(repeated), "each column may appear only once")
+                )
             if unknown:
                 problems.append(
                     (
@@ -217,6 +247,11 @@ def _read(
                     break
                 if None in raw:
                     reader_state.problems.append((where, "", "more values than columns"))
+                    continue
+                if any(value is None for value in raw.values()):  # restval: a short row
+                    reader_state.problems.append(
+                        (where, "", f"fewer values than columns ({len(header)} expected)")
+                    )
                     continue
                 row = reader_state.row(raw, where)
                 if row is not None:

@@ -22,6 +22,7 @@ __all__ = [
     "DAYS_PER_YEAR",
     "EARLIEST_START_DATE",
     "LATEST_END_DATE",
+    "MAX_AREAS",
     "MAX_DAILY_ROWS",
     "MAX_HORIZON_DAYS",
     "MAX_OFFENDERS",
@@ -53,6 +54,7 @@ if get_args(Level) != LEVELS:  # pragma: no cover - a slip
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_OFFENDERS = 2_000_000
 MAX_HORIZON_DAYS = 365 * 50
+MAX_AREAS = 1_000  # a force has tens; more would only be a way round the other limits
 # Limits that keep a run inside a laptop's memory and the calendar's range (hostile input
 # must be refused with a message, never run out of memory or overflow a date):
 MAX_DAILY_ROWS = 1_000_000  # replications x horizon_days: trajectories.csv rows (~0.5 GB)

@@ -29,7 +29,14 @@ from sim.scenario.problems import (
     with_booleans,
 )
 from sim.scenario.scenario import Scenario
-from sim.scenario.untrusted_yaml import TooLarge, check_size, load_text
+from sim.scenario.untrusted_yaml import (
+    BadKey,
+    TooLarge,
+    UnreadableValue,
+    check_size,
+    load_text,
+    read_value,
+)
 
 __all__ = [
     "Problem",
@@ -43,7 +50,7 @@ __all__ = [
     "resolve_caseload_path",
 ]
 
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; PyYAML parses ~60 KB a second
 
 
 def _clip(text: str, limit: int = 100) -> str:
@@ -83,6 +90,10 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         data = load_text(text)
     except TooLarge as err:
         raise ScenarioError([Problem(source, "", "", str(err))]) from None
+    except BadKey as err:
+        mark = err.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ScenarioError([Problem(source, "", "", f"{where}{err.problem}")]) from None
     except yaml.constructor.ConstructorError as err:
         raise ScenarioError(
             [
@@ -130,15 +141,9 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> tuple[dict[st
             problems.append(Problem(source, key, item, "write --set dotted.key=value"))
             continue
         try:
-            value = load_text(raw) if raw.strip() else None
-        except (ValueError, TypeError, OverflowError) as err:
-            problems.append(Problem(source, key, _clip(raw), f"the value cannot be read: {err}"))
-            continue
-        except TooLarge as err:
+            value = read_value(raw)
+        except UnreadableValue as err:
             problems.append(Problem(source, key, _clip(raw), str(err)))
-            continue
-        except yaml.YAMLError:
-            problems.append(Problem(source, key, _clip(raw), "the value is not valid YAML"))
             continue
         try:
             set_dotted(result, path, value)

@@ -36,6 +36,7 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.records import DAILY_COLUMNS, FLOW_COLUMNS
+from sim.scenario.fields import Date
 
 __all__ = ["MetricExpression", "Observation", "Tolerance", "parse_metric", "replication_values"]
 
@@ -93,7 +94,7 @@ def _number_means_relative(value: Any) -> Any:
 class Tolerance(BaseModel):
     """What counts as reproducing an observed figure (every condition given must hold)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     relative: float | None = Field(
         None,
@@ -126,16 +127,16 @@ class Tolerance(BaseModel):
 class Observation(BaseModel):
     """One figure the force reported, to compare with (or fit) the simulation."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     metric: str = Field(
         description="A daily-table column, a sum 'a + b', or a ratio 'a / b' of such sums."
     )
-    date: dt.date = Field(
+    date: Date = Field(
         description="Day the figure refers to (a state is read at its end); for a flow, the "
         "last day of the period it is totalled over."
     )
-    from_date: dt.date | None = Field(
+    from_date: Date | None = Field(
         None,
         description="First day of the period (inclusive). A flow is totalled from here to "
         "'date'; a state takes its largest value over the period.",

@@ -151,6 +151,14 @@ def _where(path: Loc, source: str, origin: Origin) -> str:
     for length in range(len(path), 0, -1):
         if tuple(str(p) for p in path[:length]) in origin:
             return origin[tuple(str(p) for p in path[:length])]
+    # a problem with a whole section (or a key pydantic refused) that --set changed inside
+    key = tuple(str(p) for p in path)
+    below = list(dict.fromkeys(origin[k] for k in origin if k[: len(key)] == key))
+    if len(below) == 1 and key:
+        return below[0]
+    if below:
+        more = f" and {len(below) - 3} more --set" if len(below) > 3 else ""
+        return f"{source} with {', '.join(below[:3])}{more}"
     return source
 
 

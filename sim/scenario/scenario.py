@@ -12,6 +12,7 @@ or ``model_copy(update=...)``, never by mutation.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Annotated, Any, get_args
@@ -36,6 +37,7 @@ from sim.scenario.fields import (
     DAYS_PER_YEAR,
     EARLIEST_START_DATE,
     LATEST_END_DATE,
+    MAX_AREAS,
     MAX_DAILY_ROWS,
     MAX_HORIZON_DAYS,
     MAX_OFFENDERS,
@@ -119,6 +121,16 @@ class Area(Frozen):
     )
 
 
+def _most_offenders(
+    population: Population, start: date, horizon_days: int
+) -> tuple[float, int, float]:
+    """(the most offenders a register could hold, its initial size, its highest rate a year)."""
+    per_year = population.registrations.highest_per_year(start, horizon_days)
+    # a register read from a caseload file is bounded by the file's own size limit
+    size = population.initial.size if population.initial is not None else 0
+    return size + per_year * horizon_days / DAYS_PER_YEAR, size, per_year
+
+
 class Scenario(Frozen):
     """One force (or team) to simulate: who is registered, the work, the staff, the rules."""
 
@@ -129,7 +141,10 @@ class Scenario(Frozen):
         "results/<name>/.",
     )
     description: str = Field(
-        "", description="Free text; the title of backlog.png and of the report."
+        "",
+        max_length=2_000,
+        description="Free text; the title of backlog.png and of the report (at most 2,000 "
+        "characters).",
     )
     start_date: Date = Field(
         description="The first simulated day, day 0 (YYYY-MM-DD), from 1900-01-01 to 2200-12-31."
@@ -166,6 +181,7 @@ class Scenario(Frozen):
     staffing: Staffing = Field(description="Offender managers, sergeants and their hours.")
     areas: list[Area] = Field(
         default_factory=list,
+        max_length=MAX_AREAS,
         description="Areas with their own caseload, inflow and staff, each the top-level "
         "population and staffing with its own changes; empty for a single area.",
     )
@@ -176,6 +192,8 @@ class Scenario(Frozen):
         """Lay each area's population and staffing changes over the top-level sections."""
         if not isinstance(data, dict) or not isinstance(data.get("areas"), list):
             return data
+        if len(data["areas"]) > MAX_AREAS:
+            return data  # refused by the field's max_length, without merging them all first
         areas = []
         for area in data["areas"]:
             if isinstance(area, dict):
@@ -197,7 +215,7 @@ class Scenario(Frozen):
         names = [area.name for area in areas]
         if TOTAL_AREA in names:
             raise ValueError(f"the area name '{TOTAL_AREA}' is kept for the sum of the areas")
-        repeated = sorted({name for name in names if names.count(name) > 1})
+        repeated = sorted(name for name, count in Counter(names).items() if count > 1)
         if repeated:
             raise ValueError(f"area names must differ; repeated: {', '.join(repeated)}")
         return areas
@@ -328,10 +346,7 @@ class Scenario(Frozen):
         start, horizon_days = info.data.get("start_date"), info.data.get("horizon_days")
         if start is None or horizon_days is None:
             return population
-        per_year = population.registrations.highest_per_year(start, horizon_days)
-        # a register read from a caseload file is bounded by the file's own size limit
-        size = population.initial.size if population.initial is not None else 0
-        most = size + per_year * horizon_days / DAYS_PER_YEAR
+        most, size, per_year = _most_offenders(population, start, horizon_days)
         if most > MAX_OFFENDERS:
             raise ValueError(
                 f"initial.size ({size:,}) plus registrations over "
@@ -340,8 +355,36 @@ class Scenario(Frozen):
             )
         return population
 
+    @model_validator(mode="after")
+    def _whole_scenario_fits(self) -> Scenario:
+        """The limits on offenders and daily rows hold for the whole scenario, areas included:
+        every area is simulated with its own register, and trajectories.csv holds a row per
+        area and one for their total, per replication and day."""
+        if not self.areas:
+            return self
+        most = sum(
+            _most_offenders(area.population, self.start_date, self.horizon_days)[0]
+            for area in self.areas
+        )
+        if most > MAX_OFFENDERS:
+            raise ValueError(
+                f"the {len(self.areas):,} areas together could reach {most:,.0f} offenders "
+                f"(initial sizes plus registrations over {self.horizon_days:,} days), more than "
+                f"the limit of {MAX_OFFENDERS:,} for a whole scenario"
+            )
+        rows = self.replications * self.horizon_days * (len(self.areas) + 1)
+        if rows > MAX_DAILY_ROWS:
+            raise ValueError(
+                f"{self.replications:,} replications x {self.horizon_days:,} days x "
+                f"({len(self.areas):,} areas + their total) = {rows:,} daily rows, more than "
+                f"the limit of {MAX_DAILY_ROWS:,}; use fewer replications, a shorter horizon "
+                "or fewer areas"
+            )
+        return self
+
     observations: list[Observation] = Field(
         default_factory=list,
+        max_length=500,
         description="Figures the force reported (metric, date, value, tolerance), compared "
         "with the simulation in calibration.csv and fitted by the calibrate command.",
     )

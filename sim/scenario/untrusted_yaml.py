@@ -16,7 +16,16 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_DEPTH", "MAX_VALUES", "TooLarge", "check_size", "load_text"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_VALUES",
+    "BadKey",
+    "TooLarge",
+    "UnreadableValue",
+    "check_size",
+    "load_text",
+    "read_value",
+]
 
 MAX_VALUES = 100_000
 MAX_DEPTH = 50
@@ -35,6 +44,46 @@ class _Loader(yaml.SafeLoader):
     date``. Only the implicit date rule is dropped, so ``2024-04-01`` is still a date field.
     """
 
+
+class BadKey(yaml.constructor.ConstructorError):
+    """A mapping key given twice, or one that is not a plain value (the message says which)."""
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _unique_keys(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    """A mapping whose keys are unique, as YAML requires: a key given twice is refused, never
+    silently the last one (``horizon_days: 120`` then ``horizon_days: 30``). Keys a merge
+    (``<<: *base``) brings in may be overridden, as YAML says."""
+    seen: dict[Any, Any] = {}
+    for key_node, _value_node in node.value:
+        if key_node.tag == _MERGE:
+            continue
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise BadKey(
+                "while reading a mapping",
+                node.start_mark,
+                "a key must be a plain value (text or a number), not a list or a mapping",
+                key_node.start_mark,
+            ) from None
+        if key in seen:
+            raise BadKey(
+                "while reading a mapping",
+                node.start_mark,
+                f"the key {key!r} appears twice (first at line {seen[key].line + 1}); keep one",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
+    return mapping
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _unique_keys)
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -61,6 +110,36 @@ def load_text(text: str) -> Any:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader: no object-building tags
     except RecursionError:  # deep block (indented) nesting
         raise TooLarge(_TOO_DEEP) from None
+
+
+class UnreadableValue(ValueError):
+    """A YAML value from the command line cannot be read; the message says why."""
+
+
+def read_value(text: str) -> Any:
+    """One YAML value typed on the command line (``--set``, ``--variant``, ``--param``,
+    ``--lever``), read as a scenario file is: safe tags only, dates as text, unique keys, and
+    bounded in depth and size. Raises :class:`UnreadableValue` saying why, never anything
+    else; empty text is None."""
+    if not text.strip():
+        return None
+    try:
+        value = load_text(text)
+        check_size(value)
+    except TooLarge as error:
+        raise UnreadableValue(str(error)) from None
+    except BadKey as error:
+        raise UnreadableValue(f"the value cannot be read: {error.problem}") from None
+    except yaml.constructor.ConstructorError as error:
+        raise UnreadableValue(
+            f"the value is not valid YAML here: tags that build objects are not allowed "
+            f"({error.problem})"
+        ) from None
+    except yaml.YAMLError:
+        raise UnreadableValue("the value is not valid YAML") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:
+        raise UnreadableValue(f"the value cannot be read: {error}") from None
+    return value
 
 
 def check_size(data: Any) -> None:

@@ -157,20 +157,47 @@ class Visits(Frozen):
 
     @model_validator(mode="after")
     def _failed_attempts_take_time(self) -> Visits:
-        # An offender who is never in, with attempts and retries that take no time, would be
-        # retried forever at one instant of simulated time: the run would never end.
-        failed_attempt = self.travel_hours, self.failed_on_site_hours, self.write_up_hours
-        if (
-            max(self.effective_out_probability()) == 1
-            and self.retry_delay_days.mean == 0
-            and sum(d.mean for d in failed_attempt) == 0
-        ):
-            raise ValueError(
-                "with an out probability of 1 (out_probability, or "
-                "announced_out_probability where announced), a failed attempt (travel_hours + "
-                "failed_on_site_hours + write_up_hours) or retry_delay_days must take some time"
-            )
+        _check_work_per_visit_is_bounded(self)
         return self
+
+
+# Bounding the work of one simulated day. A visit is completed at most once a day per offender
+# (its window is shorter than its interval), so the only way to unbounded work is a visit that
+# keeps failing: 1 / (1 - out_probability) attempts are expected per visit, each taking the
+# failed attempt's hours (the offender waits while officers do it) plus the retry delay of
+# simulated time. We require, at every risk level, one of:
+# - at most MAX_ATTEMPTS_PER_VISIT expected attempts per visit (out_probability <= 0.99), or
+# - at least MIN_FAILED_ATTEMPT_DAYS (one minute) of expected simulated time per failed attempt,
+#   so an offender makes at most 1,440 expected attempts per simulated day.
+# Either way an offender's expected attempts per simulated day are at most 1,441 (and the
+# officers' daily hour budgets bound them further). The model still stops a replication whose
+# clock stands still (sim/model/replication.py), in case the draws do what the means do not.
+MAX_ATTEMPTS_PER_VISIT = 100.0
+MIN_FAILED_ATTEMPT_DAYS = 1.0 / (24 * 60)
+HOURS_PER_DAY = 24.0
+
+
+def _check_work_per_visit_is_bounded(visits: Visits) -> None:
+    hours = visits.travel_hours.mean + visits.failed_on_site_hours.mean + visits.write_up_hours.mean
+    failed_attempt_days = hours / HOURS_PER_DAY + visits.retry_delay_days.mean
+    if failed_attempt_days >= MIN_FAILED_ATTEMPT_DAYS:
+        return
+    announced = visits.announced.as_tuple()
+    for level, out, is_announced in zip(
+        LEVELS, visits.effective_out_probability(), announced, strict=True
+    ):
+        if out >= 1.0 - 1.0 / MAX_ATTEMPTS_PER_VISIT + 1e-12:
+            field = "announced_out_probability" if is_announced else "out_probability"
+            raise ValueError(
+                f"{field}.{level} is {out:g}, so a visit needs "
+                f"{'endless' if out >= 1 else f'{1 / (1 - out):,.0f}'} attempts on average, "
+                f"and a failed attempt takes almost no time ({failed_attempt_days * 24 * 60:.3g} "
+                "minutes of travel_hours + failed_on_site_hours + write_up_hours + "
+                "retry_delay_days on average): the run would never end. Allowed: "
+                f"{field} at most {1 - 1 / MAX_ATTEMPTS_PER_VISIT:g}, or failed "
+                "attempts that must take some time: at least one minute on average, counting "
+                "the retry delay"
+            )
 
 
 class Assessments(Frozen):

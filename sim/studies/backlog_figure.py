@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib
+from sim.io.files import plain_text_figures
 
-matplotlib.use("Agg")  # files only, no screen needed
+plain_text_figures()  # files only; user text never read as mathematics
 
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402

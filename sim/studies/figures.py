@@ -11,9 +11,9 @@ import textwrap
 from collections.abc import Sequence
 from datetime import date
 
-import matplotlib
+from sim.io.files import plain_text_figures
 
-matplotlib.use("Agg")  # files only, no screen needed
+plain_text_figures()  # files only; user text never read as mathematics
 
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
@@ -27,10 +27,7 @@ from matplotlib.typing import ColorType  # noqa: E402
 from sim.analysis.comparison import mean_trajectory_band  # noqa: E402
 from sim.analysis.outcomes import describe_outcome  # noqa: E402
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
-from sim.records import (
-    DAILY_COLUMNS,  # noqa: E402
-    DailyRecord,  # noqa: E402
-)
+from sim.records import DAILY_COLUMNS, DailyRecord  # noqa: E402
 
 __all__ = ["comparison_figure", "sensitivity_figure", "sweep_figure", "tornado_figure"]
 

@@ -34,6 +34,7 @@ from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import STUDY_FILES, begin_rewrite
 from sim.scenario import Scenario
 from sim.scenario.file import Problem, ScenarioError
+from sim.scenario.untrusted_yaml import UnreadableValue, read_value
 from sim.studies.workbook import write_workbook
 from sim.titles import study_title
 
@@ -62,15 +63,20 @@ class SweepParameter:
 
 
 def _number(text: str) -> int | float:
-    value = yaml.safe_load(text)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{text!r} is not a number")
+    value = read_value(text)  # an UnreadableValue is a ValueError
+    if isinstance(value, str):  # YAML 1.1 reads 1e-12 (no dot) as text
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{text.strip()!r} is not a finite number")
     return value
 
 
 def parse_sweep_parameter(text: str) -> SweepParameter:
     """``KEY=START:STOP:STEP`` or ``KEY=A,B,C`` -> the key and its values."""
-    source = f"--param {text}"
+    source = f"--param {text[:100]}"
     key, eq, body = text.partition("=")
     key = key.strip()
     usage = "write --param dotted.key=START:STOP:STEP or dotted.key=A,B,C"
@@ -86,18 +92,19 @@ def parse_sweep_parameter(text: str) -> SweepParameter:
             raise ScenarioError(
                 [Problem(source, key, body, "need START <= STOP and STEP > 0: " + usage)]
             )
-        count = math.floor((stop - start) / step + 1e-9) + 1
-        if count > MAX_POINTS:
+        steps = (stop - start) / step
+        if not math.isfinite(steps) or steps + 1 > MAX_POINTS:
             raise ScenarioError([Problem(source, key, body, f"more than {MAX_POINTS} values")])
+        count = math.floor(steps + 1e-9) + 1
         whole = all(isinstance(v, int) for v in (start, stop, step))
         values = tuple(
             start + i * step if whole else round(start + i * step, 12) for i in range(count)
         )
         return SweepParameter(key, values)
     try:
-        values = tuple(yaml.safe_load(part) for part in split_outside_brackets(body))
-    except yaml.YAMLError:
-        raise ScenarioError([Problem(source, key, body, "a value is not valid YAML")]) from None
+        values = tuple(read_value(part) for part in split_outside_brackets(body))
+    except UnreadableValue as error:
+        raise ScenarioError([Problem(source, key, body[:80], f"a value: {error}")]) from None
     return SweepParameter(key, values)
 
 
