@@ -19,19 +19,18 @@ from typing import Annotated, Any, get_args
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationError,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_serializer,
     model_validator,
 )
 
 from sim.priority import PriorityName
+from sim.scenario.area import AREA_SECTIONS, TOTAL_AREA, Area, area_changes, area_merged
 from sim.scenario.dotted import DottedPathError, set_dotted, split_dotted
 from sim.scenario.fields import (
     DAYS_PER_YEAR,
@@ -64,62 +63,6 @@ PRIORITY_RULES: tuple[str, ...] = get_args(PriorityName)  # every name a scenari
 # (same seeds) over the same days, so that results pair up replication by replication.
 FIXED_ACROSS_VARIANTS = ("name", "seed", "replications", "start_date", "horizon_days", "variants")
 VariantName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
-
-AREA_SECTIONS = ("population", "staffing")
-TOTAL_AREA = "total"
-_AREA_OVERRIDE_SCHEMA = {
-    "type": "object",
-    "default": {},
-    "description": "Changes to the top-level section of the same name for this area: the "
-    "same fields, only those that differ (checked by validate).",
-}
-
-
-def _merged(base: Any, changes: Any) -> Any:
-    """``changes`` laid over ``base``: mappings merge key by key, anything else replaces."""
-    if isinstance(base, dict) and isinstance(changes, dict):
-        return {**base, **{key: _merged(base.get(key), value) for key, value in changes.items()}}
-    return changes
-
-
-def _changes(base: Any, value: Any) -> Any:
-    """What ``value`` changes in ``base``: the inverse of ``_merged`` (``{}`` if nothing)."""
-    if isinstance(base, dict) and isinstance(value, dict):
-        return {
-            key: _changes(base.get(key), item)
-            for key, item in value.items()
-            if key not in base or base[key] != item
-        }
-    return value
-
-
-class Area(Frozen):
-    """One area of a scenario (a force, or a team within one) with its own caseload and staff.
-
-    An area is the scenario's top-level ``population`` and ``staffing`` with the area's own
-    changes laid over them, so it states only what differs (at least its caseload, inflow and
-    staff). Areas share nothing else: each area's offenders are managed by its own staff.
-    """
-
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        # In a file both sections may be left out (no changes): only the name is required.
-        json_schema_extra=lambda schema, _model: schema.update(required=["name"]),
-    )
-
-    name: str = Field(
-        pattern=NAME_PATTERN,
-        max_length=100,
-        description="Short name of the area (letters, digits, _ . -); 'total' is reserved.",
-    )
-    population: Annotated[Population, WithJsonSchema(_AREA_OVERRIDE_SCHEMA)] = Field(
-        description="This area's changes to the top-level population section."
-    )
-    staffing: Annotated[Staffing, WithJsonSchema(_AREA_OVERRIDE_SCHEMA)] = Field(
-        description="This area's changes to the top-level staffing section."
-    )
-
 
 def _most_offenders(
     population: Population, start: date, horizon_days: int
@@ -205,7 +148,7 @@ class Scenario(Frozen):
                     own = area.get(section, {})
                     if isinstance(own, BaseModel):
                         own = own.model_dump()
-                    area[section] = _merged(top, own) if isinstance(top, dict) else own
+                    area[section] = area_merged(top, own) if isinstance(top, dict) else own
             areas.append(area)
         return {**data, "areas": areas}
 
@@ -233,7 +176,7 @@ class Scenario(Frozen):
                 {
                     "name": area["name"],
                     **{
-                        section: _changes(data.get(section), area[section])
+                        section: area_changes(data.get(section), area[section])
                         for section in AREA_SECTIONS
                         if section in area
                     },
