@@ -162,3 +162,26 @@ def test_a_rule_between_fields_set_on_the_command_line_names_the_sets():
     args = [part for change in sets for part in ("--set", change)]
     result = runner.invoke(app, ["validate", str(SMALL), *args])
     assert result.exit_code == 2 and "with --set visits.out_probability" in result.output
+
+
+def test_an_unknown_nested_key_from_set_is_blamed_on_the_set_with_a_separator():
+    # ux-audit D6: the problem names the --set that caused it (not the file), and the message
+    # reads as a sentence when there is no "did you mean" ("unknown field. Allowed here: ...").
+    result = runner.invoke(app, ["validate", str(SMALL), "--set", "foo.bar=1"])
+    assert result.exit_code == 2
+    assert "--set foo.bar=1: foo: unknown field. Allowed here: areas," in result.output
+
+
+def test_a_level_typo_on_a_single_valued_per_level_field_suggests_the_level():
+    # ux-audit D7: small_example gives officers_per_visit as one number; `.lo` is a typo of
+    # `low`, so the message says so instead of "a single value has no sub-fields". A plain
+    # number that is not per-level (horizon_days) keeps the single-value message, and the
+    # right level name still works.
+    typo = runner.invoke(app, ["validate", str(SMALL), "--set", "visits.officers_per_visit.lo=1"])
+    assert typo.exit_code == 2
+    assert "'lo' is not a risk level; did you mean 'low'?" in typo.output
+    plain = runner.invoke(app, ["validate", str(SMALL), "--set", "horizon_days.x=1"])
+    assert plain.exit_code == 2
+    assert "horizon_days: is a single value, so it has no sub-fields to set" in plain.output
+    right = runner.invoke(app, ["validate", str(SMALL), "--set", "visits.officers_per_visit.low=1"])
+    assert right.exit_code == 0, right.output

@@ -11,6 +11,7 @@ loader and :mod:`sim.experiments.variants` can use it.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from sim.levels import LEVELS
@@ -55,6 +56,15 @@ def set_dotted(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
         elif _is_number(child) and path[depth + 1] in LEVELS:
             # one number for every level, now set per level: spread it first
             child = node[part] = {level: child for level in LEVELS}
+        guess = difflib.get_close_matches(path[depth + 1], LEVELS, n=1)
+        if _is_number(child) and guess:
+            # one number, and a near miss of a level name: a typo of a per-level field's level
+            raise DottedPathError(
+                ".".join(path[: depth + 2]),
+                path[depth + 1],
+                f"'{path[depth + 1]}' is not a risk level; did you mean '{guess[0]}'? (one "
+                f"number can be set per level: {', '.join(LEVELS)})",
+            )
         if not isinstance(child, dict):
             raise DottedPathError(
                 ".".join(path[: depth + 1]),

@@ -122,7 +122,7 @@ def problems_from(err: ValidationError, source: str, origin: Origin) -> list[Pro
             parent = _model_at(loc[:-1])
             allowed = sorted(parent.model_fields) if parent else []
             guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else ""
+            hint = f"; did you mean '{guess[0]}'?" if guess else "."
             message = f"unknown field{hint} Allowed here: {', '.join(allowed)}"
         elif item["type"] == "missing":
             message = "required field is missing"
