@@ -1,8 +1,9 @@
 """A force's own caseload as the starting register: read and check a CSV, one row per offender.
 
 ``population.initial_caseload: caseload.csv`` (relative to the scenario file) starts the model
-from the register as the force holds it, instead of from counts. Columns (header row required,
-any order):
+from the register as the force holds it, instead of from counts. An Excel workbook
+(``caseload.xlsx``) works too: its first sheet is read exactly as the CSV would be
+(``caseload_xlsx.py``). Columns (header row required, any order):
 
 ===================== ======== =================================================================
 column                required meaning
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import re
 from collections import Counter
@@ -35,9 +37,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
 from sim.levels import LEVEL_INDEX, LOW
+from sim.scenario.caseload_xlsx import UnreadableWorkbook, xlsx_as_csv_text
 from sim.scenario.fields import EARLIEST_START_DATE, LATEST_END_DATE
 
 __all__ = [
@@ -202,6 +205,13 @@ class _RowReader:
         )
 
 
+def _open_as_csv(path: Path) -> TextIO:
+    """The file as CSV text: a CSV file itself, or an Excel workbook's first sheet."""
+    if path.suffix.lower() == ".xlsx":
+        return io.StringIO(xlsx_as_csv_text(path, MAX_ROWS), newline="")
+    return path.open(newline="", encoding="utf-8-sig")
+
+
 def _read(
     path: Path, start_date: dt.date, visit_interval_days: tuple[int, ...]
 ) -> tuple[CaseloadRow, ...]:
@@ -211,7 +221,7 @@ def _read(
     reader_state = _RowReader(start_date, visit_interval_days)
     rows: list[CaseloadRow] = []
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with _open_as_csv(path) as handle:
             reader = csv.DictReader(handle)
             header = [name.strip() for name in (reader.fieldnames or [])]
             missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -258,6 +268,8 @@ def _read(
                     rows.append(row)
                 if len(reader_state.problems) >= MAX_PROBLEMS:
                     break
+    except UnreadableWorkbook as error:
+        raise CaseloadError(source, [("file", "", str(error))]) from None
     except UnicodeDecodeError:
         raise CaseloadError(source, [("file", "", "not a UTF-8 text (CSV) file")]) from None
     except csv.Error as error:

@@ -196,7 +196,8 @@ class Population(Frozen):
     )
     initial_caseload: str | None = Field(
         None,
-        description="A CSV file of the register on day 0, one row per offender (risk level, "
+        description="A CSV file (or an Excel .xlsx workbook, its first sheet) of the register "
+        "on day 0, one row per offender (risk level, "
         "last visit, next visit and assessment due dates, notification end); the path is "
         "relative to the scenario file. Give this or initial. See docs/calibration.md.",
         json_schema_extra={"unit": "file path"},

@@ -75,7 +75,8 @@ def choose_scenario() -> tuple[Path, str, Path | None, list[str]] | None:
     caseload = st.sidebar.file_uploader(
         "Caseload file (optional)",
         key="caseload_upload",
-        help="A CSV as the loader reads it; it replaces the scenario's "
+        help="A CSV, or an Excel .xlsx workbook (its first sheet), as the loader reads it; "
+        "it replaces the scenario's "
         "population.initial_caseload. Only counts "
         "from it are ever shown.",
     )
