@@ -210,11 +210,11 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "every rise counts as another undetected escalation",
         "sim/model/register.py",
-        "        if offender.escalated_at is None:\n"
+        "        if offender.escalated_at is None and offender.true_level < offender.level:\n"
         "            offender.escalated_at = self.env.now\n"
         "            self.counters.undetected_escalations += 1\n",
         "        self.counters.undetected_escalations += 1\n"
-        "        if offender.escalated_at is None:\n"
+        "        if offender.escalated_at is None and offender.true_level < offender.level:\n"
         "            offender.escalated_at = self.env.now\n",
         (REGISTER,),
         "undetected escalations counted once per offender",
@@ -230,8 +230,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "a found escalation does not change the level",
         "sim/model/register.py",
-        "        offender.level = offender.true_level\n",
-        "",
+        "        offender.level = offender.true_level\n        counters.level_changed(",
+        "        counters.level_changed(",
         (REGISTER, BRING_FORWARD),
     ),
     Mutant(
@@ -273,8 +273,12 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "escalations stop after an offender's exit time (equivalent: a leaver cannot rise)",
         "sim/model/register.py",
-        "if at < self.horizon_days and at < offender.exit_time:",
-        "if at < self.horizon_days:",
+        "        if at < self.horizon_days and at < offender.exit_time:\n"
+        "            version = offender.risk_version\n"
+        "            self.shared.agenda.call_at(at, lambda: self._escalate(",
+        "        if at < self.horizon_days:\n"
+        "            version = offender.risk_version\n"
+        "            self.shared.agenda.call_at(at, lambda: self._escalate(",
         (REGISTER, *MODEL),
     ),
     # -- sim/model: counters ---------------------------------------------------------------------
@@ -418,8 +422,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "the queue sees today as the due date",
         "sim/model/visits.py",
-        "offender, offender.visit_due_day, attempt.n_officers, attempt.hours, VISIT",
-        "offender, int(env.now), attempt.n_officers, attempt.hours, VISIT",
+        "offender, offender.visit_due_day, attempt.n_officers, hours, VISIT",
+        "offender, int(env.now), attempt.n_officers, hours, VISIT",
         (POLICIES, WORKFORCE),
         "most_overdue_first must not behave as first come, first served",
     ),
@@ -576,18 +580,18 @@ MUTANTS: list[Mutant] = [
         "a visit window as long as the visit interval must be refused",
     ),
     Mutant(
-        "endless failed attempts allowed unless every level is always out",
+        "endless failed attempts allowed when the attempts take no time",
         "sim/scenario/work.py",
-        "max(self.out_probability.as_tuple()) == 1",
-        "min(self.out_probability.as_tuple()) == 1",
-        (RULES,),
+        "    if failed_attempt_days >= MIN_FAILED_ATTEMPT_DAYS:\n        return\n",
+        "    if failed_attempt_days >= 0:\n        return\n",
+        (RULES, "tests/test_no_progress.py"),
     ),
     Mutant(
-        "endless failed attempts refused even when one part takes time",
+        "endless failed attempts refused even when the retry delay takes time",
         "sim/scenario/work.py",
-        "and sum(d.mean for d in failed_attempt) == 0",
-        "and min(d.mean for d in failed_attempt) == 0",
-        (RULES,),
+        "    failed_attempt_days = hours / HOURS_PER_DAY + visits.retry_delay_days.mean\n",
+        "    failed_attempt_days = hours / HOURS_PER_DAY\n",
+        (RULES, "tests/test_no_progress.py"),
     ),
     Mutant(
         "apportionment gives the spare offenders to the smallest remainders",
