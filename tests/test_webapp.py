@@ -250,3 +250,48 @@ def test_a_plan_date_before_the_start_is_refused_with_plans_words(tmp_path):
             command=["test"],
             on_done=lambda n: None,
         )
+
+
+def test_dated_staff_changes_from_the_form_become_the_set_the_command_line_takes():
+    # small_example recruits one manager on 1 May 2024 (productive 30 days later); the table
+    # starts from that row. Left as it is, or with an empty row or a row that changes nobody
+    # added, it gives no --set. A second row (5 managers in, 1 sergeant out, from 1 June 2024,
+    # 60 days' training) gives one --set with both rows, and the scenario built with it has
+    # exactly those two changes.
+    import datetime as dt
+
+    from sim.scenario.file import load_scenario
+    from sim.webapp.levers import changes_override, current_changes
+
+    base = load_scenario(SMALL)
+    table = current_changes(base)
+    assert table == [
+        {
+            "date": dt.date(2024, 5, 1),
+            "offender_managers": 1,
+            "sergeants": 0,
+            "training_delay_days": 30,
+        }
+    ]
+    empty = {"date": None, "offender_managers": None, "sergeants": None}
+    nobody = {"date": dt.date(2024, 6, 1), "offender_managers": 0, "sergeants": 0}
+    assert changes_override(table, base) is None
+    assert changes_override([*table, empty, nobody], base) is None
+    row = {
+        "date": dt.date(2024, 6, 1),
+        "offender_managers": 5,
+        "sergeants": -1,
+        "training_delay_days": 60,
+    }
+    override = changes_override([*table, row, empty], base)
+    assert override == (
+        "staffing.changes=[{date: 2024-05-01, offender_managers: 1, sergeants: 0, "
+        "training_delay_days: 30}, {date: 2024-06-01, offender_managers: 5, sergeants: -1, "
+        "training_delay_days: 60}]"
+    )
+    changed = load_scenario(SMALL, [override])
+    assert [
+        (c.date, c.offender_managers, c.sergeants, c.training_delay_days)
+        for c in changed.staffing.changes
+    ] == [(dt.date(2024, 5, 1), 1, 0, 30), (dt.date(2024, 6, 1), 5, -1, 60)]
+    assert changes_override(current_changes(changed), changed) is None  # the table as it was

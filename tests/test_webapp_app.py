@@ -53,7 +53,10 @@ def test_a_run_from_the_page_equals_the_command_lines(page, tmp_path):
     assert not page.exception and not page.error
     sentences = " ".join(block.value for block in page.markdown)
     assert "Overdue visits go from 20 on 1 April 2024" in sentences  # the report's headline
-    assert len(page.dataframe) == 3  # headline, visits by month, assessments by month
+    shown = [frame for frame in page.dataframe if not frame.key]
+    assert len(shown) == 3  # headline, visits by month, assessments by month
+    # and the form's table of dated staff changes, the one keyed frame
+    assert [frame.key for frame in page.dataframe if frame.key][0].endswith("_changes")
     assert len(page.get("download_button")) == 3  # the zip, summary.xlsx and report.html
     overrides = [
         "staffing.sergeants=2",
@@ -72,7 +75,8 @@ def test_a_run_from_the_page_equals_the_command_lines(page, tmp_path):
         assert (tmp_path / "app" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
     # another scenario: the page no longer shows small_example's results
     page.selectbox(key="scenario").set_value("avon_somerset_2023.yaml").run()
-    assert not page.exception and not page.dataframe
+    assert not page.exception
+    assert not [frame for frame in page.dataframe if not frame.key]  # only the form's table
 
 
 def test_compare_shows_the_paired_difference_and_lone_visits_by_level(page, tmp_path):

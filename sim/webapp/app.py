@@ -18,8 +18,8 @@ import streamlit as st
 
 from sim.levels import LEVELS
 from sim.scenario import Scenario
+from sim.webapp.form import lever_form
 from sim.webapp.inputs import UploadFolder, load_or_problems, shipped_scenarios
-from sim.webapp.levers import Lever, levers_for, overrides_for
 from sim.webapp.planning import plan_command, plan_in_app, plan_sentence
 from sim.webapp.runs import (
     RESULTS,
@@ -36,7 +36,6 @@ from sim.webapp.runs import (
 from sim.webapp.views import comparison_view, run_view
 
 UPLOAD = "Upload a scenario file"
-JS_SAFE_INTEGER = 2**53 - 1  # the largest whole number a browser's number field holds
 
 
 def engine_options() -> EngineOptions:
@@ -98,66 +97,6 @@ def choose_scenario() -> tuple[Path, str, Path | None, list[str]] | None:
     table = st.session_state.get("caseload_path")
     given = [] if table is None else [f"population.initial_caseload={table}"]
     return path, path.name, _uploads().path, given
-
-
-def _lever_widget(lever: Lever, prefix: str) -> Any:
-    unit = f" ({lever.unit})" if lever.unit else ""
-    help_text = f"{lever.help} Allowed: {lever.allowed}."
-    key = f"{prefix}:{lever.path}"
-    if lever.kind == "choice":
-        return st.selectbox(
-            lever.label,
-            lever.choices,
-            index=lever.choices.index(lever.current),
-            key=key,
-            help=help_text,
-        )
-    if lever.kind == "int":
-        high = min(int(lever.maximum), JS_SAFE_INTEGER) if lever.maximum is not None else None
-        low = int(lever.minimum) if lever.minimum is not None else None
-        return st.number_input(
-            lever.label + unit,
-            min_value=low,
-            max_value=high,
-            value=int(lever.current),
-            step=1,
-            key=key,
-            help=help_text,
-        )
-    return st.number_input(
-        lever.label + unit,
-        min_value=lever.minimum,
-        max_value=lever.maximum,
-        value=float(lever.current),
-        step=0.05,
-        key=key,
-        help=help_text,
-    )
-
-
-def lever_form(scenario: Scenario, prefix: str) -> list[str]:
-    """The levers as form fields (units and ranges shown); returns the --set overrides."""
-    levers = levers_for(scenario)
-    if scenario.areas:
-        st.caption("This scenario has areas, each with its own staff: change them in the file.")
-    values: dict[str, Any] = {}
-    groups = (
-        ("Staff", "staffing."),
-        ("Officers per visit", "visits.officers_per_visit."),
-        ("Run", ""),
-    )
-    columns = st.columns(len(groups))
-    placed: set[str] = set()
-    for column, (title, start) in zip(columns, groups, strict=True):
-        with column:
-            st.markdown(f"**{title}**")
-            for lever in levers:
-                if lever.path in placed or not lever.path.startswith(start):
-                    continue
-                values[lever.path] = _lever_widget(lever, prefix)
-                st.caption(f"Allowed: {lever.allowed}")
-                placed.add(lever.path)
-    return overrides_for(levers, values)
 
 
 def _progress(total: int, label: str) -> Any:

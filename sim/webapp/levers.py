@@ -19,7 +19,16 @@ from sim.levels import LEVELS
 from sim.scenario import Scenario
 from sim.scenario.schema import JsonSchema, scenario_json_schema
 
-__all__ = ["LEVER_PATHS", "OFFICERS", "Lever", "levers_for", "overrides_for"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "LEVER_PATHS",
+    "OFFICERS",
+    "Lever",
+    "changes_override",
+    "current_changes",
+    "levers_for",
+    "overrides_for",
+]
 
 OFFICERS = "visits.officers_per_visit"
 LEVER_PATHS = (
@@ -167,3 +176,50 @@ def overrides_for(levers: Sequence[Lever], values: Mapping[str, Any]) -> list[st
         )
         result.append(f"{OFFICERS}={text}")
     return result
+
+
+# The columns of the dated staff changes table, as in ``staffing.changes``.
+CHANGE_COLUMNS = ("date", "offender_managers", "sergeants", "training_delay_days")
+
+
+def current_changes(scenario: Scenario) -> list[dict[str, Any]]:
+    """The scenario's dated staff changes as table rows (the form starts from these)."""
+    return [
+        {
+            "date": change.date,
+            "offender_managers": change.offender_managers,
+            "sergeants": change.sergeants,
+            "training_delay_days": change.training_delay_days,
+        }
+        for change in scenario.staffing.changes
+    ]
+
+
+def changes_override(rows: Sequence[Mapping[str, Any]], scenario: Scenario) -> str | None:
+    """The ``--set staffing.changes=[...]`` for the table's rows, or None if unchanged.
+
+    A row with no date, or that changes nobody, is left out (an empty row of the table).
+    Numbers are whole; the date is written as YYYY-MM-DD. Validation of the result is the
+    scenario's, as for any ``--set``.
+    """
+    kept = []
+    for row in rows:
+        when = row.get("date")
+        counts = [int(row.get(name) or 0) for name in CHANGE_COLUMNS[1:3]]
+        if when is None or when != when or not any(counts):  # missing date (None or NaT)
+            continue
+        delay = int(row.get("training_delay_days") or 0)
+        day = when.isoformat()[:10] if hasattr(when, "isoformat") else str(when)[:10]
+        kept.append((day, counts[0], counts[1], delay))
+    current = [
+        (str(c["date"]), c["offender_managers"], c["sergeants"], c["training_delay_days"])
+        for c in current_changes(scenario)
+    ]
+    if kept == current:
+        return None
+    items = ", ".join(
+        f"{{date: {day}, offender_managers: {managers}, sergeants: {sergeants}, "
+        f"training_delay_days: {delay}}}"
+        for day, managers, sergeants, delay in kept
+    )
+    return f"staffing.changes=[{items}]"
