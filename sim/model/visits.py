@@ -83,7 +83,7 @@ def visit_cycle(shared: Shared, register: Register, offender: Offender) -> Proce
             yield offender.reactivated  # the register succeeds it on return to active management
             continue
         if offender.in_custody:
-            yield released(shared.env, offender)  # the register succeeds it on release
+            yield released(env, offender)  # the register succeeds it on release
             continue
         opens_at = offender.visit_due_day - params.window_days[offender.level]
         if opens_at > env.now:
