@@ -442,3 +442,53 @@ def test_a_replacement_is_in_post_for_the_training_days_before_being_productive(
             assert in_post[day] == 1
             day += 1
     assert spells >= 5
+
+
+# -- where people read them ---------------------------------------------------------------------
+def test_the_report_gives_ages_by_level_and_capacity_and_an_older_folder_leaves_them_out():
+    from sim.format import human_number
+    from sim.report.data import Results
+    from sim.report.measures import inspectorate_section
+
+    frame = simulate(make_scenario(**BUSY), replications=2)
+    manifest = {"scenario": {"start_date": str(START)}}
+    section = inspectorate_section(Results(Path("."), manifest, frame, pd.DataFrame(), None))
+    last = frame[frame["day"] == frame["day"].max()]
+    rows = {row[0]: row for row in section["ages"]}
+    for level, name in zip(LEVELS, ("very high", "high", "medium", "low"), strict=True):
+        ages = [last[f"overdue_visits_{level}_age_{band}"].mean() for band in BANDS]
+        assert rows[f"visits, {name}"][1:5] == [human_number(age) for age in ages]
+    everything = [last[f"overdue_visits_age_{band}"].mean() for band in BANDS]
+    assert rows["visits, all levels"][1:6] == [
+        *(human_number(age) for age in everything),
+        human_number(last["oldest_overdue_visit_days"].mean()),
+    ]
+    assert sum(everything) > 0  # a backlog to show
+    assert any(s.startswith("Work needed against capacity") for s in section["sentences"])
+    older = frame.drop(columns=[c for c in frame.columns if "on_time" in c])
+    section = inspectorate_section(Results(Path("."), manifest, older, pd.DataFrame(), None))
+    assert section["ages"] == [] and not section["exact"]
+    assert not any("capacity" in s for s in section["sentences"])
+
+
+def test_run_prints_and_writes_the_new_measures(tmp_path):
+    from openpyxl import load_workbook
+    from repo import SMALL, runner
+
+    from run_sim import app
+
+    out = tmp_path / "small"
+    args = ["run", str(SMALL), "--replications", "2", "--workers", "1", "--no-report"]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "work needed / capacity" in result.output
+    assert "Overdue visits by days overdue" in result.output
+    summary = pd.read_csv(out / "summary.csv")
+    metrics = set(summary["metric"])
+    assert {"work_needed_share_of_capacity", "visits_on_time_share_very_high"} <= metrics
+    assert {"overdue_visits_age_over_180", "offender_managers_in_post"} <= metrics
+    headline = [
+        list(r) for r in load_workbook(out / "summary.xlsx")["Headline"].iter_rows(values_only=True)
+    ]
+    labels = {row[0] for row in headline}
+    assert {"visits, very high", "visits, all levels", "assessments, all"} <= labels
