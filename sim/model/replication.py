@@ -180,7 +180,7 @@ class Replication:
                     continue
                 day = day_of(change.date) + (change.training_delay_days if count > 0 else 0)
                 if count > 0:  # in post from the change's date, productive when trained
-                    workforce.in_training(kind, count, day_of(change.date), day)
+                    workforce.headcount.in_training(kind, count, day_of(change.date), day)
                 if day >= self.horizon_days:
                     continue
                 action = workforce.hire if count > 0 else workforce.release

@@ -75,7 +75,9 @@ class StaffTurnover:
             return  # a staffing change took them first: the post went with them
         productive_in = vacancy_days + self.turnover.training_days
         now = self.env.now
-        self.workforce.in_training(officer.kind, 1, now + vacancy_days, now + productive_in)
+        self.workforce.headcount.in_training(
+            officer.kind, 1, now + vacancy_days, now + productive_in
+        )
         if now + productive_in >= self.horizon_days:
             return
         event = self.env.timeout(productive_in)

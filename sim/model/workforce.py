@@ -54,6 +54,7 @@ from sim.model.absences import AbsencePlan
 from sim.model.calendar import WorkingCalendar
 from sim.model.counters import Counters
 from sim.model.event_log import EventLog
+from sim.model.headcount import Headcount
 from sim.model.offender import Offender
 from sim.model.streams import Streams
 from sim.priority import priority_rule
@@ -182,8 +183,7 @@ class Workforce:
         self._streams = streams
         self._absence_plan = absence_plan
         self._created = {MANAGER: 0, SERGEANT: 0}
-        # Recruits in post but not yet productive: (starts at, productive at) by kind.
-        self._in_training: dict[str, list[tuple[float, float]]] = {MANAGER: [], SERGEANT: []}
+        self.headcount = Headcount((MANAGER, SERGEANT))  # recruits in training, daily counts
         # Told of every officer when created (turnover.py draws when they will leave).
         self.officer_started: Callable[[Officer], None] | None = None
         self.managers = [self._new_officer(MANAGER) for _ in range(staffing.offender_managers)]
@@ -221,27 +221,10 @@ class Workforce:
             sum(1 for o in self.sergeants if not o.leaving),
         )
 
-    def in_training(self, kind: str, count: int, starts_at: float, productive_at: float) -> None:
-        """``count`` recruits of ``kind`` are in post from ``starts_at`` but have no hours until
-        ``productive_at`` (when they are hired): they count in post, not productive."""
-        if productive_at > starts_at:
-            self._in_training[kind].extend([(starts_at, productive_at)] * count)
-
-    def staff_today(self, day: int) -> tuple[int, int, int, int, int, int]:
-        """The staff at the end of ``day``: offender managers and sergeants productive (as
-        :attr:`staff_counts`), in post (productive or in training) and absent that day.
-
-        A recruit hired at the very end of the day (midnight) is still in training then.
-        """
-        end = day + 1
-        productive, in_post, absent = [], [], []
-        for kind in (MANAGER, SERGEANT):
-            staying = [o for o in self._all(kind) if not o.leaving]
-            trainees = self._in_training[kind] = [t for t in self._in_training[kind] if t[1] >= end]
-            productive.append(len(staying))
-            in_post.append(len(staying) + sum(1 for starts, _ in trainees if starts < end))
-            absent.append(sum(1 for o in staying if o.absent is not None and day in o.absent))
-        return (productive[0], productive[1], in_post[0], in_post[1], absent[0], absent[1])
+    def staff_today(self, day: int) -> tuple[int, ...]:
+        """Offender managers and sergeants productive, in post and absent at the end of
+        ``day`` (headcount.py), as the daily table records them."""
+        return self.headcount.today(day, {MANAGER: self.managers, SERGEANT: self.sergeants})
 
     # -- dispatching ----------------------------------------------------------------------
     @staticmethod
