@@ -492,3 +492,34 @@ def test_run_prints_and_writes_the_new_measures(tmp_path):
     ]
     labels = {row[0] for row in headline}
     assert {"visits, very high", "visits, all levels", "assessments, all"} <= labels
+
+
+def test_the_summary_of_the_measures_is_each_periods_own_ratio():
+    # measures_summary computes every period at once; each row must be the same as taking
+    # the period's rows alone: per replication, on time over on time plus became overdue
+    # (by level too), hours asked for over hours available; high-risk backlog on its last day.
+    from sim.analysis.inspectorate import LEVEL_SHARE_MEASURES, SHARE_MEASURES, capacity_share
+    from sim.analysis.summary import describe
+
+    frame = simulate(make_scenario(**(BUSY | {"horizon_days": 100})), replications=3)
+    summary = measures_summary(frame).set_index(["period", "metric"])
+    months = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m")
+    periods = [("end", frame), *((str(m), part) for m, part in frame.groupby(months))]
+    assert summary.index.get_level_values("period").unique().tolist() == [p for p, _ in periods]
+    for period, part in periods:
+        expected = {}
+        for metric in (*SHARE_MEASURES, *LEVEL_SHARE_MEASURES):
+            work, level = metric.split("_on_time_share")
+            values = on_time_share(part, work, level.lstrip("_") or None).dropna()
+            if len(values):
+                expected[metric] = describe(values.to_numpy())
+        expected["work_needed_share_of_capacity"] = describe(capacity_share(part).to_numpy())
+        last = part[part["day"] == part["day"].max()]
+        for work in ("visits", "assessments"):
+            high = last[f"overdue_{work}_very_high"] + last[f"overdue_{work}_high"]
+            expected[f"overdue_{work}_high_risk"] = describe(high.to_numpy(dtype=float))
+        rows = summary.loc[period]
+        assert set(rows.index) == set(expected)
+        for metric, stats in expected.items():
+            for key in ("mean", "p5", "p95", "replications"):
+                assert rows.loc[metric, key] == pytest.approx(stats[key]), (period, metric, key)

@@ -51,6 +51,7 @@ __all__ = [
     "SHARE_MEASURES",
     "capacity_share",
     "daily_due",
+    "exact_due_parts",
     "has_exact_shares",
     "high_risk",
     "measures_summary",
@@ -159,31 +160,30 @@ def _derived_rows(frame: pd.DataFrame, period: str) -> list[dict]:
     return rows + _high_risk_rows(frame, period)
 
 
-def _ratio_parts(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Each row's numerators and denominators of the share measures, in the order of the
-    returned metric names (a table with the model's exact counts)."""
-    numerators: list[pd.Series] = []
-    denominators: list[pd.Series] = []
+def exact_due_parts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Each row's numerator and denominator of every share measure, as alternating columns
+    (numerator, denominator of the first metric, then of the next ...), and the metrics in
+    that order: the two overall shares, the shares by level, work needed against capacity.
+    A period's share is its numerators' total over its denominators' total (a table with the
+    model's exact counts; see :func:`has_exact_shares`)."""
+    parts: dict[str, pd.Series] = {}
     metrics: list[str] = []
+
+    def add(metric: str, numerator: pd.Series, denominator: pd.Series) -> None:
+        metrics.append(metric)
+        parts[f"{metric}:numerator"] = numerator.astype(float)
+        parts[f"{metric}:denominator"] = denominator.astype(float)
+
     for work in WORK:
         on_time = frame[[f"{work}_completed_on_time_{level}" for level in LEVELS]].sum(axis=1)
-        metrics.append(f"{work}_on_time_share")
-        numerators.append(on_time)
-        denominators.append(on_time + frame[f"{work}_became_overdue"])
+        add(f"{work}_on_time_share", on_time, on_time + frame[f"{work}_became_overdue"])
     for work in WORK:
         for level in LEVELS:
             on_time = frame[f"{work}_completed_on_time_{level}"]
-            metrics.append(f"{work}_on_time_share_{level}")
-            numerators.append(on_time)
-            denominators.append(on_time + frame[f"{work}_became_overdue_{level}"])
-    metrics.append(CAPACITY_MEASURE)
-    numerators.append(frame["scheduled_hours_demand"])
-    denominators.append(frame["officer_hours_available"])
-    return _columns(numerators), _columns(denominators), metrics
-
-
-def _columns(series: list[pd.Series]) -> np.ndarray:
-    return np.column_stack([column.to_numpy(float) for column in series])
+            became = frame[f"{work}_became_overdue_{level}"]
+            add(f"{work}_on_time_share_{level}", on_time, on_time + became)
+    add(CAPACITY_MEASURE, frame["scheduled_hours_demand"], frame["officer_hours_available"])
+    return pd.DataFrame(parts), metrics
 
 
 def _sums(groups: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
@@ -229,19 +229,17 @@ def _describe_columns(values: np.ndarray) -> list[dict[str, float] | None]:
 
 def _exact_summary(trajectories: pd.DataFrame) -> pd.DataFrame:
     """The measures over the run and each month, from the model's exact counts (numpy: a
-    national run has dozens of areas and months)."""
+    national run has dozens of areas and months): every share, then the high-risk backlogs."""
     frame = trajectories.sort_values(["replication", "day"])
     _, replication = np.unique(frame["replication"].to_numpy(), return_inverse=True)
     months, month = np.unique(
         pd.to_datetime(frame["date"]).dt.strftime("%Y-%m").to_numpy(), return_inverse=True
     )
     n_replications, n_months = int(replication.max()) + 1, len(months)
-    numerators, denominators, metrics = _ratio_parts(frame)
+    parts, metrics = exact_due_parts(frame)
     groups = replication * n_months + month
-    n_groups = n_replications * n_months
-    shape = (n_replications, n_months, -1)
-    top = _sums(groups, n_groups, numerators).reshape(shape)
-    bottom = _sums(groups, n_groups, denominators).reshape(shape)
+    totals = _sums(groups, n_replications * n_months, parts.to_numpy(float))
+    totals = totals.reshape(n_replications, n_months, -1)  # numerators and denominators
     # the high-risk backlogs on each month's last day (the run's last day ends the last month)
     days = frame["day"].to_numpy()
     last_day = np.zeros(n_months, dtype=days.dtype)
@@ -249,27 +247,21 @@ def _exact_summary(trajectories: pd.DataFrame) -> pd.DataFrame:
     on_last = days == last_day[month]
     backlog = np.zeros((n_replications, n_months, len(WORK)))
     for k, work in enumerate(WORK):
-        backlog[replication[on_last], month[on_last], k] = high_risk(frame, work).to_numpy(float)[
-            on_last
-        ]
-    periods = [("end", top.sum(axis=1), bottom.sum(axis=1), backlog[:, -1])]
-    periods += [
-        (str(name), top[:, m], bottom[:, m], backlog[:, m]) for m, name in enumerate(months)
-    ]
+        values = high_risk(frame, work).to_numpy(float)
+        backlog[replication[on_last], month[on_last], k] = values[on_last]
+    periods = [("end", totals.sum(axis=1), backlog[:, -1])]
+    periods += [(str(name), totals[:, m], backlog[:, m]) for m, name in enumerate(months)]
     rows: list[dict] = []
-    for period, numerator, denominator, high in periods:
+    for period, total, high in periods:
+        numerator, denominator = total[:, 0::2], total[:, 1::2]
         with np.errstate(divide="ignore", invalid="ignore"):
             shares = np.where(denominator > 0, numerator / denominator, np.nan)
-        described = _describe_columns(shares)
-        states = [describe(high[:, j]) for j in range(len(WORK))]
-        for k, metric in enumerate(metrics):
-            if k == len(WORK):  # the high-risk backlogs follow the two overall shares
-                for work, state in zip(WORK, states, strict=True):
-                    name = f"overdue_{work}_high_risk"
-                    rows.append({"period": period, "metric": name, "kind": "state"} | state)
-            found = described[k]
-            if found is not None:
+        for metric, found in zip(metrics, _describe_columns(shares), strict=True):
+            if found is not None:  # nothing fell due (or no hours): no row
                 rows.append({"period": period, "metric": metric, "kind": "share"} | found)
+        for k, work in enumerate(WORK):
+            name = f"overdue_{work}_high_risk"
+            rows.append({"period": period, "metric": name, "kind": "state"} | describe(high[:, k]))
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
