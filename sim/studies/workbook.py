@@ -278,12 +278,21 @@ def _monthly(sheet: Worksheet, summary: pd.DataFrame) -> None:
 
 def _areas(sheet: Worksheet, summary: pd.DataFrame) -> None:
     end = summary[(summary["period"] == "end") & (summary["area"] != "total")]
-    wanted = ["overdue_visits", "overdue_visits_high_risk", "overdue_assessments", "population"]
+    wanted = [
+        "overdue_visits",
+        "overdue_visits_high_risk",
+        "oldest_overdue_visit_days",
+        "overdue_assessments",
+        "visits_on_time_share",
+        CAPACITY_MEASURE,
+        "population",
+    ]
     table = end[end["metric"].isin(wanted)].pivot(index="area", columns="metric", values="mean")
     table = table.reindex(columns=[m for m in wanted if m in table.columns])
     table = table.sort_values("overdue_visits", ascending=False).reset_index()
     table.columns = ["area", *(_label(metric) for metric in table.columns[1:])]
-    _table(sheet, table, start_row=1, number_format="#,##0.0")
+    formats = {_label(metric): "0%" for metric in ("visits_on_time_share", CAPACITY_MEASURE)}
+    _table(sheet, table, start_row=1, number_format="#,##0.0", formats=formats)
 
 
 def _table(
