@@ -198,7 +198,8 @@ def _sums(groups: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
 
 def _describe_columns(values: np.ndarray) -> list[dict[str, float] | None]:
     """:func:`describe` of each column of (replications x measures), NaNs left out; None for a
-    column with no value. Columns without NaN are described together (the same numbers)."""
+    column with no value. Columns without NaN are described together (the same numbers, to
+    the last bits of floating-point summation)."""
     complete = ~np.isnan(values).any(axis=0)
     result: list[dict[str, float] | None] = [None] * values.shape[1]
     n = values.shape[0]
