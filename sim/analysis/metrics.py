@@ -21,7 +21,12 @@ from sim.scenario import TOTAL_AREA
 __all__ = ["FLOAT_COLUMNS", "is_flow", "total_only", "trajectories"]
 
 FLOAT_COLUMNS = frozenset(
-    {"officer_hours_used", "officer_hours_available", "escalation_days_unnoticed"}
+    {
+        "officer_hours_used",
+        "officer_hours_available",
+        "escalation_days_unnoticed",
+        "scheduled_hours_demand",
+    }
 )
 
 

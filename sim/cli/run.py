@@ -202,9 +202,49 @@ def _print_summary(result: RunResult) -> None:
     used, available = end["officer_hours_used"]["mean"], end["officer_hours_available"]["mean"]
     if available > 0:
         table.add_row("officer utilisation", f"{used / available:.0%}", "")
+    _capacity_row(table, end)
     out.print(table)
+    ages = _ages_table(end)
+    if ages is not None:
+        out.print(ages)
     if result.precision is not None:
         _print_precision(result.precision)
+
+
+def _capacity_row(table: Table, end: dict[Any, dict[Any, Any]]) -> None:
+    """Work needed against capacity (absent from results of older versions)."""
+    capacity = end.get("work_needed_share_of_capacity")
+    if capacity is not None:
+        spread = f"{human_share(capacity['p5'])} - {human_share(capacity['p95'])}"
+        table.add_row("work needed / capacity (whole run)", human_share(capacity["mean"]), spread)
+
+
+def _ages_table(end: dict[Any, dict[Any, Any]]) -> Table | None:
+    """Overdue visits by days overdue and by level at the end, the oldest, and the share done
+    by the due date over the run: means (summary.csv and the report have the ranges)."""
+    from sim.levels import LEVEL_NAMES, LEVELS
+    from sim.records import AGE_BANDS
+
+    bands = [band for band, _, _ in AGE_BANDS]
+    if not all(f"overdue_visits_{level}_age_{band}" in end for level in LEVELS for band in bands):
+        return None
+    table = Table(title="Overdue visits by days overdue at the end, and done on time (means)")
+    table.add_column("risk level")
+    for label in ("1-30", "31-90", "91-180", ">180", "oldest", "on time"):
+        table.add_column(label, justify="right")
+
+    def mean(metric: str, form: Any = human_number) -> str:
+        return form(end[metric]["mean"]) if metric in end else form(None)
+
+    for level, name in zip((*LEVELS, None), (*LEVEL_NAMES, "all levels"), strict=True):
+        suffix = "" if level is None else f"_{level}"
+        table.add_row(
+            name,
+            *(mean(f"overdue_visits{suffix}_age_{band}") for band in bands),
+            mean(f"oldest_overdue_visit_days{suffix}"),
+            mean(f"visits_on_time_share{suffix}", human_share),
+        )
+    return table
 
 
 def _check_rows(loaded: Scenario, max_replications: int) -> None:

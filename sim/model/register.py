@@ -99,7 +99,7 @@ class Register:
             if not offender.visit_overdue:
                 self.counters.visit_now_overdue(offender)
                 if self.env.now > 0:
-                    self.counters.add("visits_became_overdue")
+                    self.counters.visit_became_overdue(offender)
         elif becomes_overdue_at < self.horizon_days:
             self._visit_deadlines[becomes_overdue_at].append((offender, offender.visit_version))
 
@@ -110,7 +110,7 @@ class Register:
             if not offender.assessment_overdue:
                 self.counters.assessment_now_overdue(offender)
                 if self.env.now > 0:
-                    self.counters.add("assessments_became_overdue")
+                    self.counters.assessment_became_overdue(offender)
         elif becomes_overdue_at < self.horizon_days:
             self._assessment_deadlines[becomes_overdue_at].append(
                 (offender, offender.assessment_version)
@@ -127,7 +127,7 @@ class Register:
                 and not offender.reactive
             ):
                 counters.visit_now_overdue(offender)
-                counters.add("visits_became_overdue")
+                counters.visit_became_overdue(offender)
         for offender, version in self._assessment_deadlines[day]:
             if (
                 offender.active
@@ -135,7 +135,7 @@ class Register:
                 and not offender.assessment_overdue
             ):
                 counters.assessment_now_overdue(offender)
-                counters.add("assessments_became_overdue")
+                counters.assessment_became_overdue(offender)
         self._visit_deadlines[day] = self._assessment_deadlines[day] = []
 
     # -- completed work ---------------------------------------------------------------------
@@ -148,7 +148,7 @@ class Register:
         now = self.env.now
         counters = self.counters
         level_before, due_day_before = offender.level, offender.visit_due_day
-        counters.add("visits_completed")
+        counters.visit_completed(offender)  # by level, and whether on time: before clearing
         counters.visit_no_longer_overdue(offender)
         self.detect_escalation(offender)
         if police_action:
@@ -181,7 +181,7 @@ class Register:
     def assessment_completed(self, offender: Offender) -> None:
         """The assessment is done: a hidden escalation is found and the next one falls due."""
         counters = self.counters
-        counters.add("assessments_completed")
+        counters.assessment_completed(offender)  # by level, and whether on time: first
         counters.assessment_no_longer_overdue(offender)
         level_before, due_day_before = offender.level, offender.assessment_due_day
         self.detect_escalation(offender)
@@ -223,6 +223,7 @@ class Register:
         """
         counters = self.counters
         offender.in_custody = True
+        counters.custody_started(offender)
         if offender.reactive:
             offender.reactive = False
             counters.reactive -= 1
@@ -239,6 +240,7 @@ class Register:
         if not offender.active or not offender.in_custody:
             return
         offender.in_custody = False
+        self.counters.custody_ended(offender)
         today = int(self.env.now)
         offender.visit_due_day = today + self.first_visit_due_days
         offender.visit_version += 1

@@ -30,6 +30,7 @@ from sim.model.assessments import assessment_cycle
 from sim.model.calendar import WorkingCalendar
 from sim.model.caseload import LifeDraws, initial_offenders, pick
 from sim.model.counters import Counters
+from sim.model.demand import DemandRates
 from sim.model.event_log import EventLog
 from sim.model.immediate import ImmediateProcess
 from sim.model.offender import Offender
@@ -70,7 +71,7 @@ class Replication:
         self.horizon_days = scenario.horizon_days
         env = simpy.Environment()
         streams = Streams(scenario.seed, replication, area)
-        counters = Counters(scenario.horizon_days)
+        counters = Counters(scenario.horizon_days, DemandRates.of(scenario))
         self.calendar = WorkingCalendar(
             scenario.start_date, scenario.horizon_days, scenario.staffing
         )
@@ -178,6 +179,8 @@ class Replication:
                 if count == 0:
                     continue
                 day = day_of(change.date) + (change.training_delay_days if count > 0 else 0)
+                if count > 0:  # in post from the change's date, productive when trained
+                    workforce.headcount.in_training(kind, count, day_of(change.date), day)
                 if day >= self.horizon_days:
                     continue
                 action = workforce.hire if count > 0 else workforce.release
@@ -193,7 +196,7 @@ class Replication:
             register.pass_deadlines(day)
             agenda.start_day(day)
             _run_until(env, day + 1, self._stall_limit)
-            counters.snapshot(day, *workforce.staff_counts)
+            counters.snapshot(day, workforce.staff_today(day))
         return counters.table
 
     def _stall_limit(self) -> int:

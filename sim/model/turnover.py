@@ -74,7 +74,11 @@ class StaffTurnover:
         if not self.workforce.depart(officer):
             return  # a staffing change took them first: the post went with them
         productive_in = vacancy_days + self.turnover.training_days
-        if self.env.now + productive_in >= self.horizon_days:
+        now = self.env.now
+        self.workforce.headcount.in_training(
+            officer.kind, 1, now + vacancy_days, now + productive_in
+        )
+        if now + productive_in >= self.horizon_days:
             return
         event = self.env.timeout(productive_in)
         event.callbacks.append(partial(self._replace, officer.kind))

@@ -54,6 +54,7 @@ from sim.model.absences import AbsencePlan
 from sim.model.calendar import WorkingCalendar
 from sim.model.counters import Counters
 from sim.model.event_log import EventLog
+from sim.model.headcount import Headcount
 from sim.model.offender import Offender
 from sim.model.streams import Streams
 from sim.priority import priority_rule
@@ -182,6 +183,7 @@ class Workforce:
         self._streams = streams
         self._absence_plan = absence_plan
         self._created = {MANAGER: 0, SERGEANT: 0}
+        self.headcount = Headcount((MANAGER, SERGEANT))  # recruits in training, daily counts
         # Told of every officer when created (turnover.py draws when they will leave).
         self.officer_started: Callable[[Officer], None] | None = None
         self.managers = [self._new_officer(MANAGER) for _ in range(staffing.offender_managers)]
@@ -218,6 +220,11 @@ class Workforce:
             sum(1 for o in self.managers if not o.leaving),
             sum(1 for o in self.sergeants if not o.leaving),
         )
+
+    def staff_today(self, day: int) -> tuple[int, ...]:
+        """Offender managers and sergeants productive, in post and absent at the end of
+        ``day`` (headcount.py), as the daily table records them."""
+        return self.headcount.today(day, {MANAGER: self.managers, SERGEANT: self.sergeants})
 
     # -- dispatching ----------------------------------------------------------------------
     @staticmethod

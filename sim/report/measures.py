@@ -4,6 +4,10 @@ The backlog by risk level at the start, in 6 and 12 months and at the end; the h
 backlog (very high and high together); the share of visits and assessments done by their due
 date; the oldest overdue visit. Computed from the run's trajectories with
 :mod:`sim.analysis.inspectorate`, so a report rebuilt from an older folder gets them too.
+
+From folders written since the model counts them: the backlog by age at the end of the run
+and the oldest item, with the share done by the due date, by risk level (one compact table),
+and work needed against capacity (a sentence). An older folder's report leaves them out.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from sim.analysis.inspectorate import high_risk, on_time_share
+from sim.analysis.inspectorate import capacity_share, has_exact_shares, high_risk, on_time_share
 from sim.analysis.summary import describe
 from sim.format import human_date, human_number, human_range, human_share
 from sim.levels import LEVEL_NAMES, LEVELS
+from sim.records import AGE_BANDS
 from sim.report.data import Results, milestones
 
 __all__ = ["areas_section", "inspectorate_section"]
@@ -68,12 +73,69 @@ def inspectorate_section(results: Results) -> dict:
         ["visits", visits_share, visits_spread],
         ["risk assessments", assess_share, assess_spread],
     ]
+    exact = has_exact_shares(frame)
+    if exact:
+        sentences.append(_capacity_sentence(frame))
     return {
         "rows": rows,
         "level_names": list(LEVEL_NAMES),
         "sentences": sentences,
         "shares": shares,
+        "exact": exact,
+        "ages": _ages_rows(frame, last) if exact else [],
+        "age_headers": [_band_label(first, final) for _, first, final in AGE_BANDS],
     }
+
+
+def _band_label(first: int, last: int | None) -> str:
+    return f"over {first - 1}" if last is None else f"{first}-{last}"
+
+
+def _mean(values: pd.Series) -> str:
+    return human_number(float(values.to_numpy(dtype=float).mean()))
+
+
+def _ages_rows(frame: pd.DataFrame, last: pd.DataFrame) -> list[list[str]]:
+    """Overdue items at the end of the run by days overdue, the oldest, and the share done by
+    the due date over the run (mean of runs, 90% of runs in brackets): visits by risk level,
+    all visits, all assessments."""
+    rows = []
+    for level, name in (*zip(LEVELS, LEVEL_NAMES, strict=True), (None, "all levels")):
+        suffix = "" if level is None else f"_{level}"
+        share, spread = _share_text(on_time_share(frame, "visits", level).to_numpy(float))
+        rows.append(
+            [
+                f"visits, {name}",
+                *(_mean(last[f"overdue_visits{suffix}_age_{band}"]) for band, _, _ in AGE_BANDS),
+                _mean(last[f"oldest_overdue_visit_days{suffix}"]),
+                f"{share} ({spread})" if spread else share,
+            ]
+        )
+    share, spread = _share_text(on_time_share(frame, "assessments").to_numpy(float))
+    rows.append(
+        [
+            "risk assessments, all levels",
+            *(_mean(last[f"overdue_assessments_age_{band}"]) for band, _, _ in AGE_BANDS),
+            _mean(last["oldest_overdue_assessment_days"]),
+            f"{share} ({spread})" if spread else share,
+        ]
+    )
+    return rows
+
+
+def _capacity_sentence(frame: pd.DataFrame) -> str:
+    """Work needed against capacity over the run, as probation's workload tool states it."""
+    values = capacity_share(frame).dropna().to_numpy(dtype=float)
+    if not len(values):
+        return "Work needed against capacity: no officer-hours were available in the run."
+    stats = describe(values)
+    over = "; above 100% the schedule cannot be kept with these hours" if stats["mean"] > 1 else ""
+    return (
+        f"Work needed against capacity over the run: {human_share(stats['mean'])} (90% of runs: "
+        f"{human_range(stats['p5'], stats['p95'], form=human_share)}): the officer-hours the "
+        "schedule asks for (each level's visit and assessment intervals, failed attempts "
+        f"included) over the officer-hours available{over}."
+    )
 
 
 AREA_COLUMNS = (
@@ -81,6 +143,7 @@ AREA_COLUMNS = (
     ("overdue_visits_high_risk", "of which very high and high"),
     ("visits_on_time_share", "visits done by the due date"),
     ("oldest_overdue_visit_days", "oldest (days overdue)"),
+    ("work_needed_share_of_capacity", "work needed / capacity"),
     ("population", "offenders managed"),
 )
 
@@ -109,7 +172,7 @@ def areas_section(results: Results) -> dict | None:
                 cells.append(human_number(None))
                 continue
             value = _at(means, area, metric)
-            if metric.endswith("_share"):
+            if "_share" in metric:  # a share of items, or of capacity
                 cells.append(human_share(value))
             elif metric == "overdue_visits":
                 spread = human_range(_at(low, area, metric), _at(high, area, metric))

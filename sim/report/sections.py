@@ -209,7 +209,13 @@ def activity_section(results: Results) -> dict:
 
 
 def utilisation_section(results: Results) -> dict:
-    metrics = ["officer_hours_used", "officer_hours_available", "offender_managers", "sergeants"]
+    metrics = [
+        "officer_hours_used",
+        "officer_hours_available",
+        "offender_managers",
+        "sergeants",
+        "work_needed_share_of_capacity",  # absent from folders of older versions: a dash
+    ]
     table = monthly(results, metrics)
     available = table["officer_hours_available"]
     share = (table["officer_hours_used"] / available).where(available > 0)
@@ -222,6 +228,7 @@ def utilisation_section(results: Results) -> dict:
             human_hours(row["officer_hours_available"]),
             human_hours(row["officer_hours_used"]),
             human_share(used_share),
+            human_share(row.get("work_needed_share_of_capacity")),
         ]
         for label, row, used_share in zip(
             _month_labels(results, list(means)), means.values(), share.to_list(), strict=True
