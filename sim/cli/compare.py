@@ -28,7 +28,7 @@ from .app import (
     out,
 )
 from .notes import MonthsOption, months_override, warn_if_few
-from .session import SessionOptions, overrides, study_session
+from .session import SessionOptions, overrides, study_session, work
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
     from sim.studies.compare import ComparisonResult
@@ -106,8 +106,8 @@ def compare(
     )
     names = STUDY_FILES["compare"] + DERIVED_FILES
     with study_session(out_dir, f"{loaded[0][1].name}-compare", names, options) as session:
-        tasks = n * len(arms)
-        with session.engine(tasks, f"compare {len(arms)} variants", tasks) as engine:
+        tasks, unit = work([arm.scenario for arm in arms], n)
+        with session.engine(tasks, f"compare {len(arms)} variants", tasks, unit) as engine:
             result = compare_study(
                 arms,
                 n,

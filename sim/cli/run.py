@@ -27,7 +27,7 @@ from .app import (
     out,
 )
 from .notes import MonthsOption, months_override, warn_if_few
-from .session import SessionOptions, check_outcomes, overrides, study_session
+from .session import SessionOptions, check_outcomes, overrides, study_session, work
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
     from sim.scenario import Scenario
@@ -119,12 +119,10 @@ def run(
                 markup=False,
                 highlight=False,
             )
-        tasks, total = (
-            (loaded.replications, loaded.replications)
-            if to_precision is None
-            else (max_replications, None)
-        )
-        with session.engine(tasks, loaded.name, total) as engine:
+        count = loaded.replications if to_precision is None else max_replications
+        tasks, unit = work([loaded], count)
+        total = tasks if to_precision is None else None
+        with session.engine(tasks, loaded.name, total, unit) as engine:
             result = run_study(
                 loaded,
                 target=session.target,

@@ -29,7 +29,7 @@ from .app import (
     out,
 )
 from .notes import warn_if_few
-from .session import Session, SessionOptions, check_outcomes, overrides, study_session
+from .session import Session, SessionOptions, check_outcomes, overrides, study_session, work
 
 __all__ = ["sweep"]
 
@@ -124,7 +124,8 @@ def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]
     except ScenarioError as error:
         fail(error)
     n = base.replications
-    with session.engine(points * n, f"sweep {points} points", points * n) as engine:
+    tasks, unit = work([base] * points, n)
+    with session.engine(tasks, f"sweep {points} points", tasks, unit) as engine:
         result = sweep_study(
             base,
             parameters,
@@ -170,8 +171,8 @@ def _tornado(
     except ScenarioError as error:
         fail(error)
     n = base.replications
-    total = (len(arms) + 1) * n
-    with session.engine(total, f"tornado {len(keys)} parameters", total) as engine:
+    total, unit = work([base] * (len(arms) + 1), n)
+    with session.engine(total, f"tornado {len(keys)} parameters", total, unit) as engine:
         result = tornado_study(
             base,
             keys,
