@@ -29,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis.summary import SUMMARY_COLUMNS, describe
+from sim.analysis.periods import Periods, describe_rows, long_rows
+from sim.analysis.summary import SUMMARY_COLUMNS
 
 __all__ = [
     "HIGH_RISK_MEASURES",
@@ -84,44 +85,44 @@ def on_time_share(frame: pd.DataFrame, work: str) -> pd.Series:
     return (due["on_time"] / due["fell_due"].where(due["fell_due"] > 0)).rename(work)
 
 
-def _rows(frame: pd.DataFrame, period: str) -> list[dict]:
-    """The measures over one period of the daily table (state measures at its last day)."""
-    rows = []
-    last = frame[frame["day"] == frame["day"].max()].set_index("replication").sort_index()
+def _due_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """For rows sorted by area, replication and day: each work's daily ``on_time`` and
+    ``fell_due`` counts (NaN on each series' first day, which has no yesterday), by the rule
+    in the module's docstring; the same numbers :func:`daily_due` gives, for every series at
+    once."""
+    series = [frame["replication"]] + ([frame["area"]] if "area" in frame.columns else [])
+    columns = {}
     for work in WORK:
-        shares = on_time_share(frame, work).to_numpy(dtype=float)
-        shares = shares[~np.isnan(shares)]
-        if len(shares):
-            rows.append(
-                {"period": period, "metric": f"{work}_on_time_share", "kind": "share"}
-                | describe(shares)
-            )
-    for work in WORK:
-        values = high_risk(last, work).to_numpy(dtype=float)
-        rows.append(
-            {"period": period, "metric": f"overdue_{work}_high_risk", "kind": "state"}
-            | describe(values)
-        )
-    return rows
+        overdue = frame[f"overdue_{work}"].astype(float)
+        yesterday = overdue.groupby(series, sort=False).shift(1)
+        became = frame[f"{work}_became_overdue"].astype(float)
+        late = (yesterday + became - overdue).clip(lower=0)
+        on_time = (frame[f"{work}_completed"].astype(float) - late).clip(lower=0)
+        columns[f"{work}_on_time"] = on_time
+        columns[f"{work}_fell_due"] = (on_time + became).where(yesterday.notna())
+    return pd.DataFrame(columns)
 
 
 def measures_summary(trajectories: pd.DataFrame) -> pd.DataFrame:
     """Rows in ``summary.csv``'s columns for :data:`MEASURES`: the whole run (``end``), then
-    each calendar month. A month's share counts the items that fell due in that month; the
-    first month's share leaves out day 0. With an ``area`` column, a block per area."""
-    if "area" in trajectories.columns:
-        parts = [
-            measures_summary(frame.drop(columns="area")).assign(area=area)
-            for area, frame in trajectories.groupby("area", sort=False)
-        ]
-        return pd.concat(parts, ignore_index=True)[["area", *SUMMARY_COLUMNS]]
-    rows = _rows(trajectories, "end")
-    months = pd.to_datetime(trajectories["date"]).dt.strftime("%Y-%m")
-    previous_day = None
-    for month, frame in trajectories.groupby(months, sort=True):
-        # each month's share needs the backlog on the day before it starts
-        if previous_day is not None:
-            frame = pd.concat([previous_day, frame])
-        rows.extend(_rows(frame, str(month)))  # the day before only gives the backlog
-        previous_day = frame[frame["day"] == frame["day"].max()]
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    each calendar month. A month's share counts the items that fell due in that month (its
+    first day measured against the day before's backlog); the run's first day is left out.
+    With an ``area`` column, a block per area. Every area, period and measure is computed at
+    once over the whole table (:mod:`sim.analysis.periods`)."""
+    periods = Periods.of(trajectories)
+    frame = periods.frame
+    due = periods.total(_due_columns(frame))  # (areas, periods, 2 x work, replications)
+    fell_due = due[:, :, 1::2]
+    shares = due[:, :, 0::2] / np.where(fell_due > 0, fell_due, np.nan)
+    backlog = pd.DataFrame({work: high_risk(frame, work) for work in WORK})
+    values = np.concatenate([shares, periods.last(backlog)], axis=2)
+    statistics, counts = describe_rows(values)
+    metrics = [*SHARE_MEASURES, *HIGH_RISK_MEASURES]
+    kinds = ["share"] * len(SHARE_MEASURES) + ["state"] * len(HIGH_RISK_MEASURES)
+    keep = counts > 0  # a share with nothing due in the period has no row
+    keep[:, :, len(SHARE_MEASURES) :] = True
+    table = long_rows(statistics, counts, periods.labels, metrics, kinds, keep)
+    if periods.areas is None:
+        return table[list(SUMMARY_COLUMNS)]
+    table["area"] = np.asarray(periods.areas, dtype=object)[table["area"].to_numpy()]
+    return table[["area", *SUMMARY_COLUMNS]]
