@@ -58,7 +58,15 @@ __all__ = [
 ]
 
 TOOL = "offender-visit-sim"  # the "tool" key of every manifest this tool writes
-RUN_FILES = ("trajectories.csv", "summary.csv", "summary.xlsx", "backlog.png", "manifest.json")
+RUN_FILES = (
+    "trajectories.csv",
+    "trajectories.parquet",
+    "summary.csv",
+    "summary.parquet",
+    "summary.xlsx",
+    "backlog.png",
+    "manifest.json",
+)
 # Built from the results after the manifest (run writes report.html): removed when a rewrite
 # begins, so a derived file never outlives the results it describes.
 DERIVED_FILES = ("report.html",)
