@@ -295,15 +295,17 @@ def study_session(
     *,
     marker: str = "manifest.json",
     error_exit: Callable[[str], NoReturn] = fail_with,
+    shard: bool = False,
 ) -> Iterator[Session]:
     """Check the results folder (``--out``, or ``results/<default_name>``), then do the
     command's work inside the Ctrl-C guard. ``own_names`` are the files the command writes,
     ``marker`` the one written last; ``error_exit`` prints a problem met while running (an
-    executor that cannot be used) and exits 2."""
+    executor that cannot be used) and exits 2. ``shard``: the folder is shared with the
+    other shards of the same run (each adds only replications to its store)."""
     target = output_folder(out_dir or RESULTS / default_name, options.force, own_names)
     with ExitStack() as stack:
         try:  # created, writable, and ours alone until the command ends: before any work
-            stack.enter_context(claim_output_folder(target, own_names, marker))
+            stack.enter_context(claim_output_folder(target, own_names, marker, shared=shard))
         except OutputFolderError as error:
             refuse_folder(error)
         with interruptible(target, own_names, marker):
