@@ -28,6 +28,7 @@ from .app import (
 )
 from .notes import MonthsOption, months_override, warn_if_few
 from .session import SessionOptions, check_outcomes, overrides, study_session, work
+from .shard import ShardOption, parse_shard, run_shard_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
     from sim.scenario import Scenario
@@ -77,14 +78,7 @@ def run(
         bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
     force: ForceOption = False,
-    shard: Annotated[
-        str | None,
-        typer.Option(
-            help="Run only shard i of N (i/N, i from 0): replications i, i+N, ... saved in the "
-            "folder's replication store, no tables. Run every shard (e.g. a Slurm job array), "
-            "then the same command without --shard writes the tables from the store.",
-        ),
-    ] = None,
+    shard: ShardOption = None,
 ) -> None:
     """Run replications; write the results folder and report.html, print a summary.
 
@@ -123,8 +117,20 @@ def run(
     )
     names = RUN_FILES + CALIBRATION_FILES + MANAGER_FILES + DERIVED_FILES
     if shard is not None:
-        _check_shard_options(precision=precision, no_cache=no_cache, json_output=json_output)
-        _run_shard(loaded, shard, out_dir, names, options)
+        if precision is not None:
+            fail_with(
+                "--shard runs a fixed number of replications: give --replications, not --precision"
+            )
+        run_shard_session(
+            parse_shard(shard, no_cache=no_cache, json_output=json_output),
+            [loaded],
+            loaded.replications,
+            out_dir=out_dir,
+            default_name=loaded.name,
+            names=names,
+            options=options,
+            label=loaded.name,
+        )
         return
     with study_session(out_dir, loaded.name, names, options) as session:
         if not quiet:
@@ -157,60 +163,6 @@ def run(
             changed = [item for item in set_ or [] if not item.startswith("horizon_days")]
             _print_fit_summary(fits, changed=bool(changed))
         session.print_report(report_path)
-
-
-def _check_shard_options(*, precision: float | None, no_cache: bool, json_output: bool) -> None:
-    """--shard fills the replication store with a fixed share of the replications."""
-    if precision is not None:
-        fail_with(
-            "--shard runs a fixed number of replications: give --replications, not --precision"
-        )
-    if no_cache:
-        fail_with("--shard saves its replications in the folder's store: drop --no-cache")
-    if json_output:
-        fail_with(
-            "--shard writes no summary to print: drop --json (the run without --shard has it)"
-        )
-
-
-def _run_shard(
-    loaded: Scenario, text: str, out_dir: Path | None, names: tuple[str, ...], options: Any
-) -> None:
-    """``run --shard i/N``: this shard's replications into the store; no tables."""
-    from sim.experiments.shards import Shard, ShardError, run_shard
-
-    try:
-        shard = Shard.parse(text)
-    except ShardError as error:
-        fail_with(str(error))
-    indices = shard.replications(loaded.replications)
-    with study_session(out_dir, loaded.name, names, options, shard=True) as session:
-        if not options.quiet:
-            err.print(
-                f"Running shard {shard}: {len(indices)} of the {loaded.replications} "
-                f"replications of {loaded.name} into {session.target}/.replications",
-                markup=False,
-                highlight=False,
-            )
-        tasks, unit = work([loaded], len(indices))
-        with session.engine(tasks, f"{loaded.name} shard {shard}", tasks, unit) as engine:
-            stats = run_shard(loaded, shard, engine)
-        out.print(
-            f"Shard {shard}: replications {_listed(indices)} are in {session.target}/.replications "
-            f"({stats.computed} run now, {stats.from_store} already there). When every shard "
-            "has finished, run the same command without --shard to write the tables.",
-            markup=False,
-            highlight=False,
-        )
-
-
-def _listed(indices: list[int]) -> str:
-    """Replication numbers for people: ``0, 4, 8`` or ``0, 4, ..., 96`` (a shard's step)."""
-    if not indices:
-        return "(none: more shards than replications)"
-    if len(indices) <= 4:
-        return ", ".join(str(i) for i in indices)
-    return f"{indices[0]}, {indices[1]}, ..., {indices[-1]}"
 
 
 def _print_fit_summary(fits: Any, *, changed: bool) -> None:

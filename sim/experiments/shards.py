@@ -13,7 +13,7 @@ each atomically.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sim.experiments.batch import BatchStats, Engine, run_tasks
@@ -59,8 +59,11 @@ class Shard:
         return f"{self.index}/{self.count}"
 
 
-def run_shard(scenario: Scenario, shard: Shard, engine: Engine) -> BatchStats:
-    """Run this shard's replications of ``scenario`` into ``engine.store``; keep nothing else.
+def run_shard(
+    scenarios: Sequence[Scenario], replications: int, shard: Shard, engine: Engine
+) -> BatchStats:
+    """Run this shard's share of ``replications`` replications of every scenario (the arms of
+    a study, or one) into ``engine.store``; keep nothing else.
 
     Each record is dropped once stored, so a shard of many replications needs the memory of
     one. Replications already in the store are not run again. Returns how many came from the
@@ -69,7 +72,8 @@ def run_shard(scenario: Scenario, shard: Shard, engine: Engine) -> BatchStats:
     if engine.store is None:
         raise ShardError("--shard saves replications in the folder's store: drop --no-cache")
     stats = BatchStats()
-    tasks = [(scenario, replication) for replication in shard.replications(scenario.replications)]
+    indices = shard.replications(replications)
+    tasks = [(scenario, replication) for scenario in scenarios for replication in indices]
     _drain(run_tasks(tasks, engine.executor, engine.store, engine.on_done, stats))
     return stats
 
