@@ -236,3 +236,33 @@ def test_a_cluster_started_with_the_dask_command_line_gives_the_serial_result(tm
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.mark.parametrize(
+    ("command", "files"),
+    [
+        (
+            ["compare", str(SMALL), "--variant", "fewer:staffing.offender_managers=3"],
+            ("comparison.csv", "outcomes.csv"),
+        ),
+        (["sweep", str(SMALL), "--param", "staffing.offender_managers=2,5"], ("sweep.csv",)),
+    ],
+)
+def test_compare_and_sweep_shards_assemble_into_the_single_run(tmp_path, command, files):
+    # Every arm (or grid point) gets the shard's replications; the assembly finds them all.
+    common = ["--replications", "3", "--seed", "2", "--set", "horizon_days=40", "--quiet"]
+    if command[0] == "compare":
+        common.append("--no-report")
+    sharded, single = tmp_path / "sharded", tmp_path / "single"
+    for i in range(2):
+        result = runner.invoke(app, [*command, *common, "--shard", f"{i}/2", "--out", str(sharded)])
+        assert result.exit_code == 0, result.output
+    stored = list((sharded / ".replications").rglob("rep-*.npz"))
+    assert len(stored) == 2 * 3  # two arms or points x three replications, nothing else
+    assert [p.name for p in sharded.iterdir()] == [".replications"]
+    for out, extra in ((sharded, []), (single, ["--no-cache"])):
+        result = runner.invoke(app, [*command, *common, *extra, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    assert json.loads((sharded / "manifest.json").read_text())["replications_from_store"] == 6
+    for name in files:
+        assert (sharded / name).read_bytes() == (single / name).read_bytes(), name
