@@ -17,7 +17,15 @@ through the command line's own entry point, with timers wrapped around the steps
   depend on what else the machine is doing;
 * ``tables_cpu`` (building trajectories, summary and the inspectorate's measures) and
   ``writing_cpu`` (CSV, Parquet, workbook, figure, manifest);
-* ``peak_rss_mb``: this process's peak resident memory (worker processes hold one area each).
+* ``peak_rss_mb``: this process's peak resident memory (worker processes hold one area each);
+* with several workers, ``worker_cpu``: the CPU time of each process this one started
+  (the worker processes, and the fork server), read as the replications end, before the pool
+  closes. The busiest worker's CPU time is how long the replications would take on an
+  otherwise idle machine; ``idle_estimate_seconds`` adds this process's own CPU time
+  (start-up, tables and files) and the fork server's, as if none of it overlapped the
+  workers (so it errs long, and leaves out waiting for the disk). ``cpu_efficiency`` is the
+  one-worker simulation CPU (given with ``--serial-cpu``) over twice the busiest worker's:
+  what a shared machine cannot distort.
 
 Cases: ``national_e2e`` (England and Wales, one 5-year replication, 1 worker),
 ``national_e2e_parallel`` (the same, 2 workers), ``avon_100_parallel`` (the Avon & Somerset
@@ -85,6 +93,18 @@ class _Timers:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
         self.pieces: list[float] = []
+        self.children: dict[int, float] = {}
+
+    def read_children(self) -> None:
+        """CPU time (user + system) of every process this one started, still running."""
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            try:
+                times = child.cpu_times()
+            except psutil.Error:
+                continue
+            self.children[child.pid] = times.user + times.system
 
     def wrap(self, module: Any, name: str, key: str) -> None:
         original = getattr(module, name)
@@ -96,6 +116,8 @@ class _Timers:
             finally:
                 self.wall[key] = self.wall.get(key, 0.0) + time.perf_counter() - wall
                 self.cpu[key] = self.cpu.get(key, 0.0) + time.process_time() - cpu
+                if key == "simulation":
+                    self.read_children()  # the workers are idle now, the pool still open
 
         setattr(module, name, timed)
 
@@ -112,7 +134,7 @@ class _Timers:
         setattr(module, name, timed)
 
 
-def measure_end_to_end(case: EndToEnd, extra: list[str]) -> dict:
+def measure_end_to_end(case: EndToEnd, extra: list[str], serial_cpu: float | None = None) -> dict:
     """Run the case's command here and return its timings (see the module docstring)."""
     from typer.testing import CliRunner
 
@@ -167,6 +189,14 @@ def measure_end_to_end(case: EndToEnd, extra: list[str]) -> dict:
         measured["simulation_cpu"] = timers.cpu.get("simulation", 0.0)
         measured["area_cpu"] = timers.pieces
         measured["predicted_efficiency_2"] = predicted_efficiency(timers.pieces, 2)
+    else:
+        children = sorted(timers.children.values(), reverse=True)
+        measured["worker_cpu"] = children
+        busiest = children[0] if children else float("nan")
+        others = sum(children[case.workers :])  # the fork server, which imports the model
+        measured["idle_estimate_seconds"] = measured["cpu_seconds"] + others + busiest
+        if serial_cpu is not None:
+            measured["cpu_efficiency"] = serial_cpu / (case.workers * busiest)
     return measured
 
 
@@ -174,8 +204,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Measure one end-to-end case (used by run.py).")
     parser.add_argument("case", choices=sorted(E2E_CASES))
     parser.add_argument("--set", dest="extra", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--serial-cpu", type=float, help="the one-worker simulation CPU s, for cpu_efficiency"
+    )
     args = parser.parse_args()
-    print(json.dumps(measure_end_to_end(E2E_CASES[args.case], args.extra)))
+    print(json.dumps(measure_end_to_end(E2E_CASES[args.case], args.extra, args.serial_cpu)))
 
 
 if __name__ == "__main__":
