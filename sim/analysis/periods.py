@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["END", "STATISTICS", "Periods", "describe_rows"]
+__all__ = ["END", "STATISTICS", "Periods", "describe_rows", "long_rows"]
 
 END = "end"  # the whole run's period label
 STATISTICS = ("mean", "ci95_low", "ci95_high", "p5", "p50", "p95")
