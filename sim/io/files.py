@@ -112,7 +112,7 @@ def write_table(csv_path: Path, frame: pd.DataFrame, float_format: str | None = 
 
     The CSV is for people and spreadsheets (numbers with ``float_format``, e.g. 4 decimals);
     the Parquet file (pyarrow, zstd-compressed) holds the same rows and columns with their
-    types and every number in full, a twentieth of the size and quick for programs to read:
+    types and every number in full, an eighth of the size or less, and quick for programs to read:
     ``pandas.read_parquet``. Both are always written, so a folder's files never depend on the
     size of the run (see docs/reporting.md).
     """
