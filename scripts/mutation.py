@@ -50,6 +50,7 @@ INVARIANTS = "tests/test_invariants.py"
 RULES = "tests/test_scenario_rules.py"
 SCHEMA = "tests/test_schema.py"
 STATISTICS = "tests/test_statistics.py"
+PERIODS = "tests/test_periods.py"
 SHARE = "tests/test_assessment_share.py"
 QUEUEING = "tests/test_queueing_theory.py"
 MODEL = (DETERMINISTIC, REGISTER, BRING_FORWARD, POLICIES)
@@ -497,10 +498,17 @@ MUTANTS: list[Mutant] = [
         "intervals use the right spread",
     ),
     Mutant(
-        "the summary totals states and reads flows at the end",
+        "the summary totals states",
         "sim/analysis/summary.py",
-        "values = (totals if flow else at_end)[metric].to_numpy()",
-        "values = (at_end if flow else totals)[metric].to_numpy()",
+        "at_end = periods.last(periods.frame[states])",
+        "at_end = periods.total(periods.frame[states])",
+        (STATISTICS,),
+    ),
+    Mutant(
+        "the summary reads flows at the end",
+        "sim/analysis/summary.py",
+        "totals = periods.total(periods.frame[flows])",
+        "totals = periods.last(periods.frame[flows])",
         (STATISTICS,),
     ),
     Mutant(
@@ -509,6 +517,37 @@ MUTANTS: list[Mutant] = [
         "np.percentile(values, [5, 50, 95])",
         "np.percentile(values, [10, 50, 90])",
         (STATISTICS,),
+    ),
+    # summary.csv's statistics over whole arrays (issue 19) must stay describe's, row by row
+    Mutant(
+        "the whole-array interval uses 1.96",
+        "sim/analysis/periods.py",
+        "half = stats.t.ppf(0.975, n - 1) * batch.std(axis=1, ddof=1) / np.sqrt(n)",
+        "half = 1.96 * batch.std(axis=1, ddof=1) / np.sqrt(n)",
+        (STATISTICS, PERIODS),
+        "intervals use Student's t with n - 1 degrees of freedom",
+    ),
+    Mutant(
+        "the whole-array interval uses the population spread",
+        "sim/analysis/periods.py",
+        "half = stats.t.ppf(0.975, n - 1) * batch.std(axis=1, ddof=1) / np.sqrt(n)",
+        "half = stats.t.ppf(0.975, n - 1) * batch.std(axis=1) / np.sqrt(n)",
+        (STATISTICS, PERIODS),
+        "intervals use the right spread",
+    ),
+    Mutant(
+        "whole-array percentiles from the 10th",
+        "sim/analysis/periods.py",
+        "np.percentile(batch, [5, 50, 95], axis=1)",
+        "np.percentile(batch, [10, 50, 90], axis=1)",
+        (STATISTICS, PERIODS),
+    ),
+    Mutant(
+        "a period's state is read on its first day",
+        "sim/analysis/periods.py",
+        "ends = np.flatnonzero(np.append(key[1:] != key[:-1], True))",
+        "ends = np.flatnonzero(np.append(True, key[1:] != key[:-1]))",
+        (STATISTICS, PERIODS),
     ),
     Mutant(
         "the comparison interval uses 1.96",
@@ -551,8 +590,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "hours are rounded to whole hours",
         "sim/analysis/metrics.py",
-        "result[column] = result[column].round(2)",
-        "result[column] = result[column].round(0)",
+        "columns[column] = np.round(values, 2)",
+        "columns[column] = np.round(values, 0)",
         (DETERMINISTIC,),
     ),
     Mutant(

@@ -53,10 +53,21 @@ def test_run_writes_the_four_files_with_the_named_columns(tmp_path):
         "manifest.json",
         "report.html",
         "summary.csv",
+        "summary.parquet",
         "summary.xlsx",
         "trajectories.csv",
+        "trajectories.parquet",
     ]
     frame = pd.read_csv(out / "trajectories.csv")
+    # the Parquet twins hold the same tables, typed (dates as dates) and numbers in full
+    typed = pd.read_parquet(out / "trajectories.parquet")
+    pd.testing.assert_frame_equal(typed.assign(date=typed["date"].astype(str)), frame)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "summary.parquet"),
+        pd.read_csv(out / "summary.csv"),
+        check_exact=False,
+        atol=5e-5,
+    )
     assert set(REQUIRED_COLUMNS) <= set(frame.columns)
     assert len(frame) == 3 * 120  # replications x days
     summary = pd.read_csv(out / "summary.csv")

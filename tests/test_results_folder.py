@@ -208,15 +208,16 @@ def test_ctrl_c_while_writing_says_which_files_were_saved(tmp_path):
     # 200 days x 3 replications: the figure takes seconds to draw, after the two tables.
     out = tmp_path / "results"
     process = _start(out, "--replications", "3", "--set", "horizon_days=200")
-    _wait_for(lambda: (out / "summary.csv").exists(), process)
+    _wait_for(lambda: (out / "summary.parquet").exists(), process)
     _signal_group(process, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr + stdout
-    assert "saved trajectories.csv, summary.csv" in stderr and "incomplete" in stderr
+    tables = ["trajectories.csv", "trajectories.parquet", "summary.csv", "summary.parquet"]
+    assert f"saved {', '.join(tables)}" in stderr and "incomplete" in stderr
     assert not (out / "manifest.json").exists()
     assert not is_complete(out)
-    assert sorted(p.name for p in out.iterdir()) == [STORE, "summary.csv", "trajectories.csv"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([STORE, *tables])
     _assert_whole_files(out, rows=3 * 200)
 
 

@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from sim.analysis.summary import SUMMARY_COLUMNS, describe
+from sim.analysis.periods import Periods, describe_rows, long_rows
+from sim.analysis.summary import SUMMARY_COLUMNS
 from sim.levels import LEVELS
 
 __all__ = [
@@ -133,33 +133,6 @@ def capacity_share(frame: pd.DataFrame) -> pd.Series:
     return totals["scheduled_hours_demand"] / available.where(available > 0)
 
 
-def _share_row(period: str, metric: str, values: pd.Series | np.ndarray) -> list[dict]:
-    """A row of shares across replications, or none if no replication has one."""
-    shares = np.asarray(values, dtype=float)
-    shares = shares[~np.isnan(shares)]
-    if not len(shares):
-        return []
-    return [{"period": period, "metric": metric, "kind": "share"} | describe(shares)]
-
-
-def _high_risk_rows(frame: pd.DataFrame, period: str) -> list[dict]:
-    """The high-risk backlogs on the period's last day."""
-    last = frame[frame["day"] == frame["day"].max()].set_index("replication").sort_index()
-    return [
-        {"period": period, "metric": f"overdue_{work}_high_risk", "kind": "state"}
-        | describe(high_risk(last, work).to_numpy(dtype=float))
-        for work in WORK
-    ]
-
-
-def _derived_rows(frame: pd.DataFrame, period: str) -> list[dict]:
-    """The measures over one period of an older table (derived shares, no capacity)."""
-    rows = []
-    for work in WORK:
-        rows += _share_row(period, f"{work}_on_time_share", on_time_share(frame, work))
-    return rows + _high_risk_rows(frame, period)
-
-
 def exact_due_parts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Each row's numerator and denominator of every share measure, as alternating columns
     (numerator, denominator of the first metric, then of the next ...), and the metrics in
@@ -186,106 +159,49 @@ def exact_due_parts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(parts), metrics
 
 
-def _sums(groups: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
-    """Column sums of ``values`` by group (rows labelled 0..n_groups-1): (n_groups, columns)."""
-    return np.column_stack(
-        [
-            np.bincount(groups, weights=values[:, j], minlength=n_groups)
-            for j in range(values.shape[1])
-        ]
-    )
-
-
-def _describe_columns(values: np.ndarray) -> list[dict[str, float] | None]:
-    """:func:`describe` of each column of (replications x measures), NaNs left out; None for a
-    column with no value. Columns without NaN are described together (the same numbers, to
-    the last bits of floating-point summation)."""
-    complete = ~np.isnan(values).any(axis=0)
-    result: list[dict[str, float] | None] = [None] * values.shape[1]
-    n = values.shape[0]
-    if complete.any():
-        whole = values[:, complete]
-        mean = whole.mean(axis=0)
-        if n > 1:
-            half = stats.t.ppf(0.975, n - 1) * whole.std(axis=0, ddof=1) / np.sqrt(n)
-        else:
-            half = np.full(whole.shape[1], np.nan)
-        p5, p50, p95 = np.percentile(whole, [5, 50, 95], axis=0)
-        for k, column in enumerate(np.flatnonzero(complete)):
-            result[column] = {
-                "mean": float(mean[k]),
-                "ci95_low": float(mean[k] - half[k]),
-                "ci95_high": float(mean[k] + half[k]),
-                "p5": float(p5[k]),
-                "p50": float(p50[k]),
-                "p95": float(p95[k]),
-                "replications": n,
-            }
-    for column in np.flatnonzero(~complete):
-        present = values[:, column][~np.isnan(values[:, column])]
-        if len(present):
-            result[column] = describe(present)
-    return result
-
-
-def _exact_summary(trajectories: pd.DataFrame) -> pd.DataFrame:
-    """The measures over the run and each month, from the model's exact counts (numpy: a
-    national run has dozens of areas and months): every share, then the high-risk backlogs."""
-    frame = trajectories.sort_values(["replication", "day"])
-    _, replication = np.unique(frame["replication"].to_numpy(), return_inverse=True)
-    months, month = np.unique(
-        pd.to_datetime(frame["date"]).dt.strftime("%Y-%m").to_numpy(), return_inverse=True
-    )
-    n_replications, n_months = int(replication.max()) + 1, len(months)
-    parts, metrics = exact_due_parts(frame)
-    groups = replication * n_months + month
-    totals = _sums(groups, n_replications * n_months, parts.to_numpy(float))
-    totals = totals.reshape(n_replications, n_months, -1)  # numerators and denominators
-    # the high-risk backlogs on each month's last day (the run's last day ends the last month)
-    days = frame["day"].to_numpy()
-    last_day = np.zeros(n_months, dtype=days.dtype)
-    np.maximum.at(last_day, month, days)
-    on_last = days == last_day[month]
-    backlog = np.zeros((n_replications, n_months, len(WORK)))
-    for k, work in enumerate(WORK):
-        values = high_risk(frame, work).to_numpy(float)
-        backlog[replication[on_last], month[on_last], k] = values[on_last]
-    periods = [("end", totals.sum(axis=1), backlog[:, -1])]
-    periods += [(str(name), totals[:, m], backlog[:, m]) for m, name in enumerate(months)]
-    rows: list[dict] = []
-    for period, total, high in periods:
-        numerator, denominator = total[:, 0::2], total[:, 1::2]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shares = np.where(denominator > 0, numerator / denominator, np.nan)
-        for metric, found in zip(metrics, _describe_columns(shares), strict=True):
-            if found is not None:  # nothing fell due (or no hours): no row
-                rows.append({"period": period, "metric": metric, "kind": "share"} | found)
-        for k, work in enumerate(WORK):
-            name = f"overdue_{work}_high_risk"
-            rows.append({"period": period, "metric": name, "kind": "state"} | describe(high[:, k]))
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+def _due_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """For rows sorted by area, replication and day: each work's daily ``on_time`` and
+    ``fell_due`` counts (NaN on each series' first day, which has no yesterday), by the rule
+    in the module's docstring; the same numbers :func:`daily_due` gives, for every series at
+    once."""
+    series = [frame["replication"]] + ([frame["area"]] if "area" in frame.columns else [])
+    columns = {}
+    for work in WORK:
+        overdue = frame[f"overdue_{work}"].astype(float)
+        yesterday = overdue.groupby(series, sort=False).shift(1)
+        became = frame[f"{work}_became_overdue"].astype(float)
+        late = (yesterday + became - overdue).clip(lower=0)
+        on_time = (frame[f"{work}_completed"].astype(float) - late).clip(lower=0)
+        columns[f"{work}_on_time"] = on_time
+        columns[f"{work}_fell_due"] = (on_time + became).where(yesterday.notna())
+    return pd.DataFrame(columns)
 
 
 def measures_summary(trajectories: pd.DataFrame) -> pd.DataFrame:
     """Rows in ``summary.csv``'s columns for :data:`MEASURES`: the whole run (``end``), then
-    each calendar month. A month's share counts the items that fell due in that month (a
-    derived share measures the month's first day against the backlog of the day before).
-    With an ``area`` column, a block per area."""
-    if "area" in trajectories.columns:
-        parts = [
-            measures_summary(frame.drop(columns="area")).assign(area=area)
-            for area, frame in trajectories.groupby("area", sort=False)
-        ]
-        return pd.concat(parts, ignore_index=True)[["area", *SUMMARY_COLUMNS]]
-    if has_exact_shares(trajectories):
-        return _exact_summary(trajectories)
-    months = pd.to_datetime(trajectories["date"]).dt.strftime("%Y-%m")
-    rows = _derived_rows(trajectories, "end")
-    previous_day = None
-    for month, frame in trajectories.groupby(months, sort=True):
-        # a derived share needs the backlog on the day before the month starts
-        if previous_day is not None:
-            frame = pd.concat([previous_day, frame])
-        rows.extend(_derived_rows(frame, str(month)))  # the day before only gives the backlog
-        previous_day = frame[frame["day"] == frame["day"].max()]
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    each calendar month; with an ``area`` column, a block per area. A month's share counts the
+    items that fell due in that month (exact counts where the table has them; a derived share
+    measures the month's first day against the backlog of the day before, and the run's first
+    day is left out). Every area, period and measure is computed at once over the whole table
+    (:mod:`sim.analysis.periods`): every share, then the high-risk backlogs."""
+    periods = Periods.of(trajectories)
+    frame = periods.frame
+    if has_exact_shares(frame):
+        parts, share_metrics = exact_due_parts(frame)
+    else:
+        parts, share_metrics = _due_columns(frame), list(SHARE_MEASURES)
+    due = periods.total(parts)  # (areas, periods, numerator/denominator pairs, replications)
+    denominators = due[:, :, 1::2]
+    shares = due[:, :, 0::2] / np.where(denominators > 0, denominators, np.nan)
+    backlog = pd.DataFrame({work: high_risk(frame, work) for work in WORK})
+    values = np.concatenate([shares, periods.last(backlog)], axis=2)
+    statistics, counts = describe_rows(values)
+    metrics = [*share_metrics, *HIGH_RISK_MEASURES]
+    kinds = ["share"] * len(share_metrics) + ["state"] * len(HIGH_RISK_MEASURES)
+    keep = counts > 0  # a share with nothing due (or no hours) in the period has no row
+    keep[:, :, len(share_metrics) :] = True
+    table = long_rows(statistics, counts, periods.labels, metrics, kinds, keep)
+    if periods.areas is None:
+        return table[list(SUMMARY_COLUMNS)]
+    table["area"] = np.asarray(periods.areas, dtype=object)[table["area"].to_numpy()]
+    return table[["area", *SUMMARY_COLUMNS]]

@@ -31,27 +31,40 @@ FLOAT_COLUMNS = frozenset(
 
 
 def trajectories(records: Iterable[DailyRecord], start_date: date) -> pd.DataFrame:
-    """One row per replication per day; counts as integers, hours rounded to 0.01."""
-    frames = []
+    """One row per replication per day; counts as integers, hours rounded to 0.01.
+
+    Built in one piece from every record's tables stacked together (not a frame per record
+    and area joined afterwards), so the cost is a few array copies whatever the number of
+    areas and replications.
+    """
+    parts: list[tuple[int, str | None, np.ndarray]] = []
     for record in records:
-        n_days = record.table.shape[0]
-        dates = pd.date_range(start_date, periods=n_days, freq="D").date
-        parts = [(TOTAL_AREA, record.table), *record.area_tables.items()]
-        for area, table in parts if record.area_tables else [(None, record.table)]:
-            frame = pd.DataFrame(table, columns=list(DAILY_COLUMNS))
-            frame.insert(0, "date", dates)
-            frame.insert(0, "day", np.arange(n_days))
-            if area is not None:
-                frame.insert(0, "area", area)
-            frame.insert(0, "replication", record.replication)
-            frames.append(frame)
-    result = pd.concat(frames, ignore_index=True)
-    for column in DAILY_COLUMNS:
-        if column in FLOAT_COLUMNS:
-            result[column] = result[column].round(2)
+        if record.area_tables:
+            named = [(TOTAL_AREA, record.table), *record.area_tables.items()]
+            parts.extend((record.replication, area, table) for area, table in named)
         else:
-            result[column] = result[column].round().astype("int64")
-    return result
+            parts.append((record.replication, None, record.table))
+    if not parts:
+        raise ValueError("no records to tabulate")
+    lengths = np.array([table.shape[0] for _, _, table in parts])
+    stacked = np.concatenate([table for _, _, table in parts])
+    columns: dict[str, object] = {
+        "replication": np.repeat(np.array([rep for rep, _, _ in parts], dtype=np.int64), lengths)
+    }
+    if parts[0][1] is not None:
+        columns["area"] = np.repeat(np.array([area for _, area, _ in parts], dtype=object), lengths)
+    longest = int(lengths.max())
+    days = np.arange(longest, dtype=np.int64)
+    dates = pd.date_range(start_date, periods=longest, freq="D").date
+    columns["day"] = np.concatenate([days[:n] for n in lengths])
+    columns["date"] = np.concatenate([dates[:n] for n in lengths])
+    for index, column in enumerate(DAILY_COLUMNS):
+        values = stacked[:, index]
+        if column in FLOAT_COLUMNS:
+            columns[column] = np.round(values, 2)
+        else:
+            columns[column] = np.round(values).astype(np.int64)
+    return pd.DataFrame(columns)
 
 
 def total_only(frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.metrics import is_flow
+from sim.analysis.periods import Periods, describe_rows, long_rows
 from sim.records import DAILY_COLUMNS
 
 __all__ = ["ENOUGH_REPLICATIONS", "SUMMARY_COLUMNS", "describe", "few_replications", "summarise"]
@@ -73,39 +74,32 @@ def few_replications(replications: int) -> str | None:
     )
 
 
-def _period_rows(frame: pd.DataFrame, period: str) -> list[dict]:
-    last_day = frame["day"].max()
-    at_end = frame[frame["day"] == last_day].set_index("replication").sort_index()
-    totals = frame.groupby("replication").sum(numeric_only=True).sort_index()
-    rows = []
-    for metric in DAILY_COLUMNS:
-        flow = is_flow(metric)
-        values = (totals if flow else at_end)[metric].to_numpy()
-        rows.append(
-            {
-                "period": period,
-                "metric": metric,
-                "kind": "flow" if flow else "state",
-                **describe(values),
-            }
-        )
-    return rows
-
-
 def summarise(trajectories: pd.DataFrame) -> pd.DataFrame:
     """The summary table: whole horizon first, then each calendar month.
 
     With an ``area`` column (a scenario with areas) the table has one too: the ``total``
-    rows first, then each area's, in the order the trajectories list them.
+    rows first, then each area's, in the order the trajectories list them. Every area, period
+    and metric is computed at once over the whole table (:mod:`sim.analysis.periods`).
     """
-    if "area" in trajectories.columns:
-        parts = [
-            summarise(frame.drop(columns="area")).assign(area=area)
-            for area, frame in trajectories.groupby("area", sort=False)
-        ]
-        return pd.concat(parts, ignore_index=True)[["area", *SUMMARY_COLUMNS]]
-    rows = _period_rows(trajectories, "end")
-    months = pd.to_datetime(trajectories["date"]).dt.strftime("%Y-%m")
-    for month, frame in trajectories.groupby(months, sort=True):
-        rows.extend(_period_rows(frame, month))
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    periods = Periods.of(trajectories)
+    metrics = [column for column in DAILY_COLUMNS if column in trajectories.columns]
+    flows = [metric for metric in metrics if is_flow(metric)]
+    states = [metric for metric in metrics if not is_flow(metric)]
+    at_end = periods.last(periods.frame[states])
+    totals = periods.total(periods.frame[flows])
+    position = {metric: i for i, metric in enumerate(states)}
+    flow_position = {metric: i for i, metric in enumerate(flows)}
+    values = np.stack(
+        [
+            totals[:, :, flow_position[m]] if is_flow(m) else at_end[:, :, position[m]]
+            for m in metrics
+        ],
+        axis=2,
+    )
+    statistics, counts = describe_rows(values)
+    kinds = ["flow" if is_flow(metric) else "state" for metric in metrics]
+    table = long_rows(statistics, counts, periods.labels, metrics, kinds)
+    if periods.areas is None:
+        return table[list(SUMMARY_COLUMNS)]
+    table["area"] = np.asarray(periods.areas, dtype=object)[table["area"].to_numpy()]
+    return table[["area", *SUMMARY_COLUMNS]]

@@ -36,7 +36,7 @@ from .app import (
 )
 from .fit_display import print_fit_table
 from .progress import fit_progress
-from .session import SessionOptions, study_session
+from .session import SessionOptions, study_session, work
 
 if TYPE_CHECKING:  # the fit loads scipy and the model: only when a command runs it
     from sim.calibration.fitting import FitResult
@@ -97,7 +97,7 @@ def calibrate(
     names = STUDY_FILES["calibrate"]
     with study_session(out_dir, f"{loaded.name}-calibration", names, options) as session:
         with (
-            session.executor(n) as executor,
+            session.executor(work([loaded], n)[0]) as executor,
             fit_progress(f"calibrating {loaded.name}", max_evaluations, quiet) as evaluated,
         ):
             calibration = calibration_study(

@@ -28,7 +28,8 @@ from .app import (
     out,
 )
 from .notes import MonthsOption, months_override, warn_if_few
-from .session import SessionOptions, overrides, study_session
+from .session import SessionOptions, overrides, study_session, work
+from .shard import ShardOption, parse_shard, run_shard_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
     from sim.studies.compare import ComparisonResult
@@ -73,6 +74,7 @@ def compare(
         bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
     force: ForceOption = False,
+    shard: ShardOption = None,
 ) -> None:
     """Compare variants replication by replication (paired differences with 95% CIs).
 
@@ -105,9 +107,24 @@ def compare(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
     )
     names = STUDY_FILES["compare"] + DERIVED_FILES
+    if shard is not None:  # every arm's share of the replications, into the store
+        from sim.experiments.variants import independent_seeds
+
+        run_arms = independent_seeds(arms) if no_crn else arms
+        run_shard_session(
+            parse_shard(shard, no_cache=no_cache),
+            [arm.scenario for arm in run_arms],
+            n,
+            out_dir=out_dir,
+            default_name=f"{loaded[0][1].name}-compare",
+            names=names,
+            options=options,
+            label=f"compare {len(arms)} variants",
+        )
+        return
     with study_session(out_dir, f"{loaded[0][1].name}-compare", names, options) as session:
-        tasks = n * len(arms)
-        with session.engine(tasks, f"compare {len(arms)} variants", tasks) as engine:
+        tasks, unit = work([arm.scenario for arm in arms], n)
+        with session.engine(tasks, f"compare {len(arms)} variants", tasks, unit) as engine:
             result = compare_study(
                 arms,
                 n,

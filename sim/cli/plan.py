@@ -31,7 +31,7 @@ from .app import (
     out,
 )
 from .notes import warn_if_few
-from .session import SessionOptions, study_session
+from .session import SessionOptions, study_session, work
 
 if TYPE_CHECKING:  # the planner loads the model: only when a command runs it
     from sim.planning.results import GrowthPlan
@@ -134,7 +134,8 @@ def plan(
     with study_session(
         out_dir, f"{loaded.name}-plan", names, options, marker="plan.json", error_exit=cannot_plan
     ) as session:
-        with session.engine(goal.replications, "planning", None) as engine:
+        tasks, unit = work([loaded], goal.replications)
+        with session.engine(tasks, "planning", None, unit) as engine:
             try:
                 result = plan_study(
                     loaded,

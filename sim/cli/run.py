@@ -27,7 +27,8 @@ from .app import (
     out,
 )
 from .notes import MonthsOption, months_override, warn_if_few
-from .session import SessionOptions, check_outcomes, overrides, study_session
+from .session import SessionOptions, check_outcomes, overrides, study_session, work
+from .shard import ShardOption, parse_shard, run_shard_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
     from sim.scenario import Scenario
@@ -77,10 +78,12 @@ def run(
         bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
     force: ForceOption = False,
+    shard: ShardOption = None,
 ) -> None:
     """Run replications; write the results folder and report.html, print a summary.
 
-    Writes trajectories.csv, summary.csv, backlog.png, manifest.json and report.html.
+    Writes trajectories.csv and summary.csv (and their .parquet twins), summary.xlsx,
+    backlog.png, manifest.json and report.html.
 
     Example: python run_sim.py run scenarios/small_example.yaml
 
@@ -89,6 +92,8 @@ def run(
     Example: python run_sim.py run scenarios/small_example.yaml --json --quiet
 
     Example: python run_sim.py run scenarios/avon_somerset_2023.yaml --months 12
+
+    Example: python run_sim.py run scenarios/england_wales_2024.yaml --shard 0/4 --out results/ew
     """
     from sim.calibration.fit_table import fit_table
     from sim.studies.run import Precision, run_study
@@ -111,6 +116,22 @@ def run(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
     )
     names = RUN_FILES + CALIBRATION_FILES + MANAGER_FILES + DERIVED_FILES
+    if shard is not None:
+        if precision is not None:
+            fail_with(
+                "--shard runs a fixed number of replications: give --replications, not --precision"
+            )
+        run_shard_session(
+            parse_shard(shard, no_cache=no_cache, json_output=json_output),
+            [loaded],
+            loaded.replications,
+            out_dir=out_dir,
+            default_name=loaded.name,
+            names=names,
+            options=options,
+            label=loaded.name,
+        )
+        return
     with study_session(out_dir, loaded.name, names, options) as session:
         if not quiet:
             count = loaded.replications if precision is None else f"up to {max_replications}"
@@ -119,12 +140,10 @@ def run(
                 markup=False,
                 highlight=False,
             )
-        tasks, total = (
-            (loaded.replications, loaded.replications)
-            if to_precision is None
-            else (max_replications, None)
-        )
-        with session.engine(tasks, loaded.name, total) as engine:
+        count = loaded.replications if to_precision is None else max_replications
+        tasks, unit = work([loaded], count)
+        total = tasks if to_precision is None else None
+        with session.engine(tasks, loaded.name, total, unit) as engine:
             result = run_study(
                 loaded,
                 target=session.target,

@@ -27,7 +27,7 @@ from .app import (
     out,
 )
 from .notes import warn_if_few
-from .session import SessionOptions, check_outcomes, overrides, study_session
+from .session import SessionOptions, check_outcomes, overrides, study_session, work
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
     from sim.studies.sensitivity import SensitivityResult
@@ -116,8 +116,9 @@ def sensitivity(
     names = STUDY_FILES["sensitivity"]
     with study_session(out_dir, f"{base.name}-sensitivity-{method}", names, options) as session:
         r = base.replications
-        total = len(matrix) * r
-        with session.engine(total, f"{method}: {len(matrix)} samples x {r}", total) as engine:
+        total, unit = work([base] * len(matrix), r)
+        label = f"{method}: {len(matrix)} samples x {r}"
+        with session.engine(total, label, total, unit) as engine:
             result = sensitivity_study(
                 base,
                 parsed,

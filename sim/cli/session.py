@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the experiments import the model: loaded only when a comman
     from sim.experiments.batch import Engine, Ran
     from sim.experiments.executors import Executor
     from sim.experiments.store import ReplicationStore
+    from sim.scenario import Scenario
 
 __all__ = [
     "OUTCOME_HINT",
@@ -66,6 +67,7 @@ __all__ = [
     "refuse_folder",
     "store_for",
     "study_session",
+    "work",
 ]
 
 RESULTS = Path("results")  # where results folders go unless --out says otherwise
@@ -186,6 +188,17 @@ def interruptible(
         exit_interrupted(target, saved, writing, kept, marker)
 
 
+def work(scenarios: Sequence[Scenario], replications: int) -> tuple[int, str]:
+    """The pieces of work ``replications`` of each scenario are handed out as, and what the
+    progress bar calls them: one per area of each replication (``areas``) when a scenario has
+    areas, so even one replication of the national scenario keeps every worker busy; else one
+    per replication (``replications``). Size :meth:`Session.engine` with it."""
+    from sim.experiments.batch import work_units
+
+    unit = "areas" if any(scenario.areas for scenario in scenarios) else "replications"
+    return work_units(scenarios, replications), unit
+
+
 def executor_for(workers: int | None, scheduler: str | None, tasks: int) -> Executor:
     """The executor for --workers/--scheduler, never more local processes than ``tasks``."""
     from sim.experiments.executors import make_executor
@@ -220,7 +233,8 @@ class Session:
 
     @contextmanager
     def executor(self, tasks: int) -> Iterator[Executor]:
-        """The executor (at most ``tasks`` local processes); an executor that cannot be
+        """The executor (at most ``tasks`` local processes: the pieces of work, see
+        :func:`work`); an executor that cannot be
         used, or an invalid scenario met on the way, exits with code 2 and the reason."""
         from sim.experiments.executors import ExecutorError
 
@@ -281,15 +295,17 @@ def study_session(
     *,
     marker: str = "manifest.json",
     error_exit: Callable[[str], NoReturn] = fail_with,
+    shard: bool = False,
 ) -> Iterator[Session]:
     """Check the results folder (``--out``, or ``results/<default_name>``), then do the
     command's work inside the Ctrl-C guard. ``own_names`` are the files the command writes,
     ``marker`` the one written last; ``error_exit`` prints a problem met while running (an
-    executor that cannot be used) and exits 2."""
+    executor that cannot be used) and exits 2. ``shard``: the folder is shared with the
+    other shards of the same run (each adds only replications to its store)."""
     target = output_folder(out_dir or RESULTS / default_name, options.force, own_names)
     with ExitStack() as stack:
         try:  # created, writable, and ours alone until the command ends: before any work
-            stack.enter_context(claim_output_folder(target, own_names, marker))
+            stack.enter_context(claim_output_folder(target, own_names, marker, shared=shard))
         except OutputFolderError as error:
             refuse_folder(error)
         with interruptible(target, own_names, marker):

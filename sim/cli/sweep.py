@@ -29,7 +29,8 @@ from .app import (
     out,
 )
 from .notes import warn_if_few
-from .session import Session, SessionOptions, check_outcomes, overrides, study_session
+from .session import Session, SessionOptions, check_outcomes, overrides, study_session, work
+from .shard import ShardOption, parse_shard, run_shard_session
 
 __all__ = ["sweep"]
 
@@ -88,6 +89,7 @@ def sweep(
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     force: ForceOption = False,
+    shard: ShardOption = None,
 ) -> None:
     """Sweep parameters (sweep.csv, sweep.png) or draw a tornado (tornado.csv, tornado.png).
 
@@ -106,11 +108,40 @@ def sweep(
     options = SessionOptions(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
     )
+    if shard is not None:  # every point's share of the replications, into the store
+        run_shard_session(
+            parse_shard(shard, no_cache=no_cache),
+            _points(base, tornado, param or [], by / 100, vary),
+            base.replications,
+            out_dir=out_dir,
+            default_name=f"{base.name}-{kind}",
+            names=STUDY_FILES[kind],
+            options=options,
+            label=f"{kind} of {base.name}",
+        )
+        return
     with study_session(out_dir, f"{base.name}-{kind}", STUDY_FILES[kind], options) as session:
         if tornado:
             _tornado(session, base, by / 100, chosen[0], vary)
         else:
             _sweep(session, base, param or [], chosen)
+
+
+def _points(
+    base: Scenario, tornado: bool, specs: list[str], share: float, vary: list[str] | None
+) -> list[Scenario]:
+    """The scenarios a sweep's grid (or a tornado's base and arms) runs, all validated."""
+    from sim.studies.sweep import grid_scenarios, parse_sweep_parameter
+    from sim.studies.tornado import numeric_parameters, tornado_arms
+
+    try:
+        if tornado:
+            arms, _ = tornado_arms(base, list(vary or numeric_parameters(base)), share)
+            return [base, *(scenario for *_, scenario in arms)]
+        parameters = [parse_sweep_parameter(spec) for spec in specs]
+        return [scenario for _, scenario in grid_scenarios(base, parameters)]
+    except ScenarioError as error:
+        fail(error)
 
 
 def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]) -> None:
@@ -124,7 +155,8 @@ def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]
     except ScenarioError as error:
         fail(error)
     n = base.replications
-    with session.engine(points * n, f"sweep {points} points", points * n) as engine:
+    tasks, unit = work([base] * points, n)
+    with session.engine(tasks, f"sweep {points} points", tasks, unit) as engine:
         result = sweep_study(
             base,
             parameters,
@@ -170,8 +202,8 @@ def _tornado(
     except ScenarioError as error:
         fail(error)
     n = base.replications
-    total = (len(arms) + 1) * n
-    with session.engine(total, f"tornado {len(keys)} parameters", total) as engine:
+    total, unit = work([base] * (len(arms) + 1), n)
+    with session.engine(total, f"tornado {len(keys)} parameters", total, unit) as engine:
         result = tornado_study(
             base,
             keys,

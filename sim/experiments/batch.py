@@ -16,7 +16,9 @@ replication indices, hence the same seeds when the scenarios share a seed: commo
 numbers. ``executor`` is serial, local processes or Dask (``sim.experiments.executors``);
 ``store`` keeps each finished replication on disk so an interrupted batch resumes
 (``sim.experiments.store``).
-``on_done(n)`` is told each time ``n`` more replications are finished (for a progress bar).
+``on_done(n)`` is told each time ``n`` more pieces of work are finished (for a progress bar):
+a piece is one area of a replication, or a whole replication of a scenario without areas;
+:func:`work_units` counts them for a batch.
 
 Example (what the staffing planner and the calibration do)::
 
@@ -54,6 +56,7 @@ __all__ = [
     "evaluate_outcomes",
     "run_replications",
     "run_tasks",
+    "work_units",
 ]
 
 OnDone = Callable[[int], None]
@@ -130,6 +133,32 @@ class Evaluation:
     records: list[DailyRecord] = field(repr=False)
 
 
+def pieces_per_replication(scenario: Scenario) -> int:
+    """The pieces of work one replication of ``scenario`` is given to the executor as: one per
+    area, or one (the whole replication) without areas."""
+    return len(area_names(scenario))
+
+
+def work_units(scenarios: Sequence[Scenario], replications: int) -> int:
+    """The pieces of work ``replications`` replications of each scenario make (what
+    ``on_done`` counts, and the most a batch can keep busy): areas x replications."""
+    return replications * sum(pieces_per_replication(scenario) for scenario in scenarios)
+
+
+def _area_load(scenario: Scenario, area: str | None) -> float:
+    """A rough size of one area's work (offenders at the start plus those registered over the
+    horizon), to hand the largest areas out first: the last pieces of a batch are then small
+    ones, so no worker is left alone with a large area at the end (longest job first)."""
+    if area is None:
+        return 0.0
+    for candidate in scenario.areas:
+        if candidate.name == area:
+            population = candidate.population
+            initial = population.initial.size if population.initial is not None else 0
+            return initial + population.registrations.per_year * scenario.horizon_days / 365
+    return 0.0
+
+
 def run_tasks(
     tasks: Sequence[tuple[Scenario, int]],
     executor: Executor | None = None,
@@ -139,28 +168,29 @@ def run_tasks(
 ) -> Iterator[tuple[int, DailyRecord]]:
     """Yield ``(task index, record)`` for every (scenario, replication) task, in any order.
 
-    Stored replications come first; the others run on ``executor`` and are stored the moment
-    each one ends, before it is yielded.
+    Stored replications come first; the others run on ``executor`` one area at a time and are
+    stored the moment their last area ends, before they are yielded. ``on_done`` hears of
+    each area (see :func:`work_units`).
     """
     executor = executor or SerialExecutor()
     stats = stats if stats is not None else BatchStats()
     missing: list[int] = []
+    stored_pieces = 0
     for index, (scenario, replication) in enumerate(tasks):
         record = store.load(scenario, replication) if store is not None else None
         if record is None:
             missing.append(index)
             continue
         stats.from_store += 1
+        stored_pieces += pieces_per_replication(scenario)
         yield index, record
-    if on_done is not None and stats.from_store:
-        on_done(stats.from_store)
+    if on_done is not None and stored_pieces:
+        on_done(stored_pieces)
     try:
-        for index, record in _run_by_area(tasks, missing, executor):
+        for index, record in _run_by_area(tasks, missing, executor, on_done):
             if store is not None:
                 store.save(tasks[index][0], record)
             stats.computed += 1
-            if on_done is not None:
-                on_done(1)
             yield index, record
     except Interrupted as interrupted:  # Ctrl-C: keep what had ended before stopping
         if store is not None:
@@ -170,19 +200,26 @@ def run_tasks(
 
 
 def _run_by_area(
-    tasks: Sequence[tuple[Scenario, int]], indices: list[int], executor: Executor
+    tasks: Sequence[tuple[Scenario, int]],
+    indices: list[int],
+    executor: Executor,
+    on_done: OnDone | None = None,
 ) -> Iterator[tuple[int, DailyRecord]]:
     """Run the tasks at ``indices`` one area at a time; yield each replication once complete.
 
     Areas are independent (own staff, own random streams), so giving the executor one area per
     piece lets even a single replication of a scenario with areas use every worker; the
-    record is the same as ``single_run``'s.
+    record is the same as ``single_run``'s, whatever order the areas ran in. Replications go
+    in order (so they finish, and are stored, one after another), and within each the largest
+    areas first (:func:`_area_load`).
     """
     pieces = [
         (index, slot, area)
         for index in indices
         for slot, area in enumerate(area_names(tasks[index][0]))
     ]
+    loads = {piece: _area_load(tasks[piece[0]][0], piece[2]) for piece in pieces}
+    pieces.sort(key=lambda piece: (piece[0], -loads[piece]))
     runs: dict[int, list[AreaRun | None]] = {
         index: [None] * len(area_names(tasks[index][0])) for index in indices
     }
@@ -200,6 +237,8 @@ def _run_by_area(
 
     try:
         for position, run in executor.map_unordered(run_area, arguments):
+            if on_done is not None:
+                on_done(1)
             done = finish(position, run)
             if done is not None:
                 yield done

@@ -58,7 +58,15 @@ __all__ = [
 ]
 
 TOOL = "offender-visit-sim"  # the "tool" key of every manifest this tool writes
-RUN_FILES = ("trajectories.csv", "summary.csv", "summary.xlsx", "backlog.png", "manifest.json")
+RUN_FILES = (
+    "trajectories.csv",
+    "trajectories.parquet",
+    "summary.csv",
+    "summary.parquet",
+    "summary.xlsx",
+    "backlog.png",
+    "manifest.json",
+)
 # Built from the results after the manifest (run writes report.html): removed when a rewrite
 # begins, so a derived file never outlives the results it describes.
 DERIVED_FILES = ("report.html",)
@@ -187,11 +195,13 @@ def prepare_output_folder(
 
 
 @contextlib.contextmanager
-def folder_lock(path: Path) -> Iterator[None]:
+def folder_lock(path: Path, shared: bool = False) -> Iterator[None]:
     """Hold the folder's lock (one writer at a time), or raise :class:`OutputFolderError`.
 
     The lock is an advisory ``flock`` on the folder itself, so no lock file is ever left
-    behind; the kernel drops it when the process ends, however it ends.
+    behind; the kernel drops it when the process ends, however it ends. ``shared``: a lock
+    many holders share (the shards of one run, which each add only their own replications
+    to the store) and that keeps out a writer of the whole folder, and is kept out by one.
     """
     if fcntl is None:  # pragma: no cover - Windows
         yield
@@ -202,12 +212,13 @@ def folder_lock(path: Path) -> Iterator[None]:
         raise OutputFolderError(f"cannot open {path} ({error.strerror})") from None
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError as error:
             if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise OutputFolderError(
-                    f"another run of this tool is writing to {path} now; wait for it to "
-                    "finish, or give this run a different folder with --out"
+                    f"another run of this tool is writing to {path} now (a run, or the --shard "
+                    "runs of one); wait for it to finish, or give this run a different folder "
+                    "with --out"
                 ) from None
             raise OutputFolderError(f"cannot lock {path} ({error.strerror})") from None
         yield
@@ -217,7 +228,10 @@ def folder_lock(path: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def claim_output_folder(
-    path: Path, own_names: Iterable[str] = RUN_FILES + DERIVED_FILES, marker: str = "manifest.json"
+    path: Path,
+    own_names: Iterable[str] = RUN_FILES + DERIVED_FILES,
+    marker: str = "manifest.json",
+    shared: bool = False,
 ) -> Iterator[Path]:
     """Preflight and lock the results folder before any work, for the whole command.
 
@@ -225,7 +239,8 @@ def claim_output_folder(
     files can be written in it and that none of the command's file names is taken by a folder,
     and holds its lock: a second run into the same folder is refused at once. Raises
     :class:`OutputFolderError` with the reason (a parent that is a file, a name too long, no
-    permission, another run writing there).
+    permission, another run writing there). ``shared``: the lock shards share
+    (:func:`folder_lock`).
     """
     created = not path.exists()
     try:
@@ -236,7 +251,7 @@ def claim_output_folder(
             "can be created"
         ) from None
     try:
-        with folder_lock(path):
+        with folder_lock(path, shared):
             for name in [*own_names, marker]:
                 if not _is_pattern(name) and (path / name).is_dir():
                     raise OutputFolderError(

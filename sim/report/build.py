@@ -64,7 +64,9 @@ SECTION_IDS = tuple(anchor for anchor, _ in SECTIONS)
 FILES = {
     "report.html": "this report",
     "trajectories.csv": "one row per replication per simulated day",
+    "trajectories.parquet": "the same as trajectories.csv, typed, for programs (Parquet)",
     "summary.csv": "mean, 95% CI and percentiles of every metric, whole run and each month",
+    "summary.parquet": "the same as summary.csv, numbers in full, for programs (Parquet)",
     "summary.xlsx": "the headline and monthly figures by risk level, for Excel",
     "backlog.png": "overdue visits over time by risk level",
     "manifest.json": "the resolved scenario, seed, versions and command, to reproduce the run",

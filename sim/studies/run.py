@@ -25,7 +25,7 @@ from sim.experiments.batch import BatchStats, Engine, OnDone, Ran, evaluate
 from sim.experiments.executors import Executor
 from sim.experiments.precision import replicate_to_precision
 from sim.experiments.store import ReplicationStore
-from sim.io.files import atomic_write, write_figure, write_manifest
+from sim.io.files import atomic_write, write_figure, write_manifest, write_table
 from sim.io.folder import (
     CALIBRATION_FILES,
     DERIVED_FILES,
@@ -165,7 +165,8 @@ def _result(
 
 
 def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> list[Path]:
-    """Write trajectories.csv, summary.csv, backlog.png, summary.xlsx, manifest.json (last).
+    """Write trajectories.csv and summary.csv (each with its Parquet twin), backlog.png,
+    summary.xlsx, manifest.json (last).
 
     A scenario with observations also gets calibration.csv and calibration.png, and one with
     personal caseloads managers.csv.
@@ -179,13 +180,8 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
         RUN_FILES,
         derived=DERIVED_FILES + CALIBRATION_FILES + MANAGER_FILES,
     )
-    atomic_write(
-        paths["trajectories.csv"], lambda tmp: result.trajectories.to_csv(tmp, index=False)
-    )
-    atomic_write(
-        paths["summary.csv"],
-        lambda tmp: result.summary.to_csv(tmp, index=False, float_format="%.4f"),
-    )
+    write_table(paths["trajectories.csv"], result.trajectories)
+    write_table(paths["summary.csv"], result.summary, float_format="%.4f")
     title = run_title(result.scenario, command)
     figure = backlog_figure(total_only(result.trajectories), title)
     mark_observations(figure, result.scenario.observations)

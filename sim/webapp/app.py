@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from sim.experiments.batch import work_units
 from sim.levels import LEVELS
 from sim.scenario import Scenario
 from sim.webapp.form import lever_form
@@ -99,13 +100,17 @@ def choose_scenario() -> tuple[Path, str, Path | None, list[str]] | None:
     return path, path.name, _uploads().path, given
 
 
-def _progress(total: int, label: str) -> Any:
-    bar = st.progress(0.0, text=f"{label}: 0 of {total} replications")
+def _progress(scenarios: list[Scenario], replications: int, label: str) -> Any:
+    """A progress bar counting what ``on_done`` counts: areas of replications, or replications
+    of a scenario without areas (sim.experiments.batch.work_units)."""
+    total = work_units(scenarios, replications)
+    unit = "areas" if any(scenario.areas for scenario in scenarios) else "replications"
+    bar = st.progress(0.0, text=f"{label}: 0 of {total} {unit}")
     done = [0]
 
     def on_done(n: int) -> None:
         done[0] += n
-        bar.progress(min(done[0] / total, 1.0), text=f"{label}: {done[0]} of {total} replications")
+        bar.progress(min(done[0] / total, 1.0), text=f"{label}: {done[0]} of {total} {unit}")
 
     return on_done
 
@@ -177,7 +182,7 @@ def show_comparison(folder: Path) -> None:
 def run_tab(scenario: Scenario, shown: str, overrides: list[str]) -> None:
     out = Path(st.text_input("Results folder", str(RESULTS / scenario.name), key="run_out"))
     if st.button("Run", type="primary", key="run"):
-        on_done = _progress(scenario.replications, scenario.name)
+        on_done = _progress([scenario], scenario.replications, scenario.name)
         try:
             finished = run_in_app(
                 scenario,
@@ -214,10 +219,8 @@ def compare_tab(scenario: Scenario, shown: str, overrides: list[str]) -> None:
                 "--variant",
                 variant_option(officer_change(scenario, levels)),
             ]
-            total = scenario.replications * len(arms)
-            finished = compare_in_app(
-                arms, out, command, _progress(total, "compare"), engine_options()
-            )
+            progress = _progress([arm.scenario for arm in arms], scenario.replications, "compare")
+            finished = compare_in_app(arms, out, command, progress, engine_options())
         except AppRunError as error:
             st.error(str(error))
         else:
@@ -255,7 +258,7 @@ def plan_tab(scenario: Scenario, shown: str, overrides: list[str]) -> None:
 
         def on_done(n: int) -> None:
             done[0] += n
-            status.text(f"planning: {done[0]} replications run")
+            status.text(f"planning: {done[0]} {'areas' if scenario.areas else 'replications'} run")
 
         try:
             finished = plan_in_app(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from sim.experiments.batch import work_units
 from sim.io.folder import STUDY_FILES
 from sim.planning.levers import LeverError, parse_lever
 from sim.planning.targets import Goal, TargetError, parse_targets
@@ -70,7 +71,8 @@ def plan_in_app(
         raise AppRunError(f"--by {by} must be after the scenario starts ({scenario.start_date})")
     goal = Goal(targets, by, confidence, scenario.replications)
     folder = prepare(out, STUDY_FILES["plan"], force=False)
-    with engine_for(options or EngineOptions(), folder, scenario.replications, on_done) as engine:
+    tasks = work_units([scenario], scenario.replications)
+    with engine_for(options or EngineOptions(), folder, tasks, on_done) as engine:
         try:
             result = plan_study(
                 scenario, goal, [lever], target=folder, command=command, engine=engine

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from sim.experiments.batch import Engine
+from sim.experiments.batch import Engine, work_units
 from sim.experiments.executors import ExecutorError, make_executor
 from sim.experiments.store import CACHE_FOLDER_NAME, ReplicationStore
 from sim.experiments.variants import Variant, comparison_variants
@@ -143,7 +143,8 @@ def run_in_app(
     from sim.studies.run import run_study
 
     target = prepare(out, RUN_NAMES, force)
-    with engine_for(options, target, scenario.replications, on_done) as engine:
+    tasks = work_units([scenario], scenario.replications)  # one per area: as on_done counts
+    with engine_for(options, target, tasks, on_done) as engine:
         result = run_study(scenario, target=target, command=command, engine=engine)
     report, problem = _report(target)
     return Finished(target, report, result, problem)
@@ -205,7 +206,7 @@ def compare_in_app(
     if replications < 2:
         raise AppRunError("a comparison needs at least 2 replications for its confidence intervals")
     target = prepare(out, COMPARE_NAMES, force)
-    tasks = replications * len(arms)
+    tasks = work_units([arm.scenario for arm in arms], replications)
     with engine_for(options, target, tasks, on_done) as engine:
         result = compare_study(
             arms, replications, crn=True, target=target, command=command, engine=engine
