@@ -29,9 +29,12 @@ def report(
     Example: python run_sim.py report results/small_example
     """
     from sim.io.folder import OutputFolderError, folder_lock
-    from sim.report.build import ReportError, write_report
+    from sim.report.folder import ReportError, check_folder
 
     try:
+        check_folder(results_dir)  # a wrong folder is named at once, before the slow imports
+        from sim.report.build import write_report
+
         with folder_lock(results_dir) if results_dir.is_dir() else nullcontext():
             path = write_report(results_dir)
     except (ReportError, OutputFolderError) as error:

@@ -1,8 +1,11 @@
 """The report's charts, drawn from result tables and embedded as base64 PNG data URIs.
 
 Embedding keeps report.html a single file that opens offline (no image files, no web
-fonts, no scripts). Colours come from seaborn's colour-blind palette, and every chart has a
-table with the same numbers beside it in the report, so nothing is shown only as colour.
+fonts, no scripts). Risk levels have the colours of :mod:`sim.palette`, other series those of
+seaborn's colour-blind palette, and every chart has a table with the same numbers beside it in
+the report, so nothing is shown only as colour. The look is seaborn's "whitegrid" as matplotlib
+ships it: importing seaborn itself (and scipy.stats with it) would add most of a second to
+every report rebuild.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ plain_text_figures()  # files only; user text never read as mathematics
 
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+from cycler import cycler  # noqa: E402
 from matplotlib.typing import ColorType  # noqa: E402
 
+from sim.format import human_month  # noqa: E402
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 from sim.palette import LEVEL_STYLES, colour_of  # noqa: E402
 
@@ -34,7 +39,24 @@ __all__ = [
 ]
 
 DPI = 100
-PALETTE = "colorblind"
+# seaborn's "colorblind" palette, for series that are not risk levels
+SERIES_COLOURS = (
+    "#0173b2",
+    "#de8f05",
+    "#029e73",
+    "#d55e00",
+    "#cc78bc",
+    "#ca9161",
+    "#fbafe4",
+    "#949494",
+    "#ece133",
+    "#56b4e9",
+)
+THEME = (
+    "seaborn-v0_8-whitegrid",
+    "seaborn-v0_8-notebook",
+    {"axes.prop_cycle": cycler(color=SERIES_COLOURS)},
+)
 
 
 def data_uri(figure: plt.Figure) -> str:
@@ -48,7 +70,7 @@ def data_uri(figure: plt.Figure) -> str:
 
 
 def _axes(height: float = 4.2) -> tuple[plt.Figure, plt.Axes]:
-    sns.set_theme(style="whitegrid", palette=PALETTE)
+    plt.style.use(THEME)
     return plt.subplots(figsize=(9, height))
 
 
@@ -115,7 +137,7 @@ def levels_chart(
 def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -> plt.Figure:
     """One daily state over time: mean line and band of 90% of runs."""
     figure, axes = _axes(3.6)
-    _draw_band(axes, _mean_and_band(trajectories, column), "mean", sns.color_palette(PALETTE)[0])
+    _draw_band(axes, _mean_and_band(trajectories, column), "mean", SERIES_COLOURS[0])
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
@@ -127,10 +149,14 @@ def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -
 
 def activity_chart(months: pd.DataFrame, labels: dict[str, str]) -> plt.Figure:
     """Monthly totals (mean over replications) as grouped bars, one group per month."""
-    long = months.reset_index().melt(id_vars="period", value_vars=list(labels))
-    long["what"] = long["metric"].map(labels)
     figure, axes = _axes()
-    sns.barplot(data=long, x="period", y="value", hue="what", ax=axes)
+    positions = np.arange(len(months))
+    width = 0.8 / len(labels)
+    for index, (column, label) in enumerate(labels.items()):
+        offset = (index - (len(labels) - 1) / 2) * width
+        axes.bar(positions + offset, months[column].to_numpy(dtype=float), width, label=label)
+    axes.set_xticks(positions, [human_month(str(period), short=True) for period in months.index])
+    axes.grid(axis="x", visible=False)
     axes.set_xlabel("")
     axes.set_ylabel("per month (mean of runs)")
     axes.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1.0))
