@@ -86,7 +86,10 @@ WorkersOption = Annotated[
         "--workers",
         min=1,
         max=1024,
-        help="Local worker processes (default: every core; 1 = serial, in this process).",
+        help="Local worker processes; 1 = serial, in this process. Default: serial for a "
+        "small batch, every core once it simulates at least 10 million offender-days "
+        "(replications x offenders x days, e.g. 21+ runs of the Avon & Somerset baseline), "
+        "where processes repay their start-up. Results are identical whatever the number.",
     ),
 ]
 SchedulerOption = Annotated[

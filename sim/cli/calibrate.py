@@ -97,7 +97,7 @@ def calibrate(
     names = STUDY_FILES["calibrate"]
     with study_session(out_dir, f"{loaded.name}-calibration", names, options) as session:
         with (
-            session.executor(n) as executor,
+            session.executor(n, loaded, runs=n * max_evaluations) as executor,
             fit_progress(f"calibrating {loaded.name}", max_evaluations, quiet) as evaluated,
         ):
             calibration = calibration_study(

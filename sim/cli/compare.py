@@ -107,7 +107,8 @@ def compare(
     names = STUDY_FILES["compare"] + DERIVED_FILES
     with study_session(out_dir, f"{loaded[0][1].name}-compare", names, options) as session:
         tasks = n * len(arms)
-        with session.engine(tasks, f"compare {len(arms)} variants", tasks) as engine:
+        label = f"compare {len(arms)} variants"
+        with session.engine(tasks, label, tasks, scenario=arms[0].scenario) as engine:
             result = compare_study(
                 arms,
                 n,

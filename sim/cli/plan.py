@@ -14,7 +14,7 @@ from rich.table import Table
 
 from sim.format import human_number
 from sim.io.folder import STUDY_FILES
-from sim.planning.levers import Lever, LeverError, parse_lever
+from sim.planning.levers import Lever, LeverError, expected_evaluations, parse_lever
 from sim.planning.targets import Goal, TargetError, parse_targets
 
 from .app import (
@@ -134,7 +134,10 @@ def plan(
     with study_session(
         out_dir, f"{loaded.name}-plan", names, options, marker="plan.json", error_exit=cannot_plan
     ) as session:
-        with session.engine(goal.replications, "planning", None) as engine:
+        runs = goal.replications * expected_evaluations(levers, rates)
+        with session.engine(
+            goal.replications, "planning", None, scenario=loaded, runs=runs
+        ) as engine:
             try:
                 result = plan_study(
                     loaded,

@@ -124,7 +124,7 @@ def run(
             if to_precision is None
             else (max_replications, None)
         )
-        with session.engine(tasks, loaded.name, total) as engine:
+        with session.engine(tasks, loaded.name, total, scenario=loaded) as engine:
             result = run_study(
                 loaded,
                 target=session.target,

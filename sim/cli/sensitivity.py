@@ -117,7 +117,8 @@ def sensitivity(
     with study_session(out_dir, f"{base.name}-sensitivity-{method}", names, options) as session:
         r = base.replications
         total = len(matrix) * r
-        with session.engine(total, f"{method}: {len(matrix)} samples x {r}", total) as engine:
+        label = f"{method}: {len(matrix)} samples x {r}"
+        with session.engine(total, label, total, scenario=base) as engine:
             result = sensitivity_study(
                 base,
                 parsed,

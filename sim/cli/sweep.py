@@ -124,7 +124,8 @@ def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]
     except ScenarioError as error:
         fail(error)
     n = base.replications
-    with session.engine(points * n, f"sweep {points} points", points * n) as engine:
+    label = f"sweep {points} points"
+    with session.engine(points * n, label, points * n, scenario=base) as engine:
         result = sweep_study(
             base,
             parameters,
@@ -171,7 +172,8 @@ def _tornado(
         fail(error)
     n = base.replications
     total = (len(arms) + 1) * n
-    with session.engine(total, f"tornado {len(keys)} parameters", total) as engine:
+    label = f"tornado {len(keys)} parameters"
+    with session.engine(total, label, total, scenario=base) as engine:
         result = tornado_study(
             base,
             keys,

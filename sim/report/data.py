@@ -43,6 +43,7 @@ COMPARISON_COLUMNS = {
     "significant",
 }
 
+
 @dataclass(frozen=True)
 class Results:
     """A run's folder: its manifest, daily trajectories, summary and calibration table (the

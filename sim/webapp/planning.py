@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from sim.io.folder import STUDY_FILES
-from sim.planning.levers import LeverError, parse_lever
+from sim.planning.levers import LeverError, expected_evaluations, parse_lever
 from sim.planning.targets import Goal, TargetError, parse_targets
 from sim.scenario import Scenario
 from sim.webapp.runs import AppRunError, EngineOptions, Finished, engine_for, prepare
@@ -70,7 +70,10 @@ def plan_in_app(
         raise AppRunError(f"--by {by} must be after the scenario starts ({scenario.start_date})")
     goal = Goal(targets, by, confidence, scenario.replications)
     folder = prepare(out, STUDY_FILES["plan"], force=False)
-    with engine_for(options or EngineOptions(), folder, scenario.replications, on_done) as engine:
+    runs = scenario.replications * expected_evaluations([lever], [])
+    with engine_for(
+        options or EngineOptions(), folder, scenario.replications, on_done, scenario, runs
+    ) as engine:
         try:
             result = plan_study(
                 scenario, goal, [lever], target=folder, command=command, engine=engine
