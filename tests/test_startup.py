@@ -85,3 +85,25 @@ def test_report_on_a_missing_folder_says_so_without_them(tmp_path):
     code, loaded = loaded_after("report", str(tmp_path / "no_such_run"))
     assert code == "2"
     assert loaded == []
+
+
+IMPORT_ONLY = """
+import importlib, sys
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+print(" ".join(sorted(n for n in ("seaborn", "scipy.stats", "scipy.optimize") if n in sys.modules)))
+"""
+
+
+def test_run_and_report_load_neither_seaborn_nor_scipy_stats():
+    # seaborn loads scipy.stats, and the two cost most of a second of every run and every
+    # report rebuild; calibrate and the studies that fit or sample load them when they run.
+    modules = ["sim.studies.run", "sim.report.build", "sim.experiments.precision"]
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_ONLY, *modules],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert result.stdout.split() == []

@@ -1,11 +1,9 @@
 """The report's charts, drawn from result tables and embedded as base64 PNG data URIs.
 
 Embedding keeps report.html a single file that opens offline (no image files, no web
-fonts, no scripts). Risk levels have the colours of :mod:`sim.palette`, other series those of
-seaborn's colour-blind palette, and every chart has a table with the same numbers beside it in
-the report, so nothing is shown only as colour. The look is seaborn's "whitegrid" as matplotlib
-ships it: importing seaborn itself (and scipy.stats with it) would add most of a second to
-every report rebuild.
+fonts, no scripts). The look and colours are :mod:`sim.charts`' (risk levels: :mod:`sim.palette`),
+and every chart has a table with the same numbers beside it in the report, so nothing is shown
+only as colour.
 """
 
 from __future__ import annotations
@@ -21,12 +19,11 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from cycler import cycler  # noqa: E402
-from matplotlib.typing import ColorType  # noqa: E402
 
+from sim.charts import SERIES_COLOURS, draw_band, mean_and_band, use_theme  # noqa: E402
 from sim.format import human_month  # noqa: E402
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
-from sim.palette import LEVEL_STYLES, colour_of  # noqa: E402
+from sim.palette import colour_of  # noqa: E402
 
 __all__ = [
     "activity_chart",
@@ -39,24 +36,6 @@ __all__ = [
 ]
 
 DPI = 100
-# seaborn's "colorblind" palette, for series that are not risk levels
-SERIES_COLOURS = (
-    "#0173b2",
-    "#de8f05",
-    "#029e73",
-    "#d55e00",
-    "#cc78bc",
-    "#ca9161",
-    "#fbafe4",
-    "#949494",
-    "#ece133",
-    "#56b4e9",
-)
-THEME = (
-    "seaborn-v0_8-whitegrid",
-    "seaborn-v0_8-notebook",
-    {"axes.prop_cycle": cycler(color=SERIES_COLOURS)},
-)
 
 
 def data_uri(figure: plt.Figure) -> str:
@@ -70,28 +49,8 @@ def data_uri(figure: plt.Figure) -> str:
 
 
 def _axes(height: float = 4.2) -> tuple[plt.Figure, plt.Axes]:
-    plt.style.use(THEME)
+    use_theme()
     return plt.subplots(figsize=(9, height))
-
-
-def _mean_and_band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per date: the mean over replications and the 5th and 95th percentiles (90% of runs).
-
-    Percentiles interpolate linearly, as numpy's do in summary.csv.
-    """
-    grouped = frame.groupby("date")[column]
-    return pd.DataFrame(
-        {"mean": grouped.mean(), "low": grouped.quantile(0.05), "high": grouped.quantile(0.95)}
-    )
-
-
-def _draw_band(axes: plt.Axes, band: pd.DataFrame, label: str, color: ColorType) -> None:
-    """The mean as a line (styled by risk level) and the band of 90% of runs, clipped at 0."""
-    dates = pd.to_datetime(band.index)
-    style = LEVEL_STYLES.get(label, "-")
-    axes.plot(dates, band["mean"], label=label, color=color, linewidth=2, linestyle=style)
-    low = band["low"].clip(lower=0)
-    axes.fill_between(dates, low, band["high"], color=color, alpha=0.2, linewidth=0)
 
 
 def levels_chart(
@@ -109,7 +68,7 @@ def levels_chart(
     labels = {column: label for column, label in labels.items() if column in trajectories}
     figure, axes = _axes()
     for column, label in labels.items():
-        _draw_band(axes, _mean_and_band(trajectories, column), label, colour_of(label))
+        draw_band(axes, mean_and_band(trajectories, column), label, colour_of(label))
     if observed is not None and not observed.empty:
         mine = observed[observed["metric"].isin(list(labels))]
         if not mine.empty:
@@ -137,7 +96,7 @@ def levels_chart(
 def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -> plt.Figure:
     """One daily state over time: mean line and band of 90% of runs."""
     figure, axes = _axes(3.6)
-    _draw_band(axes, _mean_and_band(trajectories, column), "mean", SERIES_COLOURS[0])
+    draw_band(axes, mean_and_band(trajectories, column), "mean", SERIES_COLOURS[0])
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
