@@ -32,6 +32,7 @@ __all__ = [
     "WorkersOption",
     "fail",
     "fail_with",
+    "flag",
     "load",
 ]
 
@@ -60,8 +61,18 @@ class _SafeConsole(Console):
 out = _SafeConsole(soft_wrap=True)
 err = _SafeConsole(stderr=True, soft_wrap=True)
 
+
+def flag(name: str, help: str) -> Any:
+    """An on/off option such as ``--quiet``. It takes no value, so its help shows no type
+    (typer 0.29 would show ``<bool>``, as if the flag needed one)."""
+    return typer.Option(name, help=help, metavar="")
+
+
 ScenarioPath = Annotated[
-    Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/small_example.yaml")
+    Path,
+    typer.Argument(
+        metavar="SCENARIO", help="Scenario YAML file, e.g. scenarios/small_example.yaml"
+    ),
 ]
 SetOption = Annotated[
     list[str] | None,
@@ -71,10 +82,10 @@ SetOption = Annotated[
         "--set staffing.offender_managers=30. Repeatable.",
     ),
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+QuietOption = Annotated[bool, flag("--quiet", help="No progress bar.")]
 ForceOption = Annotated[
     bool,
-    typer.Option(
+    flag(
         "--force",
         help="Write into the --out folder even if it holds files this tool did not write "
         "(only the tool's own files are replaced).",
@@ -102,7 +113,7 @@ SchedulerOption = Annotated[
 ]
 NoCacheOption = Annotated[
     bool,
-    typer.Option(
+    flag(
         "--no-cache",
         help="Do not keep finished replications in <out>/.replications (no resuming).",
     ),

@@ -36,7 +36,7 @@ from .app import (
 )
 from .fit_display import print_fit_table
 from .progress import fit_progress
-from .session import SessionOptions, study_session
+from .session import SessionOptions, overrides, study_session
 
 if TYPE_CHECKING:  # the fit loads scipy and the model: only when a command runs it
     from sim.calibration.fitting import FitResult
@@ -61,6 +61,12 @@ def calibrate(
         int | None,
         typer.Option(min=1, max=10_000, help="Replications per evaluation (default: the file's)."),
     ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="Seed of every evaluation and of the search (default: the file's)."
+        ),
+    ] = None,
     max_evaluations: Annotated[
         int, typer.Option(min=2, max=100_000, help="Most evaluations of the objective.")
     ] = 60,
@@ -71,8 +77,8 @@ def calibrate(
     set_: SetOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
-    force: ForceOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Fit the --param fields to the scenario's observations (Latin hypercube + Nelder-Mead).
 
@@ -87,7 +93,9 @@ def calibrate(
     from sim.calibration.study import calibration_objective, calibration_study
 
     try:
-        objective, loaded = calibration_objective(scenario, list(set_ or []), param, replications)
+        objective, loaded = calibration_objective(
+            scenario, overrides(set_, seed=seed), param, replications
+        )
     except ScenarioError as error:
         fail(error)
     n = objective.replications

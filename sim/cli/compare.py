@@ -24,6 +24,7 @@ from .app import (
     app,
     fail,
     fail_with,
+    flag,
     load,
     out,
 )
@@ -49,7 +50,10 @@ VariantOption = Annotated[
 def compare(
     scenarios: Annotated[
         list[Path],
-        typer.Argument(help="Scenario file(s); variants come from the file(s) and --variant."),
+        typer.Argument(
+            metavar="SCENARIO",
+            help="Scenario file(s); variants come from the file(s) and --variant.",
+        ),
     ],
     variant: VariantOption = None,
     replications: Annotated[
@@ -58,7 +62,7 @@ def compare(
     seed: Annotated[int | None, typer.Option(min=0, help="Seed shared by all variants.")] = None,
     no_crn: Annotated[
         bool,
-        typer.Option("--no-crn", help="Give each variant its own seed (no common random numbers)."),
+        flag("--no-crn", help="Give each variant its own seed (no common random numbers)."),
     ] = False,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Results folder (default results/<name>-compare/).")
@@ -70,15 +74,15 @@ def compare(
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     no_report: Annotated[
-        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+        bool, flag("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
     force: ForceOption = False,
 ) -> None:
     """Compare variants replication by replication (paired differences with 95% CIs).
 
     Writes comparison.csv, outcomes.csv, comparison.png, manifest.json and report.html.
-    Example:
-    python run_sim.py compare scenarios/avon_somerset_2023.yaml --replications 20
+
+    Example: python run_sim.py compare scenarios/avon_somerset_2023.yaml --replications 20
     """
     from sim.experiments.variants import comparison_variants, parse_variant_option
     from sim.studies.compare import compare_study

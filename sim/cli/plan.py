@@ -92,8 +92,8 @@ def plan(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     no_cache: NoCacheOption = False,
-    force: ForceOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Find the least staffing that meets a target by a date with the given confidence.
 

@@ -18,7 +18,10 @@ __all__ = ["report"]
 def report(
     results_dir: Annotated[
         Path,
-        typer.Argument(help="A results folder written by run, e.g. results/small_example"),
+        typer.Argument(
+            metavar="RESULTS_DIR",
+            help="A results folder written by run or compare, e.g. results/small_example",
+        ),
     ],
 ) -> None:
     """Write report.html: the backlog forecast, charts with tables, assumptions, model notes.

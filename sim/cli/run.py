@@ -23,6 +23,7 @@ from .app import (
     app,
     err,
     fail_with,
+    flag,
     load,
     out,
 )
@@ -69,12 +70,10 @@ def run(
     quiet: QuietOption = False,
     json_output: Annotated[
         bool,
-        typer.Option(
-            "--json", help="Print the end-of-horizon summary as JSON (for scripts); no table."
-        ),
+        flag("--json", help="Print the end-of-horizon summary as JSON (for scripts); no table."),
     ] = False,
     no_report: Annotated[
-        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+        bool, flag("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
     force: ForceOption = False,
 ) -> None:

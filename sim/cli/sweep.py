@@ -25,6 +25,7 @@ from .app import (
     app,
     fail,
     fail_with,
+    flag,
     load,
     out,
 )
@@ -56,9 +57,7 @@ def sweep(
     ] = None,
     tornado: Annotated[
         bool,
-        typer.Option(
-            "--tornado", help="Vary each numeric parameter by +-X% one at a time instead."
-        ),
+        flag("--tornado", help="Vary each numeric parameter by +-X% one at a time instead."),
     ] = False,
     by: Annotated[
         float, typer.Option("--by", min=0.1, max=90, help="X for --tornado, in percent.")
@@ -91,9 +90,10 @@ def sweep(
 ) -> None:
     """Sweep parameters (sweep.csv, sweep.png) or draw a tornado (tornado.csv, tornado.png).
 
-    Examples: python run_sim.py sweep scenarios/avon_somerset_2023.yaml
-    --param staffing.offender_managers=20:40:5 ;
-    python run_sim.py sweep scenarios/avon_somerset_2023.yaml --tornado --by 10
+    Example: python run_sim.py sweep scenarios/avon_somerset_2023.yaml
+    --param staffing.offender_managers=20:40:5
+
+    Example: python run_sim.py sweep scenarios/avon_somerset_2023.yaml --tornado --by 10
     """
     base = load(scenario, overrides(set_, seed=seed, replications=replications))
     if tornado == bool(param):
