@@ -221,7 +221,7 @@ def test_observed_figures_are_drawn_and_tabled(enriched):
     cells = [c for t in Page(enriched).tables for c in t["cells"]]
     # the point figure is plotted (alt text) and both figures are in the table, a ratio as a
     # percentage to a tenth (as the fit table the commands print shows it)
-    assert "Black diamonds mark 1 reported figure(s)." in enriched
+    assert "Black diamonds mark 1 reported figure." in enriched
     assert "31" in cells and "68.0%" in cells and "66.0%" in cells and "60.0% to 70.0%" in cells
     assert "no" in cells and "yes" in cells
 

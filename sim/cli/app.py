@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.errors import MarkupError
 from rich.markup import escape
 
+from sim.format import counted
 from sim.scenario import Scenario
 from sim.scenario.file import ScenarioError, load_scenario
 
@@ -122,7 +123,7 @@ NoCacheOption = Annotated[
 
 def fail(error: ScenarioError) -> NoReturn:
     """Print every problem (file, field, what is allowed, what was given) and exit with code 2."""
-    err.print(f"[bold red]The scenario has {len(error.problems)} problem(s):[/]")
+    err.print(f"[bold red]The scenario has {counted(len(error.problems), 'problem')}:[/]")
     for problem in error.problems:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
         given = f"\n      given: {escape(problem.given)}" if problem.given else ""

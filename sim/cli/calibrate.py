@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from sim.format import counted
 from sim.io.folder import STUDY_FILES
 from sim.scenario.file import ScenarioError
 
@@ -141,4 +142,4 @@ def _print(result: FitResult) -> None:
     )
     missed = int((~result.table["within"].astype(bool)).sum())
     if missed:
-        out.print(f"[bold yellow]{missed} observation(s) not within tolerance.[/]")
+        out.print(f"[bold yellow]{counted(missed, 'observation')} not within tolerance.[/]")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
+from sim.format import counted
 from sim.io.folder import STUDY_FILES
 from sim.scenario.file import ScenarioError
 
@@ -117,7 +118,7 @@ def sensitivity(
     with study_session(out_dir, f"{base.name}-sensitivity-{method}", names, options) as session:
         r = base.replications
         total = len(matrix) * r
-        label = f"{method}: {len(matrix)} samples x {r}"
+        label = f"{method}: {counted(len(matrix), 'sample')} x {r}"
         with session.engine(total, label, total, scenario=base) as engine:
             result = sensitivity_study(
                 base,
@@ -146,7 +147,8 @@ def _print_ranking(result: SensitivityResult, outcome: str) -> None:
     order = value[shown[0]].sort_values(ascending=False, na_position="last").index
     table = Table(
         title=f"{result.base.name}: {result.method} sensitivity of {describe_outcome(outcome)}",
-        caption=f"{len(result.sample_table)} samples x {result.replications} replications "
+        caption=f"{counted(len(result.sample_table), 'sample')} x "
+        f"{counted(result.replications, 'replication')} "
         "(common random numbers); ± = 95% CI half-width (bootstrap). Other outcomes: "
         "sensitivity.csv.",
     )

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.format import (
     MISSING,
+    counted,
     human_date,
     human_hours,
     human_month,
@@ -147,7 +148,7 @@ def backlog_section(results: Results) -> dict:
         **_level_table(results, "overdue_visits", "oldest_overdue_visit_days"),
         "chart": figures.data_uri(chart),
         "alt": _levels_alt(results, "overdue_visits", "overdue visits")
-        + (f" Black diamonds mark {len(mine)} reported figure(s)." if len(mine) else ""),
+        + (f" Black diamonds mark {counted(len(mine), 'reported figure')}." if len(mine) else ""),
         "observed": len(mine),
     }
 
@@ -166,7 +167,7 @@ def assessments_section(results: Results) -> dict:
         **_level_table(results, "overdue_assessments", "oldest_overdue_assessment_days"),
         "chart": figures.data_uri(chart),
         "alt": _levels_alt(results, "overdue_assessments", "overdue risk assessments")
-        + (f" Black diamonds mark {len(mine)} reported figure(s)." if len(mine) else ""),
+        + (f" Black diamonds mark {counted(len(mine), 'reported figure')}." if len(mine) else ""),
         "observed": len(mine),
     }
 
