@@ -99,7 +99,12 @@ def format_value(value: Any) -> str:
         if not value:
             return "none"
         if all(isinstance(item, dict) for item in value):
-            return " | ".join(format_value(item) for item in value)
+            # one line per item (the page keeps the line breaks), unset entries left out:
+            # nine observations joined with " | " were one unreadable paragraph (audit)
+            return "\n".join(
+                "; ".join(f"{key}: {format_value(v)}" for key, v in item.items() if v is not None)
+                for item in value
+            )
         return ", ".join(format_value(item) for item in value)
     return str(value)
 
