@@ -63,3 +63,35 @@ def test_the_legend_is_outside_the_plot():  # D4: it covered the end of the hori
 def test_very_high_and_medium_are_far_apart_in_colour():
     very_high, medium = (np.array(to_rgb(LEVEL_COLOURS[name])) for name in ("very high", "medium"))
     assert np.linalg.norm(very_high - medium) > 0.5  # the old palette: two oranges
+
+
+def test_a_sweep_outcome_zero_everywhere_gets_no_panel_but_is_named():
+    # two officers on every visit: lone visit attempts are 0 at every point (audit rough edge)
+    from sim.analysis.outcomes import describe_outcome
+    from sim.studies.figures import sweep_figure
+
+    rows = []
+    for managers in (20, 25, 30):
+        for outcome, mean in (
+            ("overdue_visits_end", 300 - 5 * managers),
+            ("lone_visit_attempts_total", 0),
+        ):
+            rows.append(
+                {
+                    "staffing.offender_managers": managers,
+                    "outcome": outcome,
+                    "mean": mean,
+                    "ci95_low": max(mean - 10, 0),
+                    "ci95_high": mean + 10 if mean else 0,
+                }
+            )
+    table = pd.DataFrame(rows)
+    figure = sweep_figure(
+        table,
+        ["staffing.offender_managers"],
+        ["overdue_visits_end", "lone_visit_attempts_total"],
+        "t",
+    )
+    visible = [axes for axes in figure.axes if axes.get_visible()]
+    assert [axes.get_title() for axes in visible] == [describe_outcome("overdue_visits_end")]
+    assert describe_outcome("lone_visit_attempts_total") in figure.texts[0].get_text()
