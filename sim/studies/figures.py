@@ -176,7 +176,7 @@ def tornado_figure(table: pd.DataFrame, outcome: str, base_mean: float, title: s
     axes.axvline(base_mean, color="black", linewidth=1)
     axes.set_yticks(y, ordered["parameter"])
     axes.set_xlabel(describe_outcome(outcome))
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="lower right", fontsize=10)
     axes.set_title(wrapped(title), fontsize=10)
     figure.tight_layout()
     return figure
