@@ -95,3 +95,29 @@ def test_a_sweep_outcome_zero_everywhere_gets_no_panel_but_is_named():
     visible = [axes for axes in figure.axes if axes.get_visible()]
     assert [axes.get_title() for axes in visible] == [describe_outcome("overdue_visits_end")]
     assert describe_outcome("lone_visit_attempts_total") in figure.texts[0].get_text()
+
+
+def test_plan_chart_shows_evaluated_points_only_on_a_whole_number_axis():
+    # a bisection evaluates 2, 5, 6 and 8 managers: nothing is drawn between them, the axis is
+    # named by the lever's path and has no tick at 2.5 (audit rough edges)
+    from sim.planning.figures import plan_figure
+
+    lever = "staffing.offender_managers"
+    table = pd.DataFrame(
+        {
+            lever: [2, 5, 6, 8],
+            "growth": [0.0] * 4,
+            "probability": [0.0, 0.5, 1.0, 1.0],
+            "ci95_low": [0.0, 0.1, 0.3, 0.3],
+            "ci95_high": [0.7, 0.9, 1.0, 1.0],
+            "chosen": [False, False, True, False],
+            "pareto": [False] * 4,
+        }
+    )
+    figure = plan_figure(table, [lever], 0.9, "P(target)")
+    axes = figure.axes[0]
+    figure.canvas.draw()
+    assert axes.get_xlabel() == lever
+    data_lines = [line for line in axes.get_lines() if len(line.get_xdata()) == 4]
+    assert data_lines and all(line.get_linestyle() == "None" for line in data_lines)
+    assert all(float(tick).is_integer() for tick in axes.get_xticks())

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
-from sim.format import counted
+from sim.format import counted, human_number
 from sim.io.folder import STUDY_FILES
 from sim.scenario.file import ScenarioError
 
@@ -158,9 +158,9 @@ def _print_ranking(result: SensitivityResult, outcome: str) -> None:
     for parameter in order:
         cells = []
         for index in shown:
-            text = f"{value.loc[parameter, index]:.3g}"
+            text = human_number(value.loc[parameter, index], significant=3)
             if conf.loc[parameter, index] == conf.loc[parameter, index]:  # not NaN
-                text += f" ± {conf.loc[parameter, index]:.2g}"
+                text += f" ± {human_number(conf.loc[parameter, index], significant=2)}"
             cells.append(text)
         table.add_row(parameter, *cells)
     out.print(table)
