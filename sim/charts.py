@@ -14,6 +14,7 @@ from sim.io.files import plain_text_figures
 
 plain_text_figures()  # files only; user text never read as mathematics
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from cycler import cycler  # noqa: E402
@@ -21,7 +22,15 @@ from matplotlib.typing import ColorType  # noqa: E402
 
 from sim.palette import LEVEL_STYLES  # noqa: E402
 
-__all__ = ["SERIES_COLOURS", "THEME", "draw_band", "mean_and_band", "use_theme", "wrapped"]
+__all__ = [
+    "SERIES_COLOURS",
+    "THEME",
+    "draw_band",
+    "mean_and_band",
+    "month_axis",
+    "use_theme",
+    "wrapped",
+]
 
 # seaborn's "colorblind" palette, for series that are not risk levels
 SERIES_COLOURS = (
@@ -50,6 +59,18 @@ THEME = (
 def use_theme() -> None:
     """Apply :data:`THEME` to the figures created from now on."""
     plt.style.use(THEME)
+
+
+def month_axis(axes: plt.Axes, most_ticks: int = 8) -> None:
+    """Date ticks on the first of months, labelled 'Mar 2023', every n-th month so that at most
+    ``most_ticks`` show. matplotlib's own locator puts two ticks in a month on a short run, and
+    a month label under each of them read 'Apr 2024, Apr 2024, May 2024' (seen in comparison.png).
+    """
+    first, last = (mdates.num2date(x) for x in axes.get_xlim())
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = max(1, -(-months // most_ticks))
+    axes.xaxis.set_major_locator(mdates.MonthLocator(bymonthday=1, interval=step))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
 
 
 def wrapped(title: str, width: int = 90) -> str:

@@ -8,6 +8,7 @@ high and medium must be drawn in clearly different colours.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import matplotlib
@@ -121,3 +122,11 @@ def test_plan_chart_shows_evaluated_points_only_on_a_whole_number_axis():
     data_lines = [line for line in axes.get_lines() if len(line.get_xdata()) == 4]
     assert data_lines and all(line.get_linestyle() == "None" for line in data_lines)
     assert all(float(tick).is_integer() for tick in axes.get_xticks())
+
+
+def test_a_short_run_has_one_month_label_per_tick_and_no_repeats():
+    # a 60-day run: matplotlib's own locator put two ticks in a month, both labelled 'Jan 2024'
+    figure = _figure()
+    labels = [tick.get_text() for tick in figure.axes[0].get_xticklabels() if tick.get_text()]
+    assert labels and len(labels) == len(set(labels))
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", label) for label in labels)

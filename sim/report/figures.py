@@ -15,12 +15,11 @@ from sim.io.files import plain_text_figures
 
 plain_text_figures()  # files only; user text never read as mathematics
 
-import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.charts import SERIES_COLOURS, draw_band, mean_and_band, use_theme  # noqa: E402
+from sim.charts import SERIES_COLOURS, draw_band, mean_and_band, month_axis, use_theme  # noqa: E402
 from sim.format import human_month  # noqa: E402
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 from sim.palette import colour_of  # noqa: E402
@@ -87,7 +86,7 @@ def levels_chart(
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    month_axis(axes)  # 'Mar 2023', one tick a month at most
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure
@@ -100,7 +99,7 @@ def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    month_axis(axes)  # 'Mar 2023', one tick a month at most
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure

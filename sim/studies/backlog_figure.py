@@ -6,11 +6,10 @@ from sim.io.files import plain_text_figures
 
 plain_text_figures()  # files only; user text never read as mathematics
 
-import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.charts import draw_band, mean_and_band, use_theme, wrapped  # noqa: E402
+from sim.charts import draw_band, mean_and_band, month_axis, use_theme, wrapped  # noqa: E402
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 from sim.palette import colour_of  # noqa: E402
 
@@ -36,7 +35,7 @@ def backlog_figure(trajectories: pd.DataFrame, title: str) -> plt.Figure:
     axes.set_ylim(bottom=0)
     # outside the plot, so it never covers the end of the horizon (the answer)
     axes.legend(title="risk level", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # 'Mar 2023', as the report
+    month_axis(axes)  # 'Mar 2023', one tick a month at most
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure

@@ -14,7 +14,6 @@ from sim.io.files import plain_text_figures
 
 plain_text_figures()  # files only; user text never read as mathematics
 
-import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -25,7 +24,7 @@ from matplotlib.typing import ColorType  # noqa: E402
 
 from sim.analysis.comparison import mean_trajectory_band  # noqa: E402
 from sim.analysis.outcomes import describe_outcome  # noqa: E402
-from sim.charts import wrapped  # noqa: E402
+from sim.charts import month_axis, wrapped  # noqa: E402
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 from sim.records import DAILY_COLUMNS, DailyRecord  # noqa: E402
 
@@ -56,7 +55,7 @@ def comparison_figure(
             panel.fill_between(days, low, mean + half, color=colour, alpha=0.25)
         panel.set_title(metric.replace("_", " ").capitalize())
         panel.set_ylim(bottom=0)
-        panel.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # as in every chart
+        month_axis(panel)  # 'Mar 2023', one tick a month at most
         panel.tick_params(axis="x", labelrotation=30)
     axes[0].legend(
         title="variant (band: 95% CI of the mean)",
@@ -93,6 +92,8 @@ def _lone_visit_bars(
     axes.set_xticks(x, list(LEVEL_NAMES))
     axes.set_title("Lone visit attempts over the horizon\n(one officer at the door)")
     axes.set_ylabel("attempts")
+    # counts start at 0; with none at all the axis shows 0 to 1, not -0.04 to 0.04 (audit)
+    axes.set_ylim(bottom=0, top=max(axes.get_ylim()[1], 1.0))
 
 
 def sweep_figure(
