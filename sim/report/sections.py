@@ -7,6 +7,7 @@ carry every number the chart shows, so the report can be read without the pictur
 
 from __future__ import annotations
 
+import base64
 import numbers
 from functools import partial
 
@@ -287,6 +288,14 @@ def escalations_section(results: Results) -> dict:
     }
 
 
+def _calibration_chart(results: Results) -> str | None:
+    """calibration.png as a data URI (the run drew it beside calibration.csv), or None."""
+    picture = results.path / "calibration.png"
+    if not picture.is_file():
+        return None
+    return "data:image/png;base64," + base64.b64encode(picture.read_bytes()).decode("ascii")
+
+
 def calibration_section(results: Results) -> dict | None:
     """Observed figures beside the simulation: calibration.csv, or the scenario's list."""
     table = results.calibration
@@ -310,7 +319,7 @@ def calibration_section(results: Results) -> dict | None:
                     MISSING if within is None else ("yes" if within else "no"),
                 ]
             )
-        return {"rows": rows, "source": "calibration.csv"}
+        return {"rows": rows, "source": "calibration.csv", "chart": _calibration_chart(results)}
     points = results.scenario.get("observations") or []
     if not points:
         return None
