@@ -130,3 +130,24 @@ def test_a_short_run_has_one_month_label_per_tick_and_no_repeats():
     labels = [tick.get_text() for tick in figure.axes[0].get_xticklabels() if tick.get_text()]
     assert labels and len(labels) == len(set(labels))
     assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", label) for label in labels)
+
+
+def test_the_tolerance_bar_of_a_reported_zero_stops_at_zero():
+    # "no very high risk overdue visits, within 10": the bar ran to -10 (audit: bands below 0)
+    from matplotlib.collections import LineCollection
+
+    from sim.calibration.figures import calibration_figure
+
+    observation = Observation.model_validate(
+        {
+            "metric": "overdue_visits",
+            "date": "2024-01-31",
+            "value": 0,
+            "tolerance": {"absolute": 10},
+        }
+    )
+    figure = calibration_figure([observation], _trajectories(), "title")
+    bars = [c for c in figure.axes[0].collections if isinstance(c, LineCollection)]
+    lows = [min(y for _x, y in segment) for c in bars for segment in c.get_segments()]
+    highs = [max(y for _x, y in segment) for c in bars for segment in c.get_segments()]
+    assert min(lows) == 0 and max(highs) == 10
