@@ -27,6 +27,7 @@ from datetime import date
 
 __all__ = [
     "MISSING",
+    "counted",
     "human_date",
     "human_hours",
     "human_month",
@@ -41,6 +42,12 @@ MISSING = "–"
 
 WHOLE_FROM = 9.95
 """Measured values at or above this (in size) are whole numbers: 9.96 is "10", not "10.0"."""
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 problem``, ``3 problems``: a count with its noun in the right number (never
+    ``problem(s)`` or ``1 replications``)."""
+    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"
 
 
 def human_number(value: float | None, *, significant: int | None = None, sign: bool = False) -> str:

@@ -31,10 +31,12 @@ and the staff (issue 13):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from sim.levels import LEVELS
+
+if TYPE_CHECKING:  # the column names are read by scenario checks that need no numpy
+    import numpy as np
 
 __all__ = [
     "AGE_BANDS",
@@ -148,6 +150,8 @@ class AreaRun:
 
 def total_over_areas(tables: list[np.ndarray]) -> np.ndarray:
     """The daily table of several areas together: sums, but the oldest item is the oldest."""
+    import numpy as np
+
     stacked = np.stack(tables)
     total: np.ndarray = stacked.sum(axis=0)
     for column in OLDEST_COLUMNS:

@@ -8,6 +8,7 @@ high and medium must be drawn in clearly different colours.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import matplotlib
@@ -63,3 +64,90 @@ def test_the_legend_is_outside_the_plot():  # D4: it covered the end of the hori
 def test_very_high_and_medium_are_far_apart_in_colour():
     very_high, medium = (np.array(to_rgb(LEVEL_COLOURS[name])) for name in ("very high", "medium"))
     assert np.linalg.norm(very_high - medium) > 0.5  # the old palette: two oranges
+
+
+def test_a_sweep_outcome_zero_everywhere_gets_no_panel_but_is_named():
+    # two officers on every visit: lone visit attempts are 0 at every point (audit rough edge)
+    from sim.analysis.outcomes import describe_outcome
+    from sim.studies.figures import sweep_figure
+
+    rows = []
+    for managers in (20, 25, 30):
+        for outcome, mean in (
+            ("overdue_visits_end", 300 - 5 * managers),
+            ("lone_visit_attempts_total", 0),
+        ):
+            rows.append(
+                {
+                    "staffing.offender_managers": managers,
+                    "outcome": outcome,
+                    "mean": mean,
+                    "ci95_low": max(mean - 10, 0),
+                    "ci95_high": mean + 10 if mean else 0,
+                }
+            )
+    table = pd.DataFrame(rows)
+    figure = sweep_figure(
+        table,
+        ["staffing.offender_managers"],
+        ["overdue_visits_end", "lone_visit_attempts_total"],
+        "t",
+    )
+    visible = [axes for axes in figure.axes if axes.get_visible()]
+    assert [axes.get_title() for axes in visible] == [describe_outcome("overdue_visits_end")]
+    assert describe_outcome("lone_visit_attempts_total") in figure.texts[0].get_text()
+
+
+def test_plan_chart_shows_evaluated_points_only_on_a_whole_number_axis():
+    # a bisection evaluates 2, 5, 6 and 8 managers: nothing is drawn between them, the axis is
+    # named by the lever's path and has no tick at 2.5 (audit rough edges)
+    from sim.planning.figures import plan_figure
+
+    lever = "staffing.offender_managers"
+    table = pd.DataFrame(
+        {
+            lever: [2, 5, 6, 8],
+            "growth": [0.0] * 4,
+            "probability": [0.0, 0.5, 1.0, 1.0],
+            "ci95_low": [0.0, 0.1, 0.3, 0.3],
+            "ci95_high": [0.7, 0.9, 1.0, 1.0],
+            "chosen": [False, False, True, False],
+            "pareto": [False] * 4,
+        }
+    )
+    figure = plan_figure(table, [lever], 0.9, "P(target)")
+    axes = figure.axes[0]
+    figure.canvas.draw()
+    assert axes.get_xlabel() == lever
+    data_lines = [line for line in axes.get_lines() if len(line.get_xdata()) == 4]
+    assert data_lines and all(line.get_linestyle() == "None" for line in data_lines)
+    assert all(float(tick).is_integer() for tick in axes.get_xticks())
+
+
+def test_a_short_run_has_one_month_label_per_tick_and_no_repeats():
+    # a 60-day run: matplotlib's own locator put two ticks in a month, both labelled 'Jan 2024'
+    figure = _figure()
+    labels = [tick.get_text() for tick in figure.axes[0].get_xticklabels() if tick.get_text()]
+    assert labels and len(labels) == len(set(labels))
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", label) for label in labels)
+
+
+def test_the_tolerance_bar_of_a_reported_zero_stops_at_zero():
+    # "no very high risk overdue visits, within 10": the bar ran to -10 (audit: bands below 0)
+    from matplotlib.collections import LineCollection
+
+    from sim.calibration.figures import calibration_figure
+
+    observation = Observation.model_validate(
+        {
+            "metric": "overdue_visits",
+            "date": "2024-01-31",
+            "value": 0,
+            "tolerance": {"absolute": 10},
+        }
+    )
+    figure = calibration_figure([observation], _trajectories(), "title")
+    bars = [c for c in figure.axes[0].collections if isinstance(c, LineCollection)]
+    lows = [min(y for _x, y in segment) for c in bars for segment in c.get_segments()]
+    highs = [max(y for _x, y in segment) for c in bars for segment in c.get_segments()]
+    assert min(lows) == 0 and max(highs) == 10

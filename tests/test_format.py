@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from sim.format import (
+    counted,
     human_date,
     human_hours,
     human_month,
@@ -104,3 +105,18 @@ def test_dates():
 def test_level_names_follow_the_levels():
     assert len(LEVEL_NAMES) == len(LEVELS)
     assert [name.replace(" ", "_") for name in LEVEL_NAMES] == list(LEVELS)
+
+
+@pytest.mark.parametrize(
+    "count, noun, plural, text",
+    [
+        (1, "problem", None, "1 problem"),
+        (0, "problem", None, "0 problems"),
+        (2, "sergeant", None, "2 sergeants"),
+        (1, "replication", None, "1 replication"),
+        (1500, "offender", None, "1,500 offenders"),
+        (3, "analysis", "analyses", "3 analyses"),
+    ],
+)
+def test_a_count_has_its_noun_in_the_right_number(count, noun, plural, text):
+    assert counted(count, noun, plural) == text

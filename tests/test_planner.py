@@ -22,7 +22,7 @@ from repo import runner
 from scenario_factory import make_scenario, scenario_dict
 
 from run_sim import app
-from sim.planning.levers import LeverError, apply_levers, parse_lever
+from sim.planning.levers import LeverError, apply_levers, expected_evaluations, parse_lever
 from sim.planning.planner import Option, Planner, non_dominated
 from sim.planning.targets import TargetError, meets_targets, parse_targets
 from sim.scenario import Scenario
@@ -393,3 +393,22 @@ def test_forward_scenario_plan_holds_when_the_full_scenario_is_run_again():
 
     assert share_meeting(v) >= confidence
     assert share_meeting(v - 1) < confidence
+
+
+def test_plan_states_the_scenarios_own_value_the_gap_and_the_days_simulated(tmp_path):
+    # a target every option meets: the cheapest end of the range (2) is chosen, so against
+    # the scenario's 3 managers the plan needs 1 fewer; 1 April to 1 May is 31 days
+    from repo import SMALL
+
+    args = ["plan", str(SMALL), "--target", "overdue_visits<=100000", "--by", "2024-05-01"]
+    args += ["--lever", "staffing.offender_managers=2:5", "--replications", "2"]
+    args += ["--set", "staffing.offender_managers=3", "--out", str(tmp_path / "plan"), "--quiet"]
+    args += ["--workers", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "staffing.offender_managers = 2" in text
+    assert "the scenario has 3: 1 fewer needed" in text
+    assert "2024-04-01 to 2024-05-01 (31 days; the scenario's own horizon is 120 days)" in text
+    # the expected plan count is the bisection's (log2 of 4 values + 2 ends), at least 1
+    assert expected_evaluations([parse_lever("staffing.offender_managers=2:5")], []) == 4

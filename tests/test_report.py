@@ -221,7 +221,7 @@ def test_observed_figures_are_drawn_and_tabled(enriched):
     cells = [c for t in Page(enriched).tables for c in t["cells"]]
     # the point figure is plotted (alt text) and both figures are in the table, a ratio as a
     # percentage to a tenth (as the fit table the commands print shows it)
-    assert "Black diamonds mark 1 reported figure(s)." in enriched
+    assert "Black diamonds mark 1 reported figure." in enriched
     assert "31" in cells and "68.0%" in cells and "66.0%" in cells and "60.0% to 70.0%" in cells
     assert "no" in cells and "yes" in cells
 
@@ -446,3 +446,31 @@ def test_distributions_with_a_mean_are_described_and_saved_as_written(tmp_path):
     assert visits["travel_hours"] == {"dist": "lognormal", "mean": 1.5, "sd": 0.5}
     text = (out / REPORT_NAME).read_text()
     assert "lognormal, mean 1.5, sd 0.5" in text and "exponential, mean 4" in text
+
+
+def test_the_observed_section_embeds_calibration_png_when_the_run_drew_it(run_dir, tmp_path):
+    # audit: "Observed and simulated" had a table only, calibration.png was left out
+    import base64
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_dir, folder)
+    pd.DataFrame(
+        {
+            "metric": ["overdue_visits"],
+            "period": ["2024-05-15"],
+            "observed": [31],
+            "tolerance": ["mean within 15%"],
+            "simulated_mean": [25.0],
+            "simulated_p5": [20.0],
+            "simulated_p95": [30.0],
+            "within": [False],
+        }
+    ).to_csv(folder / "calibration.csv", index=False)
+    without = build_report(folder)
+    picture = b"\x89PNG\r\n\x1a\n not a real picture, only its bytes are embedded"
+    (folder / "calibration.png").write_bytes(picture)
+    with_picture = build_report(folder)
+    uri = "data:image/png;base64," + base64.b64encode(picture).decode("ascii")
+    assert uri not in without and uri in with_picture
+    observed = with_picture[with_picture.index('id="observed"') :]
+    assert observed.index(uri) < observed.index("</section>")

@@ -53,3 +53,17 @@ def test_validate_says_1_sergeant_not_1_sergeants():
     result = runner.invoke(app, ["validate", str(SMALL), "--set", "staffing.sergeants=1"])
     assert result.exit_code == 0, result.output
     assert "1 sergeant," in result.output
+
+
+def test_a_list_of_records_is_one_line_each_without_unset_entries():
+    # the Assumptions' observations were one paragraph joined with " | " (audit, rough edges)
+    from sim.report.text import format_value
+
+    observations = [
+        {"metric": "overdue_visits", "date": "2024-01-17", "from_date": None, "value": 273},
+        {"metric": "population", "date": "2024-01-17", "from_date": None, "value": 1500},
+    ]
+    assert format_value(observations).splitlines() == [
+        "metric: overdue_visits; date: 2024-01-17; value: 273",
+        "metric: population; date: 2024-01-17; value: 1,500",
+    ]

@@ -103,7 +103,7 @@ def test_an_impossible_lever_shows_the_command_lines_problem_and_no_run_button(p
     _number(page, "replications").set_value(1_000)
     page.run()
     assert not page.exception
-    assert page.error[0].value.startswith("The scenario has 1 problem(s):")
+    assert page.error[0].value.startswith("The scenario has 1 problem:")
     # the rule between fields, named by the --set that broke it, as `run --set` words it
     assert page.code[0].value.startswith("  --set replications=1000: replications: ")
     assert "more than the limit of 1,000,000" in page.code[0].value
@@ -121,7 +121,7 @@ def test_a_hostile_upload_is_refused_and_the_app_keeps_working(page):
     )
     page.sidebar.file_uploader(key="scenario_upload").upload("bomb.yaml", bomb).run()
     assert not page.exception
-    assert page.error[0].value == "The scenario has 1 problem(s):"
+    assert page.error[0].value == "The scenario has 1 problem:"
     assert page.code[0].value.startswith("  bomb.yaml: ")  # named as uploaded, no temp folder
     upload = page.sidebar.file_uploader(key="scenario_upload")
     upload.clear().upload("mine.yaml", SMALL.read_bytes()).run()

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis.outcomes import OUTCOME_NAMES
+from sim.analysis.summary import t_quantile_975
 
 __all__ = ["COMPARISON_COLUMNS", "compare_outcomes", "mean_ci", "mean_trajectory_band"]
 
@@ -43,7 +43,7 @@ def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
     mean = float(values.mean()) if n else float("nan")
     if n < 2:
         return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    half = float(t_quantile_975(n - 1) * values.std(ddof=1) / np.sqrt(n))
     return mean, mean - half, mean + half
 
 
@@ -95,5 +95,5 @@ def mean_trajectory_band(tables: Sequence[np.ndarray]) -> tuple[np.ndarray, np.n
     mean = stacked.mean(axis=0)
     if n < 2:
         return mean, np.zeros_like(mean)
-    half = stats.t.ppf(0.975, n - 1) * stacked.std(axis=0, ddof=1) / np.sqrt(n)
+    half = t_quantile_975(n - 1) * stacked.std(axis=0, ddof=1) / np.sqrt(n)
     return mean, half

@@ -60,10 +60,12 @@ def calibration_figure(
             panel.vlines(0.35, p5, p95, linewidth=6, alpha=0.35, label="90% of runs")
             panel.hlines(finite.mean(), -0.25, 0.45, color="black", label="simulated mean")
         halfwidth = _tolerance_halfwidth(observation)
+        # every metric is a count, hours, days or a share: the tolerance stops at 0
+        below = None if halfwidth is None else min(halfwidth, max(observation.value, 0.0))
         panel.errorbar(
             [0.6],
             [observation.value],
-            yerr=None if halfwidth is None else [[halfwidth], [halfwidth]],
+            yerr=None if halfwidth is None else [[below], [halfwidth]],
             capsize=5,
             linestyle="none",
             label="observed ± tolerance",

@@ -31,8 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.stats import qmc
 
 from sim.analysis.metrics import trajectories as to_trajectories
 from sim.calibration.fit_table import UNDEFINED_PENALTY, fit_table, loss
@@ -250,6 +248,11 @@ def fit(
     seed: int = 0,
 ) -> FitResult:
     """Screen the ranges with a Latin hypercube, then polish the best point with Nelder-Mead."""
+    # imported here: every run writes its fit table with this module's FitResult, and scipy's
+    # optimizers and samplers would add most of a second to each
+    from scipy.optimize import minimize
+    from scipy.stats import qmc
+
     clock = time.perf_counter()
     parameters = objective.parameters
     dims = len(parameters)

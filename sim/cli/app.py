@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.errors import MarkupError
 from rich.markup import escape
 
+from sim.format import counted
 from sim.scenario import Scenario
 from sim.scenario.file import ScenarioError, load_scenario
 
@@ -32,6 +33,7 @@ __all__ = [
     "WorkersOption",
     "fail",
     "fail_with",
+    "flag",
     "load",
 ]
 
@@ -60,8 +62,18 @@ class _SafeConsole(Console):
 out = _SafeConsole(soft_wrap=True)
 err = _SafeConsole(stderr=True, soft_wrap=True)
 
+
+def flag(name: str, help: str) -> Any:
+    """An on/off option such as ``--quiet``. It takes no value, so its help shows no type
+    (typer 0.29 would show ``<bool>``, as if the flag needed one)."""
+    return typer.Option(name, help=help, metavar="")
+
+
 ScenarioPath = Annotated[
-    Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/small_example.yaml")
+    Path,
+    typer.Argument(
+        metavar="SCENARIO", help="Scenario YAML file, e.g. scenarios/small_example.yaml"
+    ),
 ]
 SetOption = Annotated[
     list[str] | None,
@@ -71,10 +83,10 @@ SetOption = Annotated[
         "--set staffing.offender_managers=30. Repeatable.",
     ),
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+QuietOption = Annotated[bool, flag("--quiet", help="No progress bar.")]
 ForceOption = Annotated[
     bool,
-    typer.Option(
+    flag(
         "--force",
         help="Write into the --out folder even if it holds files this tool did not write "
         "(only the tool's own files are replaced).",
@@ -86,7 +98,10 @@ WorkersOption = Annotated[
         "--workers",
         min=1,
         max=1024,
-        help="Local worker processes (default: every core; 1 = serial, in this process).",
+        help="Local worker processes; 1 = serial, in this process. Default: serial for a "
+        "small batch, every core once it simulates at least 10 million offender-days "
+        "(replications x offenders x days, e.g. 21+ runs of the Avon & Somerset baseline), "
+        "where processes repay their start-up. Results are identical whatever the number.",
     ),
 ]
 SchedulerOption = Annotated[
@@ -99,7 +114,7 @@ SchedulerOption = Annotated[
 ]
 NoCacheOption = Annotated[
     bool,
-    typer.Option(
+    flag(
         "--no-cache",
         help="Do not keep finished replications in <out>/.replications (no resuming).",
     ),
@@ -108,7 +123,7 @@ NoCacheOption = Annotated[
 
 def fail(error: ScenarioError) -> NoReturn:
     """Print every problem (file, field, what is allowed, what was given) and exit with code 2."""
-    err.print(f"[bold red]The scenario has {len(error.problems)} problem(s):[/]")
+    err.print(f"[bold red]The scenario has {counted(len(error.problems), 'problem')}:[/]")
     for problem in error.problems:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
         given = f"\n      given: {escape(problem.given)}" if problem.given else ""

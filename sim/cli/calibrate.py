@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from sim.format import counted
 from sim.io.folder import STUDY_FILES
 from sim.scenario.file import ScenarioError
 
@@ -36,7 +37,7 @@ from .app import (
 )
 from .fit_display import print_fit_table
 from .progress import fit_progress
-from .session import SessionOptions, study_session, work
+from .session import SessionOptions, overrides, study_session, work
 
 if TYPE_CHECKING:  # the fit loads scipy and the model: only when a command runs it
     from sim.calibration.fitting import FitResult
@@ -61,6 +62,12 @@ def calibrate(
         int | None,
         typer.Option(min=1, max=10_000, help="Replications per evaluation (default: the file's)."),
     ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="Seed of every evaluation and of the search (default: the file's)."
+        ),
+    ] = None,
     max_evaluations: Annotated[
         int, typer.Option(min=2, max=100_000, help="Most evaluations of the objective.")
     ] = 60,
@@ -71,8 +78,8 @@ def calibrate(
     set_: SetOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
-    force: ForceOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Fit the --param fields to the scenario's observations (Latin hypercube + Nelder-Mead).
 
@@ -87,7 +94,9 @@ def calibrate(
     from sim.calibration.study import calibration_objective, calibration_study
 
     try:
-        objective, loaded = calibration_objective(scenario, list(set_ or []), param, replications)
+        objective, loaded = calibration_objective(
+            scenario, overrides(set_, seed=seed), param, replications
+        )
     except ScenarioError as error:
         fail(error)
     n = objective.replications
@@ -97,7 +106,9 @@ def calibrate(
     names = STUDY_FILES["calibrate"]
     with study_session(out_dir, f"{loaded.name}-calibration", names, options) as session:
         with (
-            session.executor(work([loaded], n)[0]) as executor,
+            session.executor(
+                work([loaded], n)[0], loaded, runs=n * max_evaluations
+            ) as executor,
             fit_progress(f"calibrating {loaded.name}", max_evaluations, quiet) as evaluated,
         ):
             calibration = calibration_study(
@@ -133,4 +144,4 @@ def _print(result: FitResult) -> None:
     )
     missed = int((~result.table["within"].astype(bool)).sum())
     if missed:
-        out.print(f"[bold yellow]{missed} observation(s) not within tolerance.[/]")
+        out.print(f"[bold yellow]{counted(missed, 'observation')} not within tolerance.[/]")

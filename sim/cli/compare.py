@@ -24,6 +24,7 @@ from .app import (
     app,
     fail,
     fail_with,
+    flag,
     load,
     out,
 )
@@ -50,7 +51,10 @@ VariantOption = Annotated[
 def compare(
     scenarios: Annotated[
         list[Path],
-        typer.Argument(help="Scenario file(s); variants come from the file(s) and --variant."),
+        typer.Argument(
+            metavar="SCENARIO",
+            help="Scenario file(s); variants come from the file(s) and --variant.",
+        ),
     ],
     variant: VariantOption = None,
     replications: Annotated[
@@ -59,7 +63,7 @@ def compare(
     seed: Annotated[int | None, typer.Option(min=0, help="Seed shared by all variants.")] = None,
     no_crn: Annotated[
         bool,
-        typer.Option("--no-crn", help="Give each variant its own seed (no common random numbers)."),
+        flag("--no-crn", help="Give each variant its own seed (no common random numbers)."),
     ] = False,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Results folder (default results/<name>-compare/).")
@@ -71,7 +75,7 @@ def compare(
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     no_report: Annotated[
-        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+        bool, flag("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
     force: ForceOption = False,
     shard: ShardOption = None,
@@ -79,8 +83,8 @@ def compare(
     """Compare variants replication by replication (paired differences with 95% CIs).
 
     Writes comparison.csv, outcomes.csv, comparison.png, manifest.json and report.html.
-    Example:
-    python run_sim.py compare scenarios/avon_somerset_2023.yaml --replications 20
+
+    Example: python run_sim.py compare scenarios/avon_somerset_2023.yaml --replications 20
     """
     from sim.experiments.variants import comparison_variants, parse_variant_option
     from sim.studies.compare import compare_study
@@ -124,7 +128,11 @@ def compare(
         return
     with study_session(out_dir, f"{loaded[0][1].name}-compare", names, options) as session:
         tasks, unit = work([arm.scenario for arm in arms], n)
-        with session.engine(tasks, f"compare {len(arms)} variants", tasks, unit) as engine:
+        label = f"compare {len(arms)} variants"
+        runs = n * len(arms)
+        with session.engine(
+            tasks, label, tasks, unit, scenario=arms[0].scenario, runs=runs
+        ) as engine:
             result = compare_study(
                 arms,
                 n,

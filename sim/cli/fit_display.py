@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import calendar
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from rich.console import JustifyMethod
 from rich.table import Table
 
 from sim.format import human_observed
 
 from .app import out
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["print_fit_table"]
 
@@ -28,8 +34,9 @@ def _compact_period(period: str) -> str:
     first, dots, last = period.partition("..")
     if not dots:
         return period
-    start, end = pd.Timestamp(first), pd.Timestamp(last)
-    if start.day == 1 and end == start + pd.offsets.MonthEnd(0):
+    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    month_days = calendar.monthrange(start.year, start.month)[1]
+    if start.day == 1 and end == start.replace(day=month_days):
         return start.strftime("%Y-%m")
     return period
 

@@ -18,7 +18,9 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 @app.command("new-scenario")
 def new_scenario(
-    name: Annotated[str, typer.Argument(help="Name of the scenario, e.g. my_force_2025")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Name of the scenario, e.g. my_force_2025")
+    ],
     out_file: Annotated[
         Path | None,
         typer.Option("--out", help="Where to write it (default scenarios/NAME.yaml)."),

@@ -6,15 +6,15 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from sim.format import human_number
+from sim.format import counted, human_number
 from sim.io.folder import STUDY_FILES
-from sim.planning.levers import Lever, LeverError, parse_lever
+from sim.planning.levers import Lever, LeverError, expected_evaluations, parse_lever
 from sim.planning.targets import Goal, TargetError, parse_targets
 
 from .app import (
@@ -35,6 +35,7 @@ from .session import SessionOptions, study_session, work
 
 if TYPE_CHECKING:  # the planner loads the model: only when a command runs it
     from sim.planning.results import GrowthPlan
+    from sim.scenario import Scenario
 
 __all__ = ["plan"]
 
@@ -43,6 +44,18 @@ def cannot_plan(message: str) -> NoReturn:
     """Print why the plan cannot be made and exit with code 2."""
     err.print(f"[bold red]Cannot plan:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code=2)
+
+
+def _against_today(scenario: Scenario, lever: Lever, needed: Any) -> str:
+    """``  the scenario has 4: 2 more`` (or fewer, or the same) for a numeric lever."""
+    current = _current_value(scenario, lever)
+    if not isinstance(current, (int, float)) or not isinstance(needed, (int, float)):
+        return f"  the scenario has {lever.label(current)}" if current is not None else ""
+    gap = needed - current
+    if gap == 0:
+        return f"  the scenario has {lever.label(current)}: no change needed"
+    more = "more" if gap > 0 else "fewer"
+    return f"  the scenario has {lever.label(current)}: {lever.label(abs(gap))} {more} needed"
 
 
 def _growth_rates(text: str | None) -> list[float]:
@@ -92,8 +105,8 @@ def plan(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     no_cache: NoCacheOption = False,
-    force: ForceOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Find the least staffing that meets a target by a date with the given confidence.
 
@@ -135,7 +148,8 @@ def plan(
         out_dir, f"{loaded.name}-plan", names, options, marker="plan.json", error_exit=cannot_plan
     ) as session:
         tasks, unit = work([loaded], goal.replications)
-        with session.engine(tasks, "planning", None, unit) as engine:
+        runs = goal.replications * expected_evaluations(levers, rates)
+        with session.engine(tasks, "planning", None, unit, scenario=loaded, runs=runs) as engine:
             try:
                 result = plan_study(
                     loaded,
@@ -148,7 +162,7 @@ def plan(
                 )
             except LeverError as error:
                 cannot_plan(str(error))
-        _print_plan(result.plans, levers, goal)
+        _print_plan(result.plans, levers, goal, loaded)
         out.print(
             f"Results in {session.target}/ (plan.csv, plan.png, plan.json)",
             markup=False,
@@ -157,11 +171,30 @@ def plan(
         warn_if_few(goal.replications)
 
 
-def _print_plan(plans: Sequence[GrowthPlan], levers: Sequence[Lever], goal: Goal) -> None:
-    """The goal, then per growth case the value found (one range lever) or the Pareto front."""
+def _current_value(scenario: Scenario, lever: Lever) -> Any:
+    """The lever's field as the scenario has it (None if the path holds nothing)."""
+    value: Any = scenario.model_dump(mode="json", by_alias=True)
+    for part in lever.path:
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def _print_plan(
+    plans: Sequence[GrowthPlan], levers: Sequence[Lever], goal: Goal, scenario: Scenario
+) -> None:
+    """The goal and the days simulated, then per growth case the value found (one range
+    lever: with the scenario's own value and the gap) or the Pareto front."""
+    days = (goal.by - scenario.start_date).days + 1
     out.print(
         f"Target: {goal.text} on {goal.by} in at least {goal.confidence:.0%} of "
-        f"{goal.replications} replications (same seeds for every option).",
+        f"{goal.replications} replications (same seeds for every option). Each option is "
+        f"simulated from {scenario.start_date} to {goal.by} ({counted(days, 'day')}; the "
+        f"scenario's own horizon is {counted(scenario.horizon_days, 'day')}).",
         highlight=False,
     )
     for growth_plan in plans:
@@ -201,6 +234,9 @@ def _print_plan(plans: Sequence[GrowthPlan], levers: Sequence[Lever], goal: Goal
                 else:
                     line += "; it is the cheapest end of the range"
                 out.print(line + ".", highlight=False)
+                out.print(
+                    _against_today(scenario, lever, chosen.value(lever.name)), highlight=False
+                )
             out.print(
                 f"  evaluated {planner.evaluations} of {size} values"
                 + ("" if found.monotone else "; WARNING: probabilities were not monotone"),

@@ -18,7 +18,10 @@ __all__ = ["report"]
 def report(
     results_dir: Annotated[
         Path,
-        typer.Argument(help="A results folder written by run, e.g. results/small_example"),
+        typer.Argument(
+            metavar="RESULTS_DIR",
+            help="A results folder written by run or compare, e.g. results/small_example",
+        ),
     ],
 ) -> None:
     """Write report.html: the backlog forecast, charts with tables, assumptions, model notes.
@@ -29,9 +32,12 @@ def report(
     Example: python run_sim.py report results/small_example
     """
     from sim.io.folder import OutputFolderError, folder_lock
-    from sim.report.build import ReportError, write_report
+    from sim.report.folder import ReportError, check_folder
 
     try:
+        check_folder(results_dir)  # a wrong folder is named at once, before the slow imports
+        from sim.report.build import write_report
+
         with folder_lock(results_dir) if results_dir.is_dir() else nullcontext():
             path = write_report(results_dir)
     except (ReportError, OutputFolderError) as error:

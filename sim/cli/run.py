@@ -23,6 +23,7 @@ from .app import (
     app,
     err,
     fail_with,
+    flag,
     load,
     out,
 )
@@ -70,12 +71,10 @@ def run(
     quiet: QuietOption = False,
     json_output: Annotated[
         bool,
-        typer.Option(
-            "--json", help="Print the end-of-horizon summary as JSON (for scripts); no table."
-        ),
+        flag("--json", help="Print the end-of-horizon summary as JSON (for scripts); no table."),
     ] = False,
     no_report: Annotated[
-        bool, typer.Option("--no-report", help="Skip report.html (faster for batches).")
+        bool, flag("--no-report", help="Skip report.html (faster for batches).")
     ] = False,
     force: ForceOption = False,
     shard: ShardOption = None,
@@ -143,7 +142,9 @@ def run(
         count = loaded.replications if to_precision is None else max_replications
         tasks, unit = work([loaded], count)
         total = tasks if to_precision is None else None
-        with session.engine(tasks, loaded.name, total, unit) as engine:
+        with session.engine(
+            tasks, loaded.name, total, unit, scenario=loaded, runs=count
+        ) as engine:
             result = run_study(
                 loaded,
                 target=session.target,

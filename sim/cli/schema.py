@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .app import app, err
+from .app import app, err, flag
 
 __all__ = ["schema"]
 
@@ -18,7 +18,7 @@ __all__ = ["schema"]
 def schema(
     markdown: Annotated[
         bool,
-        typer.Option("--markdown", help="Print the scenario reference (Markdown) instead."),
+        flag("--markdown", help="Print the scenario reference (Markdown) instead."),
     ] = False,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of the screen.")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
+from sim.format import counted, human_number
 from sim.io.folder import STUDY_FILES
 from sim.scenario.file import ScenarioError
 
@@ -117,8 +118,9 @@ def sensitivity(
     with study_session(out_dir, f"{base.name}-sensitivity-{method}", names, options) as session:
         r = base.replications
         total, unit = work([base] * len(matrix), r)
-        label = f"{method}: {len(matrix)} samples x {r}"
-        with session.engine(total, label, total, unit) as engine:
+        label = f"{method}: {counted(len(matrix), 'sample')} x {r}"
+        runs = len(matrix) * r
+        with session.engine(total, label, total, unit, scenario=base, runs=runs) as engine:
             result = sensitivity_study(
                 base,
                 parsed,
@@ -146,7 +148,8 @@ def _print_ranking(result: SensitivityResult, outcome: str) -> None:
     order = value[shown[0]].sort_values(ascending=False, na_position="last").index
     table = Table(
         title=f"{result.base.name}: {result.method} sensitivity of {describe_outcome(outcome)}",
-        caption=f"{len(result.sample_table)} samples x {result.replications} replications "
+        caption=f"{counted(len(result.sample_table), 'sample')} x "
+        f"{counted(result.replications, 'replication')} "
         "(common random numbers); ± = 95% CI half-width (bootstrap). Other outcomes: "
         "sensitivity.csv.",
     )
@@ -156,9 +159,9 @@ def _print_ranking(result: SensitivityResult, outcome: str) -> None:
     for parameter in order:
         cells = []
         for index in shown:
-            text = f"{value.loc[parameter, index]:.3g}"
+            text = human_number(value.loc[parameter, index], significant=3)
             if conf.loc[parameter, index] == conf.loc[parameter, index]:  # not NaN
-                text += f" ± {conf.loc[parameter, index]:.2g}"
+                text += f" ± {human_number(conf.loc[parameter, index], significant=2)}"
             cells.append(text)
         table.add_row(parameter, *cells)
     out.print(table)

@@ -21,7 +21,6 @@ and prints what it found.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -80,7 +79,7 @@ OUTCOME_HINT = (
 class SessionOptions:
     """The options every study command spells the same way."""
 
-    workers: int | None = None  # --workers (None: every core)
+    workers: int | None = None  # --workers (None: serial or every core, by the work)
     scheduler: str | None = None  # --scheduler: a Dask scheduler's address
     quiet: bool = False  # --quiet: no progress bar
     force: bool = False  # --force: write into a folder holding others' files
@@ -199,12 +198,22 @@ def work(scenarios: Sequence[Scenario], replications: int) -> tuple[int, str]:
     return work_units(scenarios, replications), unit
 
 
-def executor_for(workers: int | None, scheduler: str | None, tasks: int) -> Executor:
-    """The executor for --workers/--scheduler, never more local processes than ``tasks``."""
+def executor_for(
+    workers: int | None,
+    scheduler: str | None,
+    tasks: int,
+    scenario: Scenario | None = None,
+    runs: float | None = None,
+) -> Executor:
+    """The executor for --workers/--scheduler, never more local processes than ``tasks``.
+
+    Without --workers, serial unless ``runs`` replications of ``scenario`` are enough work to
+    repay starting processes (:mod:`sim.experiments.default_workers`)."""
+    from sim.experiments.default_workers import workers_for
     from sim.experiments.executors import make_executor
 
     if scheduler is None:
-        workers = min(workers if workers is not None else (os.cpu_count() or 1), max(tasks, 1))
+        workers = workers_for(workers, tasks, scenario, runs)
     return make_executor(workers, scheduler)
 
 
@@ -232,14 +241,20 @@ class Session:
         self._error_exit = error_exit
 
     @contextmanager
-    def executor(self, tasks: int) -> Iterator[Executor]:
+    def executor(
+        self, tasks: int, scenario: Scenario, runs: float | None = None
+    ) -> Iterator[Executor]:
         """The executor (at most ``tasks`` local processes: the pieces of work, see
-        :func:`work`); an executor that cannot be
-        used, or an invalid scenario met on the way, exits with code 2 and the reason."""
+        :func:`work`; by default as many as ``runs``
+        replications of ``scenario`` repay, see :func:`executor_for`); an executor that cannot
+        be used, or an invalid scenario met on the way, exits with code 2 and the reason."""
         from sim.experiments.executors import ExecutorError
 
+        options = self.options
         try:
-            with executor_for(self.options.workers, self.options.scheduler, tasks) as executor:
+            with executor_for(
+                options.workers, options.scheduler, tasks, scenario, runs
+            ) as executor:
                 yield executor
         except ExecutorError as error:
             self._error_exit(str(error))
@@ -248,15 +263,23 @@ class Session:
 
     @contextmanager
     def engine(
-        self, tasks: int, label: str, total: int | None, unit: str = "replications"
+        self,
+        tasks: int,
+        label: str,
+        total: int | None,
+        unit: str = "replications",
+        *,
+        scenario: Scenario,
+        runs: float | None = None,
     ) -> Iterator[Engine]:
         """:meth:`executor`, the replication store and a progress bar (``total`` None:
-        open-ended) as one engine for the library."""
+        open-ended) as one engine for the library; ``tasks`` replications of ``scenario``
+        (or of scenarios like it) are submitted at once, ``runs`` in all (default ``tasks``)."""
         from sim.experiments.batch import Engine
 
         store = store_for(self.target, self.options.no_cache)
         with (
-            self.executor(tasks) as executor,
+            self.executor(tasks, scenario, runs) as executor,
             progress_bar(label, total, self.options.quiet, unit) as advance,
         ):
             yield Engine(executor, store, advance)

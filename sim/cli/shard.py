@@ -74,7 +74,10 @@ def run_shard_session(
                 highlight=False,
             )
         tasks, unit = work(scenarios, len(indices))
-        with session.engine(tasks, f"{label} shard {shard}", tasks, unit) as engine:
+        runs = len(indices) * len(scenarios)
+        with session.engine(
+            tasks, f"{label} shard {shard}", tasks, unit, scenario=scenarios[0], runs=runs
+        ) as engine:
             stats = run_shard(scenarios, replications, shard, engine)
         out.print(
             f"Shard {shard}: replications {_listed(indices)} are in {session.target}/.replications "

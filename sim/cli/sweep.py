@@ -25,6 +25,7 @@ from .app import (
     app,
     fail,
     fail_with,
+    flag,
     load,
     out,
 )
@@ -57,9 +58,7 @@ def sweep(
     ] = None,
     tornado: Annotated[
         bool,
-        typer.Option(
-            "--tornado", help="Vary each numeric parameter by +-X% one at a time instead."
-        ),
+        flag("--tornado", help="Vary each numeric parameter by +-X% one at a time instead."),
     ] = False,
     by: Annotated[
         float, typer.Option("--by", min=0.1, max=90, help="X for --tornado, in percent.")
@@ -93,9 +92,10 @@ def sweep(
 ) -> None:
     """Sweep parameters (sweep.csv, sweep.png) or draw a tornado (tornado.csv, tornado.png).
 
-    Examples: python run_sim.py sweep scenarios/avon_somerset_2023.yaml
-    --param staffing.offender_managers=20:40:5 ;
-    python run_sim.py sweep scenarios/avon_somerset_2023.yaml --tornado --by 10
+    Example: python run_sim.py sweep scenarios/avon_somerset_2023.yaml
+    --param staffing.offender_managers=20:40:5
+
+    Example: python run_sim.py sweep scenarios/avon_somerset_2023.yaml --tornado --by 10
     """
     base = load(scenario, overrides(set_, seed=seed, replications=replications))
     if tornado == bool(param):
@@ -156,7 +156,8 @@ def _sweep(session: Session, base: Scenario, specs: list[str], chosen: list[str]
         fail(error)
     n = base.replications
     tasks, unit = work([base] * points, n)
-    with session.engine(tasks, f"sweep {points} points", tasks, unit) as engine:
+    label = f"sweep {points} points"
+    with session.engine(tasks, label, tasks, unit, scenario=base, runs=points * n) as engine:
         result = sweep_study(
             base,
             parameters,
@@ -203,7 +204,9 @@ def _tornado(
         fail(error)
     n = base.replications
     total, unit = work([base] * (len(arms) + 1), n)
-    with session.engine(total, f"tornado {len(keys)} parameters", total, unit) as engine:
+    label = f"tornado {len(keys)} parameters"
+    runs = (len(arms) + 1) * n
+    with session.engine(total, label, total, unit, scenario=base, runs=runs) as engine:
         result = tornado_study(
             base,
             keys,

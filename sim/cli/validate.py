@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.scenario import Scenario
+from sim.experiments.default_workers import starting_size
 
 from .app import ScenarioPath, SetOption, app, load, out
 
@@ -17,9 +17,8 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
     """
     loaded = load(scenario, set_ or [])
     parts = [part for _area, part in loaded.area_scenarios()]  # the scenario itself if no areas
-    sizes = [_starting_size(part) for part in parts]
-    offenders = sum(size for size, _from_file in sizes)
-    from_file = " (caseload file)" if any(from_file for _size, from_file in sizes) else ""
+    offenders = sum(starting_size(part) for part in parts)
+    from_file = " (caseload file)" if any(p.population.initial is None for p in parts) else ""
     managers = sum(part.staffing.offender_managers for part in parts)
     sergeants = sum(part.staffing.sergeants for part in parts)
     areas = f"{len(loaded.areas)} areas, " if loaded.areas else ""
@@ -33,19 +32,3 @@ def validate(scenario: ScenarioPath, set_: SetOption = None) -> None:
     )
     if loaded.variants:
         out.print(f"  variants (for compare): {', '.join(loaded.variants)}", highlight=False)
-
-
-def _starting_size(scenario: Scenario) -> tuple[int, bool]:
-    """Offenders on the register on day 0, and whether they come from a caseload file."""
-    population = scenario.population
-    if population.initial is not None:
-        return population.initial.size, False
-    from sim.scenario.caseload_file import read_caseload
-
-    assert population.initial_caseload is not None  # the scenario rules ask for one of the two
-    rows = read_caseload(
-        population.initial_caseload,
-        scenario.start_date,
-        scenario.visits.interval_days.as_tuple(),
-    )
-    return len(rows), True

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .app import app, err, fail_with, out
+from .app import WorkersOption, app, err, fail_with, out
 
 __all__ = ["HOST", "SCRIPT", "app_command", "streamlit_command"]
 
@@ -46,12 +46,7 @@ def streamlit_command(port: int) -> list[str]:
 @app.command("app")
 def app_command(
     port: Annotated[int, typer.Option(min=1024, max=65535, help="Port on 127.0.0.1.")] = 8501,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1, max=1024, help="Local worker processes for runs (default: every core)."
-        ),
-    ] = None,
+    workers: WorkersOption = None,
     scheduler: Annotated[
         str | None, typer.Option(help="Run replications on this dask.distributed scheduler.")
     ] = None,

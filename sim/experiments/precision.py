@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.analysis.outcomes import OUTCOME_NAMES, record_outcomes
+from sim.analysis.summary import t_quantile_975
 from sim.experiments.batch import BatchStats, OnDone, evaluate
 from sim.experiments.executors import Executor
 from sim.experiments.store import ReplicationStore
@@ -64,7 +64,7 @@ def relative_half_width(values: Sequence[float]) -> float:
     mean = abs(array.mean())
     if mean == 0:
         return math.inf
-    return float(stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) / mean)
+    return float(t_quantile_975(n - 1) * sd / math.sqrt(n) / mean)
 
 
 def replications_needed(

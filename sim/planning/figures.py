@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 __all__ = ["plan_figure"]
 
@@ -39,7 +40,7 @@ def plan_figure(table: pd.DataFrame, levers: list[str], confidence: float, title
             _x(rows[x_column]),
             rows["probability"],
             yerr=[rows["probability"] - rows["ci95_low"], rows["ci95_high"] - rows["probability"]],
-            fmt="o-" if one_lever else "o",
+            fmt="o",  # points only: a bisection evaluates some values, a line would imply all
             capsize=3,
             alpha=0.8,
             label=label if several else None,
@@ -68,7 +69,10 @@ def plan_figure(table: pd.DataFrame, levers: list[str], confidence: float, title
             )
     axis.axhline(confidence, linestyle="--", color="grey", label=f"required {confidence:.0%}")
     axis.set_ylim(-0.03, 1.03)
-    axis.set_xlabel(x_column.replace("_", " "))
+    axis.set_xlabel(x_column if one_lever else "staff hours per week")  # a lever: its path
+    values = pd.to_numeric(table[x_column], errors="coerce")
+    if values.notna().all() and (values % 1 == 0).all():  # staff counts: no ticks at 22.5
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_ylabel("probability of meeting the target")
     axis.set_title(title)
     axis.legend(loc="lower right")

@@ -16,6 +16,8 @@ their distance from it, so "recruit 6 by April or by October" is one lever.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -26,7 +28,7 @@ from pydantic import ValidationError
 from sim.scenario import Scenario
 from sim.scenario.untrusted_yaml import UnreadableValue, read_value
 
-__all__ = ["Lever", "LeverError", "parse_lever", "apply_levers"]
+__all__ = ["Lever", "LeverError", "apply_levers", "expected_evaluations", "parse_lever"]
 
 PLAN_START = ("staffing", "changes", "start")
 MAX_LEVER_VALUES = 100_000
@@ -178,3 +180,15 @@ def apply_levers(scenario: Scenario, settings: dict[Lever, Any]) -> Scenario:
         raise LeverError(
             f"{described} makes the scenario invalid at {where}: {first['msg']}"
         ) from None
+
+
+def expected_evaluations(levers: Sequence[Lever], rates: Sequence[float]) -> int:
+    """About how many options a plan evaluates (to choose the default number of worker
+    processes): for each growth case and each combination of the other levers' values, a
+    bisection of the first range (about log2 of its length, plus its two ends)."""
+    if not levers:
+        return 1
+    first = next((lv for lv in levers if lv.ordered), levers[0])
+    combinations = math.prod(len(lv.values) for lv in levers if lv is not first)
+    bisection = math.ceil(math.log2(max(len(first.values), 2))) + 2
+    return max(len(rates), 1) * combinations * bisection

@@ -14,11 +14,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.records import DAILY_COLUMNS
+
+if TYPE_CHECKING:  # imported where trajectories are read, so `plan --help` starts fast
+    import numpy as np
+    import pandas as pd
 
 __all__ = ["Goal", "Target", "TargetError", "meets_targets", "parse_targets"]
 
@@ -106,6 +108,9 @@ def meets_targets(
     State metrics are read as they stand at the end of the date; a target on a flow metric
     (e.g. ``visits_completed>=10``) reads that date's flow.
     """
+    import numpy as np
+    import pandas as pd
+
     rows = trajectories[pd.to_datetime(trajectories["date"]) == pd.Timestamp(on_date)]
     if rows.empty:
         first, last = trajectories["date"].min(), trajectories["date"].max()

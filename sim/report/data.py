@@ -7,8 +7,6 @@ summary.csv, and when present calibration.csv and comparison.csv), never from th
 
 from __future__ import annotations
 
-import difflib
-import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +15,7 @@ import pandas as pd
 
 from sim.analysis.metrics import total_only
 from sim.analysis.summary import describe
-from sim.io.folder import STUDY_FILES, manifest_problem
+from sim.report.folder import ReportError, check_folder
 from sim.scenario import TOTAL_AREA
 from sim.titles import add_months, run_title, study_title
 
@@ -34,7 +32,6 @@ __all__ = [
     "observed_points",
 ]
 
-REQUIRED_FILES = ("manifest.json", "trajectories.csv", "summary.csv")
 # comparison.csv as `compare` writes it: one row per outcome and variant
 COMPARISON_COLUMNS = {
     "outcome",
@@ -45,11 +42,6 @@ COMPARISON_COLUMNS = {
     "difference_ci95_high",
     "significant",
 }
-RUN_HINT = "run one first: python run_sim.py run SCENARIO.yaml --out {path}"
-
-
-class ReportError(Exception):
-    """The folder cannot be reported on; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -159,38 +151,9 @@ def _load_comparison(path: Path, manifest: dict) -> ComparisonResults:
 def load_results(path: Path | str) -> Results | ComparisonResults:
     """Load a finished run's (or comparison's) folder, or raise :class:`ReportError`."""
     path = Path(path)
-    if not path.is_dir():
-        siblings = (
-            sorted(p.name for p in path.parent.iterdir() if (p / "manifest.json").is_file())
-            if path.parent.is_dir()
-            else []
-        )
-        guess = difflib.get_close_matches(path.name, siblings, n=1)
-        hint = f"did you mean {path.parent / guess[0]}? Or " if guess else ""
-        raise ReportError(f"{path}: no such folder; {hint}{RUN_HINT.format(path=path)}")
-    if (path / "manifest.json").is_file():
-        manifest = _read_manifest(path)
-        problem = manifest_problem(path)
-        if problem is not None:
-            raise ReportError(
-                f"{path}: {problem}, so its files cannot be reported on together; "
-                + RUN_HINT.format(path=path)
-            )
-        if manifest.get("study") == "compare":
-            return _load_comparison(path, manifest)
-        _refuse_other_studies(path, str(manifest.get("study") or ""))
-    if (path / "plan.json").is_file():
-        _refuse_other_studies(path, "plan")
-    missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
-    if missing:
-        raise ReportError(
-            f"{path}: not a finished results folder (missing {', '.join(missing)}). "
-            f"manifest.json is written last, so a run that stopped early has none; "
-            + RUN_HINT.format(path=path)
-        )
-    manifest = _read_manifest(path)
-    if "start_date" not in manifest.get("scenario", {}):
-        raise ReportError(f"{path / 'manifest.json'}: has no scenario; was it written by run?")
+    kind, manifest = check_folder(path)
+    if kind == "compare":
+        return _load_comparison(path, manifest)
     # The report describes the whole scenario: for one with areas, the total rows.
     trajectories = total_only(_read_csv(path / "trajectories.csv"))
     full_summary = _read_csv(path / "summary.csv")
@@ -217,29 +180,6 @@ def load_results(path: Path | str) -> Results | ComparisonResults:
         calibration=_read_csv(calibration) if calibration.is_file() else None,
         area_summary=area_summary,
     )
-
-
-def _refuse_other_studies(path: Path, study: str) -> None:
-    """A finished folder of a study that has no report (sweep, tornado, plan, ...): say what
-    it holds instead of suggesting a run into it (audit D9)."""
-    if study not in STUDY_FILES or study == "compare":
-        return
-    shown = [name for name in STUDY_FILES[study] if not name.endswith(".json")]
-    raise ReportError(
-        f"{path}: a finished {study} folder; report builds report.html for run and compare "
-        f"folders only. Its results are {', '.join(shown)} in that folder (the .png is the "
-        "chart, the .csv the numbers)."
-    )
-
-
-def _read_manifest(path: Path) -> dict:
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ReportError(f"{path / 'manifest.json'}: not valid JSON ({error})") from None
-    if not isinstance(manifest, dict):
-        raise ReportError(f"{path / 'manifest.json'}: not a manifest written by this tool")
-    return manifest
 
 
 @dataclass(frozen=True)

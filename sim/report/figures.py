@@ -1,8 +1,9 @@
 """The report's charts, drawn from result tables and embedded as base64 PNG data URIs.
 
 Embedding keeps report.html a single file that opens offline (no image files, no web
-fonts, no scripts). Colours come from seaborn's colour-blind palette, and every chart has a
-table with the same numbers beside it in the report, so nothing is shown only as colour.
+fonts, no scripts). The look and colours are :mod:`sim.charts`' (risk levels: :mod:`sim.palette`),
+and every chart has a table with the same numbers beside it in the report, so nothing is shown
+only as colour.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from sim.io.files import plain_text_figures
 
 plain_text_figures()  # files only; user text never read as mathematics
 
-import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.typing import ColorType  # noqa: E402
 
+from sim.charts import SERIES_COLOURS, draw_band, mean_and_band, month_axis, use_theme  # noqa: E402
+from sim.format import human_month  # noqa: E402
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
-from sim.palette import LEVEL_STYLES, colour_of  # noqa: E402
+from sim.palette import colour_of  # noqa: E402
 
 __all__ = [
     "activity_chart",
@@ -34,7 +35,6 @@ __all__ = [
 ]
 
 DPI = 100
-PALETTE = "colorblind"
 
 
 def data_uri(figure: plt.Figure) -> str:
@@ -48,28 +48,8 @@ def data_uri(figure: plt.Figure) -> str:
 
 
 def _axes(height: float = 4.2) -> tuple[plt.Figure, plt.Axes]:
-    sns.set_theme(style="whitegrid", palette=PALETTE)
+    use_theme()
     return plt.subplots(figsize=(9, height))
-
-
-def _mean_and_band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per date: the mean over replications and the 5th and 95th percentiles (90% of runs).
-
-    Percentiles interpolate linearly, as numpy's do in summary.csv.
-    """
-    grouped = frame.groupby("date")[column]
-    return pd.DataFrame(
-        {"mean": grouped.mean(), "low": grouped.quantile(0.05), "high": grouped.quantile(0.95)}
-    )
-
-
-def _draw_band(axes: plt.Axes, band: pd.DataFrame, label: str, color: ColorType) -> None:
-    """The mean as a line (styled by risk level) and the band of 90% of runs, clipped at 0."""
-    dates = pd.to_datetime(band.index)
-    style = LEVEL_STYLES.get(label, "-")
-    axes.plot(dates, band["mean"], label=label, color=color, linewidth=2, linestyle=style)
-    low = band["low"].clip(lower=0)
-    axes.fill_between(dates, low, band["high"], color=color, alpha=0.2, linewidth=0)
 
 
 def levels_chart(
@@ -87,7 +67,7 @@ def levels_chart(
     labels = {column: label for column, label in labels.items() if column in trajectories}
     figure, axes = _axes()
     for column, label in labels.items():
-        _draw_band(axes, _mean_and_band(trajectories, column), label, colour_of(label))
+        draw_band(axes, mean_and_band(trajectories, column), label, colour_of(label))
     if observed is not None and not observed.empty:
         mine = observed[observed["metric"].isin(list(labels))]
         if not mine.empty:
@@ -106,7 +86,7 @@ def levels_chart(
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    month_axis(axes)  # 'Mar 2023', one tick a month at most
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure
@@ -115,11 +95,11 @@ def levels_chart(
 def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -> plt.Figure:
     """One daily state over time: mean line and band of 90% of runs."""
     figure, axes = _axes(3.6)
-    _draw_band(axes, _mean_and_band(trajectories, column), "mean", sns.color_palette(PALETTE)[0])
+    draw_band(axes, mean_and_band(trajectories, column), "mean", SERIES_COLOURS[0])
     axes.set_ylabel(y_label)
     axes.set_xlabel("")
     axes.set_ylim(bottom=0)
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    month_axis(axes)  # 'Mar 2023', one tick a month at most
     figure.autofmt_xdate()
     figure.tight_layout()
     return figure
@@ -127,10 +107,14 @@ def single_series_chart(trajectories: pd.DataFrame, column: str, y_label: str) -
 
 def activity_chart(months: pd.DataFrame, labels: dict[str, str]) -> plt.Figure:
     """Monthly totals (mean over replications) as grouped bars, one group per month."""
-    long = months.reset_index().melt(id_vars="period", value_vars=list(labels))
-    long["what"] = long["metric"].map(labels)
     figure, axes = _axes()
-    sns.barplot(data=long, x="period", y="value", hue="what", ax=axes)
+    positions = np.arange(len(months))
+    width = 0.8 / len(labels)
+    for index, (column, label) in enumerate(labels.items()):
+        offset = (index - (len(labels) - 1) / 2) * width
+        axes.bar(positions + offset, months[column].to_numpy(dtype=float), width, label=label)
+    axes.set_xticks(positions, [human_month(str(period), short=True) for period in months.index])
+    axes.grid(axis="x", visible=False)
     axes.set_xlabel("")
     axes.set_ylabel("per month (mean of runs)")
     axes.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1.0))

@@ -7,6 +7,7 @@ carry every number the chart shows, so the report can be read without the pictur
 
 from __future__ import annotations
 
+import base64
 import numbers
 from functools import partial
 
@@ -14,6 +15,7 @@ import pandas as pd
 
 from sim.format import (
     MISSING,
+    counted,
     human_date,
     human_hours,
     human_month,
@@ -147,7 +149,7 @@ def backlog_section(results: Results) -> dict:
         **_level_table(results, "overdue_visits", "oldest_overdue_visit_days"),
         "chart": figures.data_uri(chart),
         "alt": _levels_alt(results, "overdue_visits", "overdue visits")
-        + (f" Black diamonds mark {len(mine)} reported figure(s)." if len(mine) else ""),
+        + (f" Black diamonds mark {counted(len(mine), 'reported figure')}." if len(mine) else ""),
         "observed": len(mine),
     }
 
@@ -166,7 +168,7 @@ def assessments_section(results: Results) -> dict:
         **_level_table(results, "overdue_assessments", "oldest_overdue_assessment_days"),
         "chart": figures.data_uri(chart),
         "alt": _levels_alt(results, "overdue_assessments", "overdue risk assessments")
-        + (f" Black diamonds mark {len(mine)} reported figure(s)." if len(mine) else ""),
+        + (f" Black diamonds mark {counted(len(mine), 'reported figure')}." if len(mine) else ""),
         "observed": len(mine),
     }
 
@@ -293,6 +295,14 @@ def escalations_section(results: Results) -> dict:
     }
 
 
+def _calibration_chart(results: Results) -> str | None:
+    """calibration.png as a data URI (the run drew it beside calibration.csv), or None."""
+    picture = results.path / "calibration.png"
+    if not picture.is_file():
+        return None
+    return "data:image/png;base64," + base64.b64encode(picture.read_bytes()).decode("ascii")
+
+
 def calibration_section(results: Results) -> dict | None:
     """Observed figures beside the simulation: calibration.csv, or the scenario's list."""
     table = results.calibration
@@ -316,7 +326,7 @@ def calibration_section(results: Results) -> dict | None:
                     MISSING if within is None else ("yes" if within else "no"),
                 ]
             )
-        return {"rows": rows, "source": "calibration.csv"}
+        return {"rows": rows, "source": "calibration.csv", "chart": _calibration_chart(results)}
     points = results.scenario.get("observations") or []
     if not points:
         return None

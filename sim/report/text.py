@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sim.format import human_date, human_number
+from sim.format import counted, human_date, human_number
 from sim.levels import LEVEL_NAMES, LEVELS
 from sim.scenario.schema import scenario_json_schema
 
@@ -99,7 +99,12 @@ def format_value(value: Any) -> str:
         if not value:
             return "none"
         if all(isinstance(item, dict) for item in value):
-            return " | ".join(format_value(item) for item in value)
+            # one line per item (the page keeps the line breaks), unset entries left out:
+            # nine observations joined with " | " were one unreadable paragraph (audit)
+            return "\n".join(
+                "; ".join(f"{key}: {format_value(v)}" for key, v in item.items() if v is not None)
+                for item in value
+            )
         return ", ".join(format_value(item) for item in value)
     return str(value)
 
@@ -316,7 +321,8 @@ def stress_des(manifest: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                     "The scenario file: its values and the sources in its comments (the "
                     "shipped baseline tags each value with its public source or [ASSUMED]). "
                     + (
-                        f"{len(observations)} reported figure(s) are compared with the "
+                        f"{counted(len(observations), 'reported figure')} "
+                        f"{'is' if len(observations) == 1 else 'are'} compared with the "
                         "simulation in 'Observed and simulated'."
                         if observations
                         else "This scenario lists no reported figures to compare with."

@@ -29,14 +29,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.records import DAILY_COLUMNS, FLOW_COLUMNS
 from sim.scenario.fields import Date
+
+if TYPE_CHECKING:  # pandas is imported where the values are read, so loading a scenario stays fast
+    import numpy as np
+    import pandas as pd
 
 __all__ = ["MetricExpression", "Observation", "Tolerance", "parse_metric", "replication_values"]
 
@@ -188,6 +190,9 @@ def replication_values(observation: Observation, trajectories: pd.DataFrame) -> 
     ``trajectories`` is the daily table of sim/analysis/metrics.py (a ``date`` column of dates). A
     ratio whose denominator is zero in a replication is ``nan`` there.
     """
+    import numpy as np
+    import pandas as pd
+
     expression = observation.expression
     dates = pd.to_datetime(trajectories["date"])
     inside = (dates >= pd.Timestamp(observation.first_day)) & (

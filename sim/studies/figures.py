@@ -7,7 +7,6 @@ the mean, because these figures compare means across variants or parameter value
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from datetime import date
 
@@ -15,7 +14,6 @@ from sim.io.files import plain_text_figures
 
 plain_text_figures()  # files only; user text never read as mathematics
 
-import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -26,15 +24,11 @@ from matplotlib.typing import ColorType  # noqa: E402
 
 from sim.analysis.comparison import mean_trajectory_band  # noqa: E402
 from sim.analysis.outcomes import describe_outcome  # noqa: E402
+from sim.charts import month_axis, wrapped  # noqa: E402
 from sim.levels import LEVEL_NAMES, LEVELS  # noqa: E402
 from sim.records import DAILY_COLUMNS, DailyRecord  # noqa: E402
 
 __all__ = ["comparison_figure", "sensitivity_figure", "sweep_figure", "tornado_figure"]
-
-
-def _wrapped(title: str, width: int = 90) -> str:
-    """A long title broken into lines (each line of it wrapped separately)."""
-    return "\n".join(textwrap.fill(line, width) for line in title.splitlines())
 
 
 def comparison_figure(
@@ -61,7 +55,7 @@ def comparison_figure(
             panel.fill_between(days, low, mean + half, color=colour, alpha=0.25)
         panel.set_title(metric.replace("_", " ").capitalize())
         panel.set_ylim(bottom=0)
-        panel.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # as in every chart
+        month_axis(panel)  # 'Mar 2023', one tick a month at most
         panel.tick_params(axis="x", labelrotation=30)
     axes[0].legend(
         title="variant (band: 95% CI of the mean)",
@@ -72,7 +66,7 @@ def comparison_figure(
     _lone_visit_bars(axes[2], lone_by_level, [name for name, _ in arms], palette)
     n = len(arms[0][1]) if arms else 0
     figure.suptitle(
-        f"{_wrapped(title, 80)}\nMean of {n} replications per variant\nBands and error bars: "
+        f"{wrapped(title, 80)}\nMean of {n} replications per variant\nBands and error bars: "
         "95% CI of the mean (not the spread of runs)"
     )
     figure.tight_layout()
@@ -98,13 +92,27 @@ def _lone_visit_bars(
     axes.set_xticks(x, list(LEVEL_NAMES))
     axes.set_title("Lone visit attempts over the horizon\n(one officer at the door)")
     axes.set_ylabel("attempts")
+    # counts start at 0; with none at all the axis shows 0 to 1, not -0.04 to 0.04 (audit)
+    axes.set_ylim(bottom=0, top=max(axes.get_ylim()[1], 1.0))
 
 
 def sweep_figure(
     table: pd.DataFrame, parameters: Sequence[str], outcomes: Sequence[str], title: str
 ) -> plt.Figure:
-    """Each outcome against the first parameter, one line per value of the second (if any)."""
+    """Each outcome against the first parameter, one line per value of the second (if any).
+
+    An outcome that is zero at every point (lone visit attempts when every visit takes two
+    officers) gets no panel of its own; the title names it instead."""
     sns.set_theme(style="whitegrid")
+    everywhere_zero = [
+        outcome
+        for outcome in outcomes
+        if (table.loc[table["outcome"] == outcome, ["mean", "ci95_high"]] == 0).all().all()
+    ]
+    if len(everywhere_zero) < len(outcomes):
+        outcomes = [outcome for outcome in outcomes if outcome not in everywhere_zero]
+    else:
+        everywhere_zero = []
     columns = min(len(outcomes), 3)
     rows = int(np.ceil(len(outcomes) / columns))
     figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.2 * rows), squeeze=False)
@@ -140,9 +148,14 @@ def sweep_figure(
             panel.legend(fontsize=7)
     for panel in list(axes.flat)[len(outcomes) :]:
         panel.set_visible(False)
+    zero_note = (
+        f"\nZero at every value, not drawn: {', '.join(map(describe_outcome, everywhere_zero))}"
+        if everywhere_zero
+        else ""
+    )
     figure.suptitle(
-        f"{_wrapped(title, 120)}\nMean and 95% CI of the mean at each value (band; common "
-        "random numbers)"
+        f"{wrapped(title, 120)}\nMean and 95% CI of the mean at each value (band; common "
+        f"random numbers){zero_note}"
     )
     figure.tight_layout()
     return figure
@@ -164,8 +177,8 @@ def tornado_figure(table: pd.DataFrame, outcome: str, base_mean: float, title: s
     axes.axvline(base_mean, color="black", linewidth=1)
     axes.set_yticks(y, ordered["parameter"])
     axes.set_xlabel(describe_outcome(outcome))
-    axes.legend(loc="lower right", fontsize=8)
-    axes.set_title(_wrapped(title), fontsize=10)
+    axes.legend(loc="lower right", fontsize=10)
+    axes.set_title(wrapped(title), fontsize=10)
     figure.tight_layout()
     return figure
 
@@ -192,6 +205,6 @@ def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str, title: st
     axes.set_yticks(y, order)
     axes.legend(fontsize=10)
     axes.set_xlabel("index (error bars: 95% CI of the index, cut at 0)")
-    axes.set_title(f"{_wrapped(title)}\n{method}: {describe_outcome(outcome)}", fontsize=10)
+    axes.set_title(f"{wrapped(title)}\n{method}: {describe_outcome(outcome)}", fontsize=10)
     figure.tight_layout()
     return figure

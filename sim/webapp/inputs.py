@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.format import counted
 from sim.io.files import REPO_DIR
 from sim.scenario import Scenario
 from sim.scenario.file import ScenarioError, load_scenario
@@ -71,7 +72,7 @@ def problem_lines(error: ScenarioError, hide: Path | None = None) -> list[str]:
     file name rather than by the temporary folder it sits in.
     """
     prefix = f"{hide}/" if hide is not None else None
-    lines = [f"The scenario has {len(error.problems)} problem(s):"]
+    lines = [f"The scenario has {counted(len(error.problems), 'problem')}:"]
     for problem in error.problems:
         source = problem.source.replace(prefix, "") if prefix else problem.source
         field = f"{problem.field}: " if problem.field else ""

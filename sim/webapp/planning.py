@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sim.experiments.batch import work_units
 from sim.io.folder import STUDY_FILES
-from sim.planning.levers import LeverError, parse_lever
+from sim.planning.levers import LeverError, expected_evaluations, parse_lever
 from sim.planning.targets import Goal, TargetError, parse_targets
 from sim.scenario import Scenario
 from sim.webapp.runs import AppRunError, EngineOptions, Finished, engine_for, prepare
@@ -72,7 +72,10 @@ def plan_in_app(
     goal = Goal(targets, by, confidence, scenario.replications)
     folder = prepare(out, STUDY_FILES["plan"], force=False)
     tasks = work_units([scenario], scenario.replications)
-    with engine_for(options or EngineOptions(), folder, tasks, on_done) as engine:
+    runs = scenario.replications * expected_evaluations([lever], [])
+    with engine_for(
+        options or EngineOptions(), folder, tasks, on_done, scenario, runs
+    ) as engine:
         try:
             result = plan_study(
                 scenario, goal, [lever], target=folder, command=command, engine=engine

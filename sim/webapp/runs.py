@@ -12,7 +12,6 @@ folder. So the app's results folder and the command line's are the same for the 
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from sim.experiments.batch import Engine, work_units
+from sim.experiments.default_workers import workers_for
 from sim.experiments.executors import ExecutorError, make_executor
 from sim.experiments.store import CACHE_FOLDER_NAME, ReplicationStore
 from sim.experiments.variants import Variant, comparison_variants
@@ -72,7 +72,7 @@ class AppRunError(Exception):
 class EngineOptions:
     """How the work runs, as the command line's --workers, --scheduler and --no-cache."""
 
-    workers: int | None = None  # None: every core
+    workers: int | None = None  # None: serial or every core, by the work (default_workers)
     scheduler: str | None = None  # a Dask scheduler's address
     no_cache: bool = False
 
@@ -98,14 +98,20 @@ def cli_command(verb: str, scenario: Path, overrides: Sequence[str], out: Path) 
 
 @contextmanager
 def engine_for(
-    options: EngineOptions, target: Path, tasks: int, on_done: Callable[[int], None]
+    options: EngineOptions,
+    target: Path,
+    tasks: int,
+    on_done: Callable[[int], None],
+    scenario: Scenario,
+    runs: float | None = None,
 ) -> Iterator[Engine]:
     """The engine a study runs on, built as sim/cli/session.py builds it: the executor (at
-    most ``tasks`` local processes, or the Dask scheduler), the replication store in
-    ``target`` (unless ``no_cache``) and ``on_done`` for the progress bar."""
+    most ``tasks`` local processes, by default as many as ``runs`` replications of
+    ``scenario`` repay, or the Dask scheduler), the replication store in ``target`` (unless
+    ``no_cache``) and ``on_done`` for the progress bar."""
     workers = options.workers
     if options.scheduler is None:  # as sim/cli/session.py executor_for
-        workers = min(workers if workers is not None else (os.cpu_count() or 1), max(tasks, 1))
+        workers = workers_for(workers, tasks, scenario, runs)
     store = None if options.no_cache else ReplicationStore(target / CACHE_FOLDER_NAME)
     try:
         with make_executor(workers, options.scheduler) as executor:
@@ -144,7 +150,9 @@ def run_in_app(
 
     target = prepare(out, RUN_NAMES, force)
     tasks = work_units([scenario], scenario.replications)  # one per area: as on_done counts
-    with engine_for(options, target, tasks, on_done) as engine:
+    with engine_for(
+        options, target, tasks, on_done, scenario, scenario.replications
+    ) as engine:
         result = run_study(scenario, target=target, command=command, engine=engine)
     report, problem = _report(target)
     return Finished(target, report, result, problem)
@@ -207,7 +215,8 @@ def compare_in_app(
         raise AppRunError("a comparison needs at least 2 replications for its confidence intervals")
     target = prepare(out, COMPARE_NAMES, force)
     tasks = work_units([arm.scenario for arm in arms], replications)
-    with engine_for(options, target, tasks, on_done) as engine:
+    runs = replications * len(arms)
+    with engine_for(options, target, tasks, on_done, arms[0].scenario, runs) as engine:
         result = compare_study(
             arms, replications, crn=True, target=target, command=command, engine=engine
         )
