@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 __all__ = ["END", "STATISTICS", "Periods", "describe_rows", "long_rows"]
 
@@ -151,7 +151,7 @@ def _describe_batch(batch: np.ndarray) -> dict[str, np.ndarray]:
     n = batch.shape[1]
     mean = batch.mean(axis=1)
     if n > 1:
-        half = stats.t.ppf(0.975, n - 1) * batch.std(axis=1, ddof=1) / np.sqrt(n)
+        half = stdtrit(n - 1, 0.975) * batch.std(axis=1, ddof=1) / np.sqrt(n)
     else:
         half = np.full(len(batch), np.nan)
     p5, p50, p95 = np.percentile(batch, [5, 50, 95], axis=1)
