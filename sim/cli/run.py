@@ -10,7 +10,13 @@ import typer
 from rich.table import Table
 
 from sim.format import human_number, human_share
-from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, MANAGER_FILES, RUN_FILES
+from sim.io.folder import (
+    CALIBRATION_FILES,
+    DERIVED_FILES,
+    MANAGER_FILES,
+    RUN_FILES,
+    SAMPLE_FILES,
+)
 
 from .app import (
     ForceOption,
@@ -27,6 +33,7 @@ from .app import (
     out,
 )
 from .notes import MonthsOption, months_override, warn_if_few
+from .parameters import ParametersOption, check_parameters, parameters_override
 from .session import SessionOptions, check_outcomes, overrides, study_session
 
 if TYPE_CHECKING:  # the model and the studies load when a command runs, not for --help
@@ -65,6 +72,7 @@ def run(
     max_replications: Annotated[
         int, typer.Option(min=3, max=100_000, help="Most replications --precision may run.")
     ] = 1000,
+    parameters: ParametersOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     json_output: Annotated[
@@ -94,10 +102,12 @@ def run(
     from sim.studies.run import Precision, run_study
     from sim.studies.run_summary import summary_json
 
+    set_ = [*(set_ or []), *parameters_override(parameters)]
     loaded = load(scenario, overrides(set_, seed=seed, replications=replications))
     if months is not None:
         given = [*(set_ or []), months_override(loaded.start_date, months, set_)]
         loaded = load(scenario, overrides(given, seed=seed, replications=replications))
+    check_parameters([loaded])
     if precision is not None and replications is not None:
         fail_with("give --replications or --precision, not both (--max-replications caps it)")
     check_outcomes([precision_outcome], option="--precision-outcome")
@@ -110,7 +120,7 @@ def run(
     options = SessionOptions(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
     )
-    names = RUN_FILES + CALIBRATION_FILES + MANAGER_FILES + DERIVED_FILES
+    names = RUN_FILES + CALIBRATION_FILES + MANAGER_FILES + SAMPLE_FILES + DERIVED_FILES
     with study_session(out_dir, loaded.name, names, options) as session:
         if not quiet:
             count = loaded.replications if precision is None else f"up to {max_replications}"

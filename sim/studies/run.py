@@ -31,6 +31,7 @@ from sim.io.folder import (
     DERIVED_FILES,
     MANAGER_FILES,
     RUN_FILES,
+    SAMPLE_FILES,
     begin_rewrite,
 )
 from sim.records import DailyRecord
@@ -177,7 +178,7 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
         out_dir,
         "manifest.json",
         RUN_FILES,
-        derived=DERIVED_FILES + CALIBRATION_FILES + MANAGER_FILES,
+        derived=DERIVED_FILES + CALIBRATION_FILES + MANAGER_FILES + SAMPLE_FILES,
     )
     atomic_write(
         paths["trajectories.csv"], lambda tmp: result.trajectories.to_csv(tmp, index=False)
@@ -203,6 +204,10 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
     if managers is not None:
         paths["managers.csv"] = out_dir / "managers.csv"
         atomic_write(paths["managers.csv"], lambda tmp: managers.to_csv(tmp, index=False))
+    if result.scenario.parameter_sample is not None:
+        from sim.studies.fan import write_fan  # only with a parameter sample
+
+        paths.update(write_fan(result.scenario, result.trajectories, out_dir, title))
     precision: dict[str, Any] = {"precision": result.precision} if result.precision else {}
     write_manifest(
         out_dir,
