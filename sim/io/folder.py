@@ -99,7 +99,8 @@ STUDY_FILES: dict[str, tuple[str, ...]] = {
         "manifest.json",
     ),
     "calibrate-abc": (
-        "abc_history.db",
+        "abc_history.db*",  # pyabc's SQLite history (and its journal, if a run was killed)
+        "abc_settings.json",
         "parameter_sample.csv",
         "generations.csv",
         "reproduced_figures.csv",
