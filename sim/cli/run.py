@@ -11,6 +11,7 @@ from rich.table import Table
 
 from sim.format import human_number, human_share
 from sim.io.folder import (
+    BACKTEST_FILES,
     CALIBRATION_FILES,
     DERIVED_FILES,
     MANAGER_FILES,
@@ -120,7 +121,14 @@ def run(
     options = SessionOptions(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
     )
-    names = RUN_FILES + CALIBRATION_FILES + MANAGER_FILES + SAMPLE_FILES + DERIVED_FILES
+    names = (
+        RUN_FILES
+        + CALIBRATION_FILES
+        + MANAGER_FILES
+        + SAMPLE_FILES
+        + BACKTEST_FILES
+        + DERIVED_FILES
+    )
     with study_session(out_dir, loaded.name, names, options) as session:
         if not quiet:
             count = loaded.replications if precision is None else f"up to {max_replications}"

@@ -27,6 +27,7 @@ from sim.experiments.precision import replicate_to_precision
 from sim.experiments.store import ReplicationStore
 from sim.io.files import atomic_write, write_figure, write_manifest
 from sim.io.folder import (
+    BACKTEST_FILES,
     CALIBRATION_FILES,
     DERIVED_FILES,
     MANAGER_FILES,
@@ -178,7 +179,7 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
         out_dir,
         "manifest.json",
         RUN_FILES,
-        derived=DERIVED_FILES + CALIBRATION_FILES + MANAGER_FILES + SAMPLE_FILES,
+        derived=DERIVED_FILES + CALIBRATION_FILES + MANAGER_FILES + SAMPLE_FILES + BACKTEST_FILES,
     )
     atomic_write(
         paths["trajectories.csv"], lambda tmp: result.trajectories.to_csv(tmp, index=False)
