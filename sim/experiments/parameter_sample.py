@@ -153,14 +153,16 @@ def set_index(seed: int, replication: int, weights: np.ndarray) -> int:
     return int(rng.choice(len(weights), p=weights))
 
 
-_RESOLVED: dict[tuple[int, int], tuple[Scenario, Scenario]] = {}
+# (scenario, sample, set) -> the scenario with the set applied; identities are checked, so an
+# edited sample file (a new ParameterSample object) is never answered from here
+_RESOLVED: dict[tuple[int, int, int], tuple[Scenario, ParameterSample, Scenario]] = {}
 
 
 def _with_set(scenario: Scenario, sample: ParameterSample, index: int) -> Scenario:
-    key = (id(scenario), index)
+    key = (id(scenario), id(sample), index)
     cached = _RESOLVED.get(key)
-    if cached is not None and cached[0] is scenario:
-        return cached[1]
+    if cached is not None and cached[0] is scenario and cached[1] is sample:
+        return cached[2]
     changes: dict[str, object] = {**sample.changes(index), "parameter_sample": None}
     try:
         resolved = scenario.with_changes(changes)
@@ -173,7 +175,7 @@ def _with_set(scenario: Scenario, sample: ParameterSample, index: int) -> Scenar
         ) from None
     if len(_RESOLVED) > 4096:
         _RESOLVED.clear()
-    _RESOLVED[key] = (scenario, resolved)
+    _RESOLVED[key] = (scenario, sample, resolved)
     return resolved
 
 
