@@ -183,11 +183,12 @@ def test_run_with_parameters_writes_the_sets_and_the_fan(tmp_path):
             "--out",
             str(out),
             "--quiet",
-            "--no-report",
         ],
     )
     assert result.exit_code == 0, result.output
     assert is_complete(out)
+    report = (out / "report.html").read_text()
+    assert "Chance and calibration" in report and "of the variance comes from chance" in report
     sets = pd.read_csv(out / "parameter_sets.csv")
     assert list(sets["replication"]) == list(range(6))
     assert set(sets["staffing.availability"]) <= {0.5, 0.9}
