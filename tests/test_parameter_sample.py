@@ -199,6 +199,23 @@ def test_run_with_parameters_writes_the_sets_and_the_fan(tmp_path):
     assert (out / "fan.png").stat().st_size > 0
     scenario = load_scenario(SMALL)
     assert scenario.parameter_sample is None  # the file itself is unchanged
+    # a backtest of this forecast overlays the actuals on its fan
+    actuals = tmp_path / "actuals.yaml"
+    actuals.write_text("actuals:\n  - {metric: overdue_visits, date: 2024-05-01, value: 12}\n")
+    scored = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--forecast",
+            str(out),
+            "--actuals",
+            str(actuals),
+            "--out",
+            str(tmp_path / "scored"),
+        ],
+    )
+    assert scored.exit_code == 0, scored.output
+    assert (tmp_path / "scored" / "backtest_fan.png").stat().st_size > 0
 
 
 @pytest.mark.parametrize(

@@ -98,9 +98,12 @@ def backtest(
     with study_session(
         out_dir or forecast, "backtest", names, options, marker="backtest.csv"
     ) as session:
-        write_backtest(table, [f for _, f in figures], trajectories, session.target, title)
+        written = write_backtest(
+            table, [f for _, f in figures], trajectories, session.target, title, forecast
+        )
     _print(table, title, coverage(table))
-    out.print(f"Written: {session.target}/backtest.csv, backtest.png", highlight=False)
+    shown = ", ".join(path.name for path in written)
+    out.print(f"Written in {session.target}/: {shown}", markup=False, highlight=False)
 
 
 def _print(table_frame: pd.DataFrame, title: str, summary: dict[str, float]) -> None:

@@ -73,7 +73,7 @@ MANAGER_FILES = ("managers.csv",)
 # and the fan chart of chance against calibration (listed in the manifest then).
 SAMPLE_FILES = ("parameter_sets.csv", "fan.csv", "fan.png")
 # Written into a forecast's folder (or --out) by backtest.
-BACKTEST_FILES = ("backtest.csv", "backtest.png")
+BACKTEST_FILES = ("backtest.csv", "backtest.png", "backtest_fan.png")
 # Folders that are the tool's whatever they hold: the store of finished replications that
 # lets a batch resume (replication_store.CACHE_FOLDER_NAME; not imported, to keep this light).
 OWN_FOLDERS = (".replications",)

@@ -146,13 +146,30 @@ def write_backtest(
     trajectories: pd.DataFrame,
     out_dir: Path,
     title: str,
+    forecast: Path | None = None,
 ) -> list[Path]:
     """Write backtest.csv and backtest.png (each actual against the forecast's replications,
-    drawn as calibration.png draws observations)."""
+    drawn as calibration.png draws observations); and, when the forecast has a fan
+    (``run --parameters``) and overdue visits on a day among the actuals, backtest_fan.png:
+    the fan with those actuals on it."""
     from sim.calibration.figures import calibration_figure  # matplotlib only when drawing
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "backtest.csv", out_dir / "backtest.png"]
     atomic_write(paths[0], lambda tmp: table.to_csv(tmp, index=False, float_format="%.4f"))
     write_figure(paths[1], calibration_figure(actuals, trajectories, title), dpi=110)
+    on_fan = [
+        {"date": a.date, "value": a.value}
+        for a in actuals
+        if a.metric.replace(" ", "") == "overdue_visits" and a.from_date in (None, a.date)
+    ]
+    fan_path = forecast / "fan.csv" if forecast is not None else None
+    if fan_path is not None and fan_path.is_file() and on_fan:
+        from sim.analysis.uncertainty import spread_sentence
+        from sim.studies.fan_figure import fan_figure
+
+        fan = pd.read_csv(fan_path, parse_dates=["date"])
+        figure = fan_figure(fan, title, spread_sentence(fan), actuals=pd.DataFrame(on_fan))
+        paths.append(out_dir / "backtest_fan.png")
+        write_figure(paths[-1], figure, dpi=110)
     return paths
