@@ -156,6 +156,7 @@ def test_a_stopped_calibration_continues_where_it_stopped(tmp_path):
     # other settings on the same folder: refused, not mixed
     other = _calibrate(path, out, "--generations", "3", "--population-size", "30")
     assert other.exit_code == 2 and "other settings" in other.output
+    assert is_complete(out)  # and the finished calibration in the folder is left as it was
 
 
 def test_the_folder_holds_the_sample_its_diagnostics_and_the_figures(tmp_path):
@@ -195,3 +196,53 @@ def test_the_folder_holds_the_sample_its_diagnostics_and_the_figures(tmp_path):
     )
     assert run.exit_code == 0, run.output
     assert (tmp_path / "forecast" / "fan.png").is_file()
+
+
+def _done_generations(database) -> list[tuple[int, float]]:
+    import sqlite3
+
+    if not database.exists():
+        return []
+    try:
+        with sqlite3.connect(database, timeout=1) as connection:
+            rows = connection.execute("SELECT t, epsilon FROM populations WHERE t >= 0").fetchall()
+    except sqlite3.Error:  # the file is being created
+        return []
+    return sorted(rows)
+
+
+def test_a_killed_calibration_started_again_continues(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from repo import ROOT
+
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(_observed(1002, 0.01), sort_keys=False))
+    out = tmp_path / "abc"
+    arguments = [
+        "calibrate", str(path), "--method", "abc", "--param", "staffing.availability=0.2:1.0",
+        "--population-size", "20", "--replications", "2", "--generations", "5",
+        "--epsilon", "0.01", "--out", str(out), "--workers", "1", "--quiet",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "run_sim.py", *arguments], cwd=ROOT, start_new_session=True
+    )
+    deadline = time.monotonic() + 90
+    while len(_done_generations(out / "abc_history.db")) < 2 and time.monotonic() < deadline:
+        assert process.poll() is None, "the calibration ended before it could be killed"
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)  # no chance to clean up, as a power cut
+    process.wait()
+    before = _done_generations(out / "abc_history.db")
+    assert 2 <= len(before) < 5
+    assert not (out / "manifest.json").exists()  # the folder reads as incomplete
+    again = runner.invoke(app, arguments)
+    assert again.exit_code == 0, again.output
+    assert f"Continued from {len(before)} generation" in again.output
+    after = _done_generations(out / "abc_history.db")
+    assert after[: len(before)] == before and len(after) == 5
+    assert is_complete(out)

@@ -67,8 +67,8 @@ def abc_study(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     target.mkdir(parents=True, exist_ok=True)
-    (target / "manifest.json").unlink(missing_ok=True)  # incomplete until written again
     run = open_run(objective, target, settings, workers=workers, scheduler=scheduler)
+    (target / "manifest.json").unlink(missing_ok=True)  # incomplete until written again
     if on_resumed is not None and run.resumed_generations:
         on_resumed(run.resumed_generations)
     run_generations(run, on_generation)
