@@ -250,13 +250,25 @@ def next_epsilon(run: AbcRun) -> float:
 def run_generations(run: AbcRun, on_generation: Callable[[int, float], None] | None = None) -> None:
     """Run generations one at a time until :meth:`AbcRun.finished`; ``on_generation(t, eps)``
     hears of each one (a progress bar). Each finished generation is in the history file."""
+    try:
+        _generations(run, on_generation)
+    finally:
+        client = getattr(run.abc.sampler, "client", None)  # a Dask client we opened
+        if client is not None:
+            client.close()
+
+
+def _generations(run: AbcRun, on_generation: Callable[[int, float], None] | None) -> None:
     import pyabc
 
     while not run.finished():
         # the threshold is set here, generation by generation, so a resumed run continues the
         # same schedule (pyabc's own schedule restarts when run() is called again)
         run.abc.eps = pyabc.ConstantEpsilon(next_epsilon(run))
+        before = run.generations_done
         run.abc.run(max_nr_populations=1, max_total_nr_simulations=run.settings.max_simulations)
+        if run.generations_done == before:  # pyabc stopped without a generation: do not spin
+            break
         if on_generation is not None:
             on_generation(run.generations_done - 1, run.last_epsilon())
 
