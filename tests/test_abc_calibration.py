@@ -153,6 +153,12 @@ def test_a_stopped_calibration_continues_where_it_stopped(tmp_path):
     # the thresholds fall, generation by generation, and acceptance is a share
     assert generations["epsilon"].is_monotonic_decreasing
     assert generations["acceptance_rate"].between(0, 1).all()
+    # one worker: the same sample as a calibration that was never stopped
+    whole = _calibrate(path, tmp_path / "whole", "--generations", "3")
+    assert whole.exit_code == 0, whole.output
+    assert (tmp_path / "whole" / "parameter_sample.csv").read_bytes() == (
+        out / "parameter_sample.csv"
+    ).read_bytes()
     # other settings on the same folder: refused, not mixed
     other = _calibrate(path, out, "--generations", "3", "--population-size", "30")
     assert other.exit_code == 2 and "other settings" in other.output

@@ -196,7 +196,6 @@ def open_run(
 
     logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc narrates every generation
     logging.getLogger("pyabc").setLevel(logging.WARNING)
-    np.random.seed(settings.seed % 2**32)  # pyabc draws from numpy's global generator
     priors = pyabc.Distribution(
         **{
             f"p{i}": pyabc.RV("uniform", p.low, p.high - p.low)
@@ -266,6 +265,9 @@ def _generations(run: AbcRun, on_generation: Callable[[int, float], None] | None
         # same schedule (pyabc's own schedule restarts when run() is called again)
         run.abc.eps = pyabc.ConstantEpsilon(next_epsilon(run))
         before = run.generations_done
+        # pyabc draws from numpy's global generator: seeded per generation, so a serial run
+        # resumed after generation t gives what the uninterrupted run would have
+        np.random.seed([run.settings.seed % 2**32, before])
         run.abc.run(max_nr_populations=1, max_total_nr_simulations=run.settings.max_simulations)
         if run.generations_done == before:  # pyabc stopped without a generation: do not spin
             break
