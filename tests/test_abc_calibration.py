@@ -252,3 +252,26 @@ def test_a_killed_calibration_started_again_continues(tmp_path):
     after = _done_generations(out / "abc_history.db")
     assert after[: len(before)] == before and len(after) == 5
     assert is_complete(out)
+
+
+def test_the_calibration_runs_on_a_dask_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(_observed(1003, 0.1), sort_keys=False))
+    out = tmp_path / "abc"
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        result = runner.invoke(
+            app,
+            ["calibrate", str(path), "--method", "abc", "--param",
+             "staffing.availability=0.2:1.0", "--population-size", "20", "--replications", "2",
+             "--generations", "2", "--out", str(out), "--scheduler", cluster.scheduler_address,
+             "--quiet"],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert is_complete(out)
+    generations = pd.read_csv(out / "generations.csv")
+    assert list(generations["accepted"]) == [20, 20]
+    sample = pd.read_csv(out / "parameter_sample.csv")
+    assert sample["staffing.availability"].between(0.2, 1.0).all()
