@@ -102,15 +102,16 @@ def read_sample(path: Path | str) -> ParameterSample:
         raise _problem(shown, "", str(len(body)), f"from 1 to {MAX_SETS:,} parameter sets")
     values = np.empty((len(body), len(names)))
     weights = np.empty(len(body))
+    index = -1
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
+        index += 1
         if len(row) != len(header):
             raise _problem(
                 shown, f"line {number}", str(len(row)), f"{len(header)} values, as the header"
             )
         cells = dict(zip(header, row, strict=True))
-        index = len([r for r in rows[1 : number - 1] if any(c.strip() for c in r)])
         for column in (*names, WEIGHT_COLUMN):
             try:
                 value = float(cells[column])
