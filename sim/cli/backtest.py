@@ -56,8 +56,10 @@ def backtest(
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    """Score a forecast against figures reported later: mean, 50% and 90% intervals, inside
-    or not, error; coverage over the figures. Writes backtest.csv and backtest.png.
+    """Score a forecast (a run's folder) against figures reported later.
+
+    For each figure: the forecast's mean, 50% and 90% intervals, inside or not, the error;
+    then the coverage over the figures. Writes backtest.csv and backtest.png.
 
     Example: python run_sim.py backtest --forecast results/avon_somerset_2024
     --actuals actuals_2025.yaml

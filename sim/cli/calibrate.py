@@ -99,7 +99,11 @@ def calibrate(
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Fit the --param fields to the scenario's observations (Latin hypercube + Nelder-Mead).
+    """Fit the --param fields to the scenario's observations (one fit, or a sample: abc).
+
+    --method nelder-mead (default): a Latin hypercube, then Nelder-Mead. --method abc: a
+    weighted sample of every parameter set within the tolerances (ABC-SMC, pyabc; resumable),
+    for run/compare/plan --parameters.
 
     Every evaluation runs the same replications (common random numbers), on --workers local
     processes or a Dask --scheduler. Prints and writes the fitted values, the fit table and a
@@ -108,6 +112,9 @@ def calibrate(
     Example: python run_sim.py calibrate scenarios/avon_somerset_2023.yaml
     --param staffing.availability=0.4:0.9 --param visits.travel_hours.mean=0.25:1.5
     --replications 10
+
+    Example: python run_sim.py calibrate scenarios/avon_somerset_2023.yaml --method abc
+    --param staffing.availability=0.4:0.9 --replications 4 --out results/avon-abc
     """
     from sim.calibration.study import calibration_objective, calibration_study
 
