@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from repo import SMALL, runner
 from scenario_factory import make_scenario, per_level
 
@@ -265,3 +266,19 @@ def test_read_sample_normalises_weights(tmp_path):
     assert sample.weights.tolist() == [0.25, 0.75]
     with pytest.raises(ScenarioError):
         read_sample(_sample(tmp_path / "z.csv", [(0.5, 0), (0.7, 0)]))
+
+
+def test_a_scenario_with_a_sample_cannot_be_calibrated(tmp_path):
+    sample = _sample(tmp_path / "s.csv", [(0.5, 1)])
+    data = yaml.safe_load(SMALL.read_text())
+    data["parameter_sample"] = str(sample)
+    data["observations"] = [{"metric": "population", "date": "2024-05-01", "value": 200}]
+    path = tmp_path / "with_sample.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = runner.invoke(
+        app,
+        ["calibrate", str(path), "--param", "staffing.availability=0.4:0.9", "--out",
+         str(tmp_path / "fit"), "--quiet"],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "parameter_sample" in result.output and not (tmp_path / "fit").exists()

@@ -346,7 +346,8 @@ class Scenario(Frozen):
         description="A sample of parameter sets (parameter_sample.csv, written by `calibrate "
         "--method abc`; set with --parameters FILE): replication k runs with one set drawn by "
         "weight from a stream that depends only on (seed, k), so the bands carry calibration "
-        "uncertainty as well as chance. None: the scenario's own values. See "
+        "uncertainty as well as chance. None: the scenario's own values. In a file, an "
+        "absolute path or one relative to the folder the command runs in. See "
         "docs/calibration.md.",
     )
 
