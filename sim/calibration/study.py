@@ -82,6 +82,17 @@ def _read(scenario: Path, overrides: list[str]) -> tuple[dict[str, Any], Scenari
         raise ScenarioError(
             [Problem(str(scenario), "observations", "", "the scenario has no observations to fit")]
         )
+    if loaded.parameter_sample is not None:
+        raise ScenarioError(
+            [
+                Problem(
+                    str(scenario),
+                    "parameter_sample",
+                    loaded.parameter_sample,
+                    "a calibration fits the parameters itself; remove parameter_sample",
+                )
+            ]
+        )
     return data, loaded
 
 

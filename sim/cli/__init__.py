@@ -3,6 +3,7 @@
 # Importing a command module registers it on the app. One line per command, so commands
 # added in parallel do not collide.
 from . import (
+    backtest,  # noqa: F401
     calibrate,  # noqa: F401
     compare,  # noqa: F401
     new_scenario,  # noqa: F401

@@ -33,6 +33,7 @@ from .app import (
     WorkersOption,
     app,
     fail,
+    fail_with,
     out,
 )
 from .fit_display import print_fit_table
@@ -75,13 +76,41 @@ def calibrate(
         Path | None,
         typer.Option("--out", help="Results folder (default results/<name>-calibration/)."),
     ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="nelder-mead: one best fit; abc: a sample of every parameter set the figures "
+            "allow (ABC-SMC, pyabc), for run/compare/plan --parameters."
+        ),
+    ] = "nelder-mead",
+    population_size: Annotated[
+        int, typer.Option(min=10, max=100_000, help="abc: parameter sets per generation.")
+    ] = 100,
+    generations: Annotated[
+        int, typer.Option(min=1, max=1000, help="abc: most generations (in all, if resumed).")
+    ] = 8,
+    epsilon: Annotated[
+        float,
+        typer.Option(
+            min=0.01,
+            help="abc: stop when every figure of every set is within this many "
+            "tolerances (1: within tolerance).",
+        ),
+    ] = 1.0,
+    max_simulations: Annotated[
+        int, typer.Option(min=10, help="abc: most parameter sets simulated, in all.")
+    ] = 3000,
     set_: SetOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
     force: ForceOption = False,
 ) -> None:
-    """Fit the --param fields to the scenario's observations (Latin hypercube + Nelder-Mead).
+    """Fit the --param fields to the scenario's observations (one fit, or a sample: abc).
+
+    --method nelder-mead (default): a Latin hypercube, then Nelder-Mead. --method abc: a
+    weighted sample of every parameter set within the tolerances (ABC-SMC, pyabc; resumable),
+    for run/compare/plan --parameters.
 
     Every evaluation runs the same replications (common random numbers), on --workers local
     processes or a Dask --scheduler. Prints and writes the fitted values, the fit table and a
@@ -90,6 +119,9 @@ def calibrate(
     Example: python run_sim.py calibrate scenarios/avon_somerset_2023.yaml
     --param staffing.availability=0.4:0.9 --param visits.travel_hours.mean=0.25:1.5
     --replications 10
+
+    Example: python run_sim.py calibrate scenarios/avon_somerset_2023.yaml --method abc
+    --param staffing.availability=0.4:0.9 --replications 4 --out results/avon-abc
     """
     from sim.calibration.study import calibration_objective, calibration_study
 
@@ -103,6 +135,22 @@ def calibrate(
     options = SessionOptions(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=True
     )
+    if method not in ("nelder-mead", "abc"):
+        fail_with(f"--method {method!r}: use nelder-mead or abc")
+    if method == "abc":
+        from sim.calibration.abc import AbcSettings
+
+        from .calibrate_abc import calibrate_abc
+
+        settings = AbcSettings(
+            population_size=population_size,
+            generations=generations,
+            epsilon=epsilon,
+            max_simulations=max_simulations,
+            seed=loaded.seed,
+        )
+        calibrate_abc(objective, loaded.name, settings, out_dir, options)
+        return
     names = STUDY_FILES["calibrate"]
     with study_session(out_dir, f"{loaded.name}-calibration", names, options) as session:
         with (

@@ -29,6 +29,7 @@ from .app import (
     out,
 )
 from .notes import MonthsOption, months_override, warn_if_few
+from .parameters import ParametersOption, check_parameters, parameters_override
 from .session import SessionOptions, overrides, study_session, work
 from .shard import ShardOption, parse_shard, run_shard_session
 
@@ -72,6 +73,7 @@ def compare(
     months: MonthsOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    parameters: ParametersOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     no_report: Annotated[
@@ -89,6 +91,7 @@ def compare(
     from sim.experiments.variants import comparison_variants, parse_variant_option
     from sim.studies.compare import compare_study
 
+    set_ = [*(set_ or []), *parameters_override(parameters)]
     given = overrides(set_, seed=seed, replications=replications)
     loaded = [(str(path), load(path, given)) for path in scenarios]
     if months is not None:  # every file has the same start date (checked when compared)
@@ -104,6 +107,7 @@ def compare(
             f"nothing to compare: {scenarios[0]} has no variants; add some to the file "
             "(variants:), give --variant NAME:key=value, or give two or more scenario files"
         )
+    check_parameters([arm.scenario for arm in arms])
     n = arms[0].scenario.replications
     if n < 2:
         fail_with("a comparison needs at least 2 replications for its confidence intervals")

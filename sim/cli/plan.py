@@ -31,6 +31,7 @@ from .app import (
     out,
 )
 from .notes import warn_if_few
+from .parameters import ParametersOption, check_parameters, parameters_override
 from .session import SessionOptions, study_session, work
 
 if TYPE_CHECKING:  # the planner loads the model: only when a command runs it
@@ -104,6 +105,7 @@ def plan(
     set_: SetOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    parameters: ParametersOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     force: ForceOption = False,
@@ -120,7 +122,7 @@ def plan(
     """
     from sim.planning.study import plan_study
 
-    loaded = load(scenario, list(set_ or []))
+    loaded = load(scenario, [*(set_ or []), *parameters_override(parameters)])
     try:
         targets = parse_targets(target)
         levers: list[Lever] = [parse_lever(text) for text in lever]
@@ -131,6 +133,7 @@ def plan(
         cannot_plan(f"--by {by}: not a date (YYYY-MM-DD)")
     if by_date <= loaded.start_date:
         cannot_plan(f"--by {by_date} must be after the scenario starts ({loaded.start_date})")
+    check_parameters([loaded], [lv.name for lv in levers], what="a --lever")
     if len({lv.name for lv in levers}) != len(levers):
         cannot_plan("a lever is given twice")
     rates = _growth_rates(growth)

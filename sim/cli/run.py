@@ -10,7 +10,14 @@ import typer
 from rich.table import Table
 
 from sim.format import human_number, human_share
-from sim.io.folder import CALIBRATION_FILES, DERIVED_FILES, MANAGER_FILES, RUN_FILES
+from sim.io.folder import (
+    BACKTEST_FILES,
+    CALIBRATION_FILES,
+    DERIVED_FILES,
+    MANAGER_FILES,
+    RUN_FILES,
+    SAMPLE_FILES,
+)
 
 from .app import (
     ForceOption,
@@ -28,6 +35,7 @@ from .app import (
     out,
 )
 from .notes import MonthsOption, months_override, warn_if_few
+from .parameters import ParametersOption, check_parameters, parameters_override
 from .session import SessionOptions, check_outcomes, overrides, study_session, work
 from .shard import ShardOption, parse_shard, run_shard_session
 
@@ -67,6 +75,7 @@ def run(
     max_replications: Annotated[
         int, typer.Option(min=3, max=100_000, help="Most replications --precision may run.")
     ] = 1000,
+    parameters: ParametersOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     json_output: Annotated[
@@ -98,10 +107,12 @@ def run(
     from sim.studies.run import Precision, run_study
     from sim.studies.run_summary import summary_json
 
+    set_ = [*(set_ or []), *parameters_override(parameters)]
     loaded = load(scenario, overrides(set_, seed=seed, replications=replications))
     if months is not None:
         given = [*(set_ or []), months_override(loaded.start_date, months, set_)]
         loaded = load(scenario, overrides(given, seed=seed, replications=replications))
+    check_parameters([loaded])
     if precision is not None and replications is not None:
         fail_with("give --replications or --precision, not both (--max-replications caps it)")
     check_outcomes([precision_outcome], option="--precision-outcome")
@@ -114,7 +125,14 @@ def run(
     options = SessionOptions(
         workers=workers, scheduler=scheduler, quiet=quiet, force=force, no_cache=no_cache
     )
-    names = RUN_FILES + CALIBRATION_FILES + MANAGER_FILES + DERIVED_FILES
+    names = (
+        RUN_FILES
+        + CALIBRATION_FILES
+        + MANAGER_FILES
+        + SAMPLE_FILES
+        + BACKTEST_FILES
+        + DERIVED_FILES
+    )
     if shard is not None:
         if precision is not None:
             fail_with(

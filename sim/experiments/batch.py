@@ -41,6 +41,7 @@ import pandas as pd
 
 from sim.analysis.outcomes import outcomes_frame, record_outcomes
 from sim.experiments.executors import Executor, Interrupted, SerialExecutor, describe
+from sim.experiments.parameter_sample import scenario_for_replication
 from sim.experiments.store import ReplicationStore
 from sim.model.replication import area_names, combine_areas, run_area
 from sim.records import AreaRun, DailyRecord
@@ -174,6 +175,8 @@ def run_tasks(
     """
     executor = executor or SerialExecutor()
     stats = stats if stats is not None else BatchStats()
+    # a scenario with a parameter sample runs replication r with its own set (and store key)
+    tasks = [(scenario_for_replication(scenario, r), r) for scenario, r in tasks]
     missing: list[int] = []
     stored_pieces = 0
     for index, (scenario, replication) in enumerate(tasks):

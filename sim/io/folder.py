@@ -37,11 +37,13 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 __all__ = [
+    "BACKTEST_FILES",
     "CALIBRATION_FILES",
     "MANAGER_FILES",
     "DERIVED_FILES",
     "OWN_FOLDERS",
     "RUN_FILES",
+    "SAMPLE_FILES",
     "STUDY_FILES",
     "TOOL",
     "OutputFolderError",
@@ -75,6 +77,11 @@ DERIVED_FILES = ("report.html",)
 CALIBRATION_FILES = ("calibration.csv", "calibration.png")
 # Written by run only with personal caseloads (listed in the manifest then); removed likewise.
 MANAGER_FILES = ("managers.csv",)
+# Written by run only with a parameter sample (--parameters): which set each replication ran,
+# and the fan chart of chance against calibration (listed in the manifest then).
+SAMPLE_FILES = ("parameter_sets.csv", "fan.csv", "fan.png")
+# Written into a forecast's folder (or --out) by backtest.
+BACKTEST_FILES = ("backtest.csv", "backtest.png", "backtest_fan.png")
 # Folders that are the tool's whatever they hold: the store of finished replications that
 # lets a batch resume (replication_store.CACHE_FOLDER_NAME; not imported, to keep this light).
 OWN_FOLDERS = (".replications",)
@@ -97,6 +104,17 @@ STUDY_FILES: dict[str, tuple[str, ...]] = {
         "calibration.csv",
         "calibration.png",
         "*_calibrated.yaml",
+        "manifest.json",
+    ),
+    "calibrate-abc": (
+        "abc_history.db*",  # pyabc's SQLite history (and its journal, if a run was killed)
+        "abc_settings.json",
+        "parameter_sample.csv",
+        "generations.csv",
+        "reproduced_figures.csv",
+        "pairs.png",
+        "calibration.csv",
+        "calibration.png",
         "manifest.json",
     ),
 }

@@ -21,6 +21,7 @@ from sim.format import MISSING, human_date
 from sim.io.files import atomic_write
 from sim.report.compare import compare_context, variant_changes
 from sim.report.data import ComparisonResults, ReportError, Results, load_results
+from sim.report.fan import fan_section
 from sim.report.figures import areas_chart, data_uri
 from sim.report.measures import areas_section, inspectorate_section
 from sim.report.sections import (
@@ -73,6 +74,11 @@ FILES = {
     "calibration.csv": "reported figures beside the simulation",
     "calibration.png": "reported figures beside the simulation, as charts",
     "managers.csv": "personal caseloads: each manager's caseload and overdue visits at the end",
+    "parameter_sets.csv": "the parameter set (from --parameters) each replication ran",
+    "fan.csv": "overdue visits by day: bands from chance alone and from chance and calibration",
+    "fan.png": "the same as a fan chart",
+    "backtest.csv": "the forecast scored against figures reported later",
+    "backtest.png": "the same as charts",
     "comparison.csv": "each variant and its paired difference against the first",
     "comparison.png": "the variants' backlog over time",
     "outcomes.csv": "every replication's outcomes, per variant",
@@ -105,6 +111,7 @@ def _context(results: Results) -> dict:
         "measures": inspectorate_section(results),
         "areas": _areas(results),
         "backlog": backlog_section(results),
+        "fan": fan_section(results),
         "activity": activity_section(results),
         "utilisation": utilisation_section(results),
         "assessments": assessments_section(results),

@@ -61,8 +61,17 @@ __all__ = [
 PRIORITY_RULES: tuple[str, ...] = get_args(PriorityName)  # every name a scenario may give
 # Fields a variant may not change: every variant of a comparison runs the same replications
 # (same seeds) over the same days, so that results pair up replication by replication.
-FIXED_ACROSS_VARIANTS = ("name", "seed", "replications", "start_date", "horizon_days", "variants")
+FIXED_ACROSS_VARIANTS = (
+    "name",
+    "seed",
+    "replications",
+    "start_date",
+    "horizon_days",
+    "variants",
+    "parameter_sample",
+)
 VariantName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
+
 
 def _most_offenders(
     population: Population, start: date, horizon_days: int
@@ -330,6 +339,16 @@ class Scenario(Frozen):
         max_length=500,
         description="Figures the force reported (metric, date, value, tolerance), compared "
         "with the simulation in calibration.csv and fitted by the calibrate command.",
+    )
+
+    parameter_sample: str | None = Field(
+        None,
+        description="A sample of parameter sets (parameter_sample.csv, written by `calibrate "
+        "--method abc`; set with --parameters FILE): replication k runs with one set drawn by "
+        "weight from a stream that depends only on (seed, k), so the bands carry calibration "
+        "uncertainty as well as chance. None: the scenario's own values. In a file, an "
+        "absolute path or one relative to the folder the command runs in. See "
+        "docs/calibration.md.",
     )
 
     @field_validator("observations")

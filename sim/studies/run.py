@@ -27,10 +27,12 @@ from sim.experiments.precision import replicate_to_precision
 from sim.experiments.store import ReplicationStore
 from sim.io.files import atomic_write, write_figure, write_manifest, write_table
 from sim.io.folder import (
+    BACKTEST_FILES,
     CALIBRATION_FILES,
     DERIVED_FILES,
     MANAGER_FILES,
     RUN_FILES,
+    SAMPLE_FILES,
     begin_rewrite,
 )
 from sim.records import DailyRecord
@@ -178,7 +180,7 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
         out_dir,
         "manifest.json",
         RUN_FILES,
-        derived=DERIVED_FILES + CALIBRATION_FILES + MANAGER_FILES,
+        derived=DERIVED_FILES + CALIBRATION_FILES + MANAGER_FILES + SAMPLE_FILES + BACKTEST_FILES,
     )
     write_table(paths["trajectories.csv"], result.trajectories)
     write_table(paths["summary.csv"], result.summary, float_format="%.4f")
@@ -199,6 +201,10 @@ def write_results(result: RunResult, out_dir: Path, command: Sequence[str]) -> l
     if managers is not None:
         paths["managers.csv"] = out_dir / "managers.csv"
         atomic_write(paths["managers.csv"], lambda tmp: managers.to_csv(tmp, index=False))
+    if result.scenario.parameter_sample is not None:
+        from sim.studies.fan import write_fan  # only with a parameter sample
+
+        paths.update(write_fan(result.scenario, result.trajectories, out_dir, title))
     precision: dict[str, Any] = {"precision": result.precision} if result.precision else {}
     write_manifest(
         out_dir,
