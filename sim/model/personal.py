@@ -23,6 +23,10 @@ no hold-and-wait, backfilling), with one change: whose work a manager may take.
   whose own best task is least urgent (an idle one first). Among free managers, the one whose
   own best task comes first under the priority rule chooses first, so a helper is never taken
   from work more urgent than the visit it joins.
+* **Absences.** An absent manager's work waits for them, unless
+  ``staffing.absences.cover_after_workdays`` is set: then, once the absence has lasted more
+  than that many working days, their waiting and new work goes to a colleague's queues until
+  they return (cover.py says who covers; the offenders stay on the absent manager's caseload).
 * **Leavers.** When a manager leaves (a staffing change or turnover), each of their
   offenders is allocated afresh, one by one in the order they joined, and their waiting
   tasks move to the new manager's queues. With no manager in post, offenders wait
@@ -45,8 +49,10 @@ from sim.model.absences import AbsencePlan
 from sim.model.agenda import Agenda
 from sim.model.calendar import WorkingCalendar
 from sim.model.counters import Counters
+from sim.model.cover import CoverRota, Move
 from sim.model.event_log import EventLog
 from sim.model.offender import Offender
+from sim.model.personal_queues import ManagerQueues, Orphans, waiting_head
 from sim.model.streams import Streams
 from sim.model.workforce import (
     ASSESSMENT,
@@ -61,44 +67,6 @@ from sim.model.workforce import (
 from sim.scenario import Staffing
 
 __all__ = ["PersonalWorkforce"]
-
-
-class _Queues:
-    """One manager's waiting work: assessments, and visits by the number of officers."""
-
-    __slots__ = ("assessments", "visits")
-
-    def __init__(self) -> None:
-        self.assessments: list[QueueEntry] = []
-        self.visits: dict[int, list[QueueEntry]] = {}
-
-    def push(self, entry: QueueEntry) -> None:
-        task: Task = entry[-1]
-        if task.kind is ASSESSMENT:
-            heapq.heappush(self.assessments, entry)
-        else:
-            queue = self.visits.get(task.n_officers)
-            if queue is None:
-                queue = self.visits[task.n_officers] = []
-            heapq.heappush(queue, entry)
-
-    def empty(self) -> bool:
-        """Nothing queued at all (not even entries waiting to be dropped)."""
-        return not self.assessments and not any(self.visits.values())
-
-    def entries(self) -> list[QueueEntry]:
-        return [e for queue in (self.assessments, *self.visits.values()) for e in queue]
-
-
-def _waiting_head(queue: list[QueueEntry]) -> QueueEntry | None:
-    """The best entry not yet started (by anyone) whose offender is still on the register."""
-    while queue:
-        entry = queue[0]
-        task = entry[-1]
-        if task.offender.active and not task.officers:
-            return entry
-        heapq.heappop(queue)
-    return None
 
 
 class PersonalWorkforce(Workforce):
@@ -117,7 +85,7 @@ class PersonalWorkforce(Workforce):
         absence_plan: AbsencePlan | None = None,
     ) -> None:
         self._weights = staffing.caseload_weights.as_tuple()
-        self._queues: dict[Officer, _Queues] = {}
+        self._queues: dict[Officer, ManagerQueues] = {}
         self._caseload: dict[Officer, dict[int, Offender]] = {}  # in the order they joined
         self._workload: dict[Officer, float] = {}
         self._manager_of: dict[int, Officer] = {}
@@ -127,6 +95,12 @@ class PersonalWorkforce(Workforce):
         # then: until their queues change, a new shift opens or more officers are free, they
         # still have nothing, so dispatch skips them (a cache; it changes no decision).
         self._stuck: dict[Officer, int] = {}
+        absences = staffing.absences
+        self._cover = (
+            None
+            if absences is None or absences.cover_after_workdays is None
+            else CoverRota(absences.cover_after_workdays)
+        )
         super().__init__(
             env,
             staffing,
@@ -142,7 +116,7 @@ class PersonalWorkforce(Workforce):
     def _new_officer(self, kind: str) -> Officer:
         officer = super()._new_officer(kind)
         if kind == MANAGER:
-            self._queues[officer] = _Queues()
+            self._queues[officer] = ManagerQueues()
             self._caseload[officer] = {}
             self._workload[officer] = 0.0
         return officer
@@ -208,6 +182,8 @@ class PersonalWorkforce(Workforce):
         super()._remove(officer)
         if officer.kind != MANAGER:
             return
+        if self._cover is not None:
+            self._move_work(self._cover.release(officer))
         caseload = self._caseload.pop(officer)
         queues = self._queues.pop(officer)
         del self._workload[officer]
@@ -220,10 +196,51 @@ class PersonalWorkforce(Workforce):
             task = entry[-1]
             if task.offender.active and not task.officers:
                 self._queue_for(task.offender).push(entry)
+        if self._cover is not None:
+            self._move_work(self._cover.reassign(self.managers, self._workload))
 
-    def _queue_for(self, offender: Offender) -> _Queues | _Orphans:
+    def _queue_for(self, offender: Offender) -> ManagerQueues | Orphans:
         manager = self._manager_of.get(offender.id)
-        return _Orphans(self._orphans) if manager is None else self._queues[manager]
+        if manager is None:
+            return Orphans(self._orphans)
+        if self._cover is not None:
+            manager = self._cover.acting(manager)
+        return self._queues[manager]
+
+    # -- cover for long absences (cover.py) -----------------------------------------------
+    def _move_work(self, moves: list[Move]) -> None:
+        """Move each (owner, source, destination)'s waiting work of owner's offenders."""
+        for owner, source, destination in moves:
+            if source is destination:
+                continue
+            target = self._queues[destination]
+            for heap in (self._queues[source].assessments, *self._queues[source].visits.values()):
+                keep: list[QueueEntry] = []
+                for entry in heap:
+                    task: Task = entry[-1]
+                    if task.officers or not task.offender.active:
+                        continue  # started, or off the register: would be dropped anyway
+                    if self._manager_of.get(task.offender.id) is owner:
+                        target.push(entry)
+                    else:
+                        keep.append(entry)
+                heap[:] = keep
+                heapq.heapify(heap)
+            self._stuck.pop(source, None)
+            self._stuck.pop(destination, None)
+
+    def covers(self) -> dict[Officer, Officer]:
+        """Absent managers covered now, and who covers each (empty without cover)."""
+        return {} if self._cover is None else self._cover.covers
+
+    def queued(self) -> dict[Officer, list[Task]]:
+        """Each manager's waiting tasks (not started, offender on the register): for checks."""
+        return {
+            officer: [
+                e[-1] for e in queues.entries() if not e[-1].officers and e[-1].offender.active
+            ]
+            for officer, queues in self._queues.items()
+        }
 
     # -- requests -------------------------------------------------------------------------
     def perform(
@@ -239,6 +256,8 @@ class PersonalWorkforce(Workforce):
             if kind is ASSESSMENT and self._free_sergeants:
                 self._dispatch()
             return task
+        if self._cover is not None:
+            manager = self._cover.acting(manager)
         self._queues[manager].push(entry)
         self._stuck.pop(manager, None)
         if (kind is ASSESSMENT and self._free_sergeants) or (
@@ -249,6 +268,8 @@ class PersonalWorkforce(Workforce):
 
     # -- dispatching ----------------------------------------------------------------------
     def _open_shift(self, day: int) -> None:
+        if self._cover is not None:
+            self._move_work(self._cover.new_day(day, self.managers, self._workload))
         self._stuck.clear()  # new hours: everyone looks again
         super()._open_shift(day)
 
@@ -269,7 +290,7 @@ class PersonalWorkforce(Workforce):
             return
         free_sergeants = self._free_sergeants
         while free_sergeants:
-            head = _waiting_head(self._assessment_queue)
+            head = waiting_head(self._assessment_queue)
             if head is None:
                 break
             heapq.heappop(self._assessment_queue)
@@ -319,13 +340,13 @@ class PersonalWorkforce(Workforce):
         queues = self._queues[officer]
         best = best_queue = None
         if not self._managers_assessments_limited or officer.assessment_hours > 0:
-            head = _waiting_head(queues.assessments)
+            head = waiting_head(queues.assessments)
             if head is not None:
                 best, best_queue = head, queues.assessments
         for n_officers, queue in queues.visits.items():
             if n_officers > n_free:
                 continue
-            head = _waiting_head(queue)
+            head = waiting_head(queue)
             if head is not None and (best is None or head < best):
                 best, best_queue = head, queue
         return best, best_queue
@@ -352,15 +373,3 @@ class PersonalWorkforce(Workforce):
                 busy_with_own.append((best, officer))
         busy_with_own.sort(key=lambda pair: pair[0], reverse=True)
         return (idle + [officer for _, officer in busy_with_own])[:count]
-
-
-class _Orphans:
-    """Where tasks of offenders with no manager wait (a plain list, pushed in order)."""
-
-    __slots__ = ("entries",)
-
-    def __init__(self, entries: list[QueueEntry]) -> None:
-        self.entries = entries
-
-    def push(self, entry: QueueEntry) -> None:
-        self.entries.append(entry)

@@ -123,6 +123,16 @@ class Absences(Frozen):
         "each working day independently).",
         json_schema_extra={"unit": "working days a year"},
     )
+    cover_after_workdays: int | None = Field(
+        None,
+        ge=0,
+        le=3650,
+        description="With personal caseloads: once an offender manager's absence has lasted "
+        "more than this many working days, their waiting and new work goes to cover (the "
+        "colleague at work with the least weighted caseload) until they return. null: no "
+        "cover, the work waits for them. Pooled caseloads need no cover.",
+        json_schema_extra={"unit": "working days"},
+    )
 
 
 class Turnover(Frozen):
