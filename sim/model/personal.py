@@ -52,7 +52,7 @@ from sim.model.counters import Counters
 from sim.model.cover import CoverRota, Move
 from sim.model.event_log import EventLog
 from sim.model.offender import Offender
-from sim.model.personal_queues import ManagerQueues, Orphans, waiting_head
+from sim.model.personal_queues import HelperPool, ManagerQueues, Orphans, waiting_head
 from sim.model.streams import Streams
 from sim.model.workforce import (
     ASSESSMENT,
@@ -95,6 +95,7 @@ class PersonalWorkforce(Workforce):
         # then: until their queues change, a new shift opens or more officers are free, they
         # still have nothing, so dispatch skips them (a cache; it changes no decision).
         self._stuck: dict[Officer, int] = {}
+        self._crews_over_two = False  # a visit needing 3+ officers has been asked for
         absences = staffing.absences
         self._cover = (
             None
@@ -248,6 +249,8 @@ class PersonalWorkforce(Workforce):
     ) -> Task:
         task = Task(self.env, offender, n_officers, hours, kind)
         entry = (*self._key(offender.level, due_day, next(self._sequence)), task)
+        if n_officers > 2:
+            self._crews_over_two = True  # second officers by the full scan from now on
         if kind is ASSESSMENT:
             heapq.heappush(self._assessment_queue, entry)  # for the sergeants
         manager = self._manager_of.get(offender.id)
@@ -300,11 +303,15 @@ class PersonalWorkforce(Workforce):
             return
         n_free = len(free)
         candidates: list[tuple[QueueEntry, int, Officer, list[QueueEntry]]] = []
+        looked: list[tuple[Officer, QueueEntry | None]] = []  # for the second officers
+        pool: HelperPool | None = None
         stuck = self._stuck
         for officer in free:
             if self._has_nothing(officer, n_free):
+                looked.append((officer, None))
                 continue
             best, queue = self._own_best(officer, n_free)
+            looked.append((officer, best))
             if best is not None and queue is not None:
                 candidates.append((best, officer.index, officer, queue))
             else:
@@ -324,7 +331,12 @@ class PersonalWorkforce(Workforce):
                 continue
             heapq.heappop(queue)
             crew = [officer]
-            if task.n_officers > 1:
+            if task.n_officers == 2 and not self._crews_over_two:
+                pool = pool or HelperPool(looked)
+                helper = pool.take(officer)
+                assert helper is not None  # two or more were free
+                crew.append(helper)
+            elif task.n_officers > 1:
                 crew += self._helpers(officer, task.n_officers - 1, n_free)
             for member in crew:
                 free.remove(member)
