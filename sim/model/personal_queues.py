@@ -4,17 +4,18 @@
 for visits), ordered by the priority rule; ``waiting_head`` skips entries started by someone
 else or of offenders off the register (they are dropped lazily, when they reach the top);
 ``Orphans`` is where the work of offenders with no manager waits; ``HelperPool`` finds the
-second officer of a two-officer visit.
+second officer of a two-officer visit; ``Workloads`` the manager a new offender goes to.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import deque
 
 from sim.model.workforce import ASSESSMENT, Officer, QueueEntry, Task
 
-__all__ = ["HelperPool", "ManagerQueues", "Orphans", "waiting_head"]
+__all__ = ["HelperPool", "ManagerQueues", "Orphans", "Workloads", "waiting_head"]
 
 
 class ManagerQueues:
@@ -121,3 +122,40 @@ class HelperPool:
         if put_back is not None:
             heapq.heappush(least, put_back)
         return chosen
+
+
+class Workloads:
+    """Each manager's weighted caseload, and the lightest of those in post, from a heap.
+
+    Every change of a workload pushes (workload, index, n, manager); the lightest entry that
+    is still a manager's current workload (and who is not leaving) is the manager with the
+    least workload, ties to the lowest index: the choice a scan of every manager in index
+    order would make, in O(log n) instead of O(n) per allocation.
+    """
+
+    __slots__ = ("loads", "_heap", "_changes")
+
+    def __init__(self) -> None:
+        self.loads: dict[Officer, float] = {}
+        self._heap: list[tuple[float, int, int, Officer]] = []
+        self._changes = itertools.count()
+
+    def set(self, officer: Officer, load: float) -> None:
+        self.loads[officer] = load
+        heap = self._heap
+        heapq.heappush(heap, (load, officer.index, next(self._changes), officer))
+        if len(heap) > 4 * len(self.loads) + 64:  # mostly stale entries: rebuild it
+            heap[:] = [
+                (w, o.index, next(self._changes), o) for o, w in self.loads.items() if not o.leaving
+            ]
+            heapq.heapify(heap)
+
+    def lightest(self) -> tuple[Officer, float] | None:
+        """The manager in post, not leaving, with the least workload (None if nobody)."""
+        heap, loads = self._heap, self.loads
+        while heap:
+            load, _, _, officer = heap[0]
+            if not officer.leaving and loads.get(officer) == load:
+                return officer, load
+            heapq.heappop(heap)  # gone, leaving, or their workload has changed since
+        return None
