@@ -222,8 +222,9 @@ def test_with_immediate_cover_and_ample_staff_absences_lose_and_duplicate_no_wor
 
 
 def test_every_waiting_task_is_in_one_queue_its_offenders_acting_manager():
-    # Sickness, leave and turnover with cover after 2 days; at the end every waiting task sits
-    # in exactly one manager's queue, that of whoever does its offender's manager's work now.
+    # Sickness, leave and turnover with cover after 2 days, caseloads rebalanced as the
+    # replacements join: at the end every offender is on one caseload, and every waiting task
+    # sits in exactly one manager's queue, that of whoever does its manager's work now.
     scenario = make_scenario(
         horizon_days=400,
         population={
@@ -235,6 +236,7 @@ def test_every_waiting_task_is_in_one_queue_its_offenders_acting_manager():
             "offender_managers": 4,
             "availability": 0.5,
             "caseloads": "personal",
+            "rebalance_caseloads": True,
             "absences": {
                 "sickness": {"spells_per_year": 4, "spell_workdays": 15},
                 "annual_leave": {"workdays_per_year": 25, "block_workdays": 10},
@@ -245,9 +247,10 @@ def test_every_waiting_task_is_in_one_queue_its_offenders_acting_manager():
     )
     world = Replication(scenario, 0)
     world.populate()
-    world.run()
+    table = world.run()
     workforce = world.shared.workforce
     assert isinstance(workforce, PersonalWorkforce)
+    assert sum(workforce.caseloads()) == table[-1, DAILY_COLUMNS.index("population")]
     covers = workforce.covers()
     seen: set[int] = set()
     for officer, tasks in workforce.queued().items():

@@ -9,7 +9,9 @@ no hold-and-wait, backfilling), with one change: whose work a manager may take.
   offenders, by the offender's level when allocated; ties go to the longest-serving manager
   (lowest index). With every weight 1 that is the manager with the fewest cases. Allocation
   uses no random numbers, so it is the same under any policy that sees the same offenders.
-  New managers take new cases (having the lightest caseloads); caseloads are not rebalanced.
+  New managers take new cases (having the lightest caseloads); with
+  ``staffing.rebalance_caseloads`` cases also move to them from the heaviest caseloads when
+  they join (rebalance.py).
 * **A manager's work.** Each manager has their own queues (one for assessments, one per
   number of officers for visits), ordered by the priority rule. A free manager takes the best
   task of *their own* queues that the free officers can do: an assessment (while they have
@@ -53,6 +55,7 @@ from sim.model.cover import CoverRota, Move
 from sim.model.event_log import EventLog
 from sim.model.offender import Offender
 from sim.model.personal_queues import HelperPool, ManagerQueues, Orphans, Workloads, waiting_head
+from sim.model.rebalance import rebalancing_moves
 from sim.model.streams import Streams
 from sim.model.workforce import (
     ASSESSMENT,
@@ -96,6 +99,7 @@ class PersonalWorkforce(Workforce):
         # then: until their queues change, a new shift opens or more officers are free, they
         # still have nothing, so dispatch skips them (a cache; it changes no decision).
         self._stuck: dict[Officer, int] = {}
+        self._rebalances = staffing.rebalance_caseloads
         self._crews_over_two = False  # a visit needing 3+ officers has been asked for
         absences = staffing.absences
         self._cover = (
@@ -125,6 +129,8 @@ class PersonalWorkforce(Workforce):
 
     def hire(self, kind: str, count: int) -> None:
         super().hire(kind, count)
+        if kind == MANAGER and self._rebalances:
+            self._rebalance()
         if kind == MANAGER and self._unallocated:
             waiting, self._unallocated = self._unallocated, {}
             for offender in waiting.values():
@@ -215,20 +221,28 @@ class PersonalWorkforce(Workforce):
             if source is destination:
                 continue
             target = self._queues[destination]
-            for heap in (self._queues[source].assessments, *self._queues[source].visits.values()):
-                keep: list[QueueEntry] = []
-                for entry in heap:
-                    task: Task = entry[-1]
-                    if task.officers or not task.offender.active:
-                        continue  # started, or off the register: would be dropped anyway
-                    if self._manager_of.get(task.offender.id) is owner:
-                        target.push(entry)
-                    else:
-                        keep.append(entry)
-                heap[:] = keep
-                heapq.heapify(heap)
+            for entry in self._queues[source].take(self._caseload[owner]):
+                target.push(entry)
             self._stuck.pop(source, None)
             self._stuck.pop(destination, None)
+
+    def _rebalance(self) -> None:
+        """Move cases from the heaviest caseloads to the lightest (rebalance.py)."""
+        moves = rebalancing_moves(self.managers, self._caseload, self._workload, self._weights)
+        moved: dict[Officer, set[int]] = {}  # whose queues hold their work -> moved offenders
+        for offender, source, destination in moves:
+            holder = source if self._cover is None else self._cover.acting(source)
+            moved.setdefault(holder, set()).add(offender.id)
+            del self._caseload[source][offender.id]
+            self._caseload[destination][offender.id] = offender
+            self._manager_of[offender.id] = destination
+            weight = self._weights[offender.level]
+            self._workloads.set(source, self._workload[source] - weight)
+            self._workloads.set(destination, self._workload[destination] + weight)
+        for holder, ids in moved.items():
+            for entry in self._queues[holder].take(ids):
+                self._queue_for(entry[-1].offender).push(entry)
+        self._stuck.clear()
 
     def covers(self) -> dict[Officer, Officer]:
         """Absent managers covered now, and who covers each (empty without cover)."""
@@ -236,12 +250,7 @@ class PersonalWorkforce(Workforce):
 
     def queued(self) -> dict[Officer, list[Task]]:
         """Each manager's waiting tasks (not started, offender on the register): for checks."""
-        return {
-            officer: [
-                e[-1] for e in queues.entries() if not e[-1].officers and e[-1].offender.active
-            ]
-            for officer, queues in self._queues.items()
-        }
+        return {officer: queues.waiting() for officer, queues in self._queues.items()}
 
     # -- requests -------------------------------------------------------------------------
     def perform(

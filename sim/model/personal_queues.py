@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Container
 
 from sim.model.workforce import ASSESSMENT, Officer, QueueEntry, Task
 
@@ -40,6 +41,24 @@ class ManagerQueues:
     def empty(self) -> bool:
         """Nothing queued at all (not even entries waiting to be dropped)."""
         return not self.assessments and not any(self.visits.values())
+
+    def take(self, offender_ids: Container[int]) -> list[QueueEntry]:
+        """Remove and return the waiting entries of these offenders (dropping dead entries)."""
+        taken: list[QueueEntry] = []
+        for heap in (self.assessments, *self.visits.values()):
+            keep: list[QueueEntry] = []
+            for entry in heap:
+                task: Task = entry[-1]
+                if task.officers or not task.offender.active:
+                    continue  # started, or off the register: would be dropped anyway
+                (taken if task.offender.id in offender_ids else keep).append(entry)
+            heap[:] = keep
+            heapq.heapify(heap)
+        return taken
+
+    def waiting(self) -> list[Task]:
+        """The tasks waiting here: not started, and their offender still on the register."""
+        return [e[-1] for e in self.entries() if not e[-1].officers and e[-1].offender.active]
 
     def entries(self) -> list[QueueEntry]:
         return [e for queue in (self.assessments, *self.visits.values()) for e in queue]
