@@ -104,3 +104,21 @@ def test_a_moved_cases_waiting_work_moves_with_it(rebalance):
     env.run(until=1)
     expected = [(11, "a", [0]), (11, "b", [1])] if rebalance else [(11, "a", [0]), (13, "b", [0])]
     assert sorted(log) == expected
+
+
+def test_the_reports_assumptions_name_cover_and_rebalancing_only_when_set():
+    from sim.report.text import _assumptions_text
+
+    plain = _assumptions_text({}, {}, {"caseloads": "personal"})
+    assert "(personal caseloads)" in plain and "cover" not in plain
+    both = _assumptions_text(
+        {},
+        {},
+        {
+            "caseloads": "personal",
+            "absences": {"cover_after_workdays": 10},
+            "rebalance_caseloads": True,
+        },
+    )
+    assert "covers an absence after 10 working days" in both
+    assert "rebalanced when managers join" in both
