@@ -13,6 +13,11 @@ Cases:
 * ``national_parallel``: the same with 2 worker processes, which share out its 43 areas.
 * ``scale_<n>``: the baseline resized to ``n`` offenders (registrations, starting backlog and
   offender managers in proportion) for one year: time against size should be linear.
+* ``baseline_personal``: the baseline with personal caseloads and absences on (``PERSONAL``:
+  leave in weekly blocks, sickness spells, court and training days, cover after 10 working
+  days), the issue 13 target of at most 0.3 s CPU per replication-year.
+* ``personal_<n>``: ``scale_<n>`` with the same ``PERSONAL`` overrides, for the scaling
+  exponent with personal caseloads.
 
 ``--floor MODEL_JSON`` (the line printed for the case) measures the bare-SimPy floor
 (``floor.py``) for the same number of processes (offenders) and staff tasks (visit attempts and
@@ -54,6 +59,16 @@ class Case:
     offenders: int | None = None  # the size a scaling case asks for
 
 
+# Personal caseloads with absences, as a force might set them (issue 13's speed target).
+PERSONAL = (
+    "staffing.caseloads=personal",
+    "staffing.absences={annual_leave: {workdays_per_year: 25, block_workdays: 5, "
+    "month_weights: [1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 2]}, sickness: {spells_per_year: 2, "
+    "spell_workdays: {dist: exponential, mean: 4}}, court_training_workdays_per_year: 8, "
+    "cover_after_workdays: 10}",
+)
+
+
 def _scaled(size: int) -> tuple[str, ...]:
     """Overrides that resize the baseline to ``size`` starting offenders, for one year."""
     factor = size / BASELINE_SIZE
@@ -75,6 +90,8 @@ CASES: dict[str, Case] = {
         Case("national", NATIONAL),
         Case("national_parallel", NATIONAL, workers=2),
         *(Case(f"scale_{n}", BASELINE, _scaled(n), offenders=n) for n in SCALE_SIZES),
+        Case("baseline_personal", BASELINE, PERSONAL),
+        *(Case(f"personal_{n}", BASELINE, _scaled(n) + PERSONAL, offenders=n) for n in SCALE_SIZES),
     )
 }
 

@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 from cases import CASES, SCALE_SIZES  # noqa: E402
 from end_to_end import E2E_CASES  # noqa: E402
 
-QUICK = ("baseline", "scale_1000", "scale_4000")
+QUICK = ("baseline", "baseline_personal", "scale_1000", "scale_4000")
 TARGET_SECONDS_PER_REPLICATION_YEAR = 1.0
 TARGET_NATIONAL_SECONDS = 60.0
 TARGET_NATIONAL_MB = 2048.0
@@ -46,6 +46,7 @@ TARGET_TABLES_SHARE = 0.20  # building (and writing) the tables against the simu
 TARGET_EFFICIENCY = 0.8  # of the national replication on 2 workers
 TARGET_AVON_100_SECONDS = 20.0  # 100 baseline replications of a year on 2 workers
 TARGET_E2E_MB = 1024.0
+TARGET_PERSONAL_CPU_PER_REPLICATION_YEAR = 0.3  # issue 13: personal caseloads and absences on
 
 
 def _subprocess(args: list[str], script: str = "cases.py") -> dict:
@@ -355,6 +356,30 @@ def _report_targets(results: dict) -> None:
         _verdict(
             f"time ~ (offenders x days)^{exponent:.2f} over {len(scaled)} sizes ({sizes}); "
             f"CPU time ^{cpu_exponent:.2f}{floor_note}",
+            exponent <= TARGET_EXPONENT,
+            f"exponent <= {TARGET_EXPONENT}",
+        )
+
+    _report_personal(model)
+
+
+def _report_personal(model) -> None:
+    """Issue 13's targets for personal caseloads with absences (by CPU time)."""
+    personal = model("baseline_personal")
+    if personal:
+        per_year = personal["cpu_min"] * 365 / personal["days"]
+        _verdict(
+            f"baseline_personal {per_year:.2f} s of CPU per replication-year",
+            per_year <= TARGET_PERSONAL_CPU_PER_REPLICATION_YEAR,
+            f"<= {TARGET_PERSONAL_CPU_PER_REPLICATION_YEAR} s",
+        )
+    scaled = [model(f"personal_{n}") for n in SCALE_SIZES if model(f"personal_{n}")]
+    if len(scaled) >= 2:
+        work = [case["offenders_mean"] * case["days"] for case in scaled]
+        exponent = _fit_exponent(list(zip(work, [case["cpu_min"] for case in scaled], strict=True)))
+        _verdict(
+            f"personal caseloads: CPU time ~ (offenders x days)^{exponent:.2f} over "
+            f"{len(scaled)} sizes",
             exponent <= TARGET_EXPONENT,
             f"exponent <= {TARGET_EXPONENT}",
         )

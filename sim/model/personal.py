@@ -9,7 +9,9 @@ no hold-and-wait, backfilling), with one change: whose work a manager may take.
   offenders, by the offender's level when allocated; ties go to the longest-serving manager
   (lowest index). With every weight 1 that is the manager with the fewest cases. Allocation
   uses no random numbers, so it is the same under any policy that sees the same offenders.
-  New managers take new cases (having the lightest caseloads); caseloads are not rebalanced.
+  New managers take new cases (having the lightest caseloads); with
+  ``staffing.rebalance_caseloads`` cases also move to them from the heaviest caseloads when
+  they join (rebalance.py).
 * **A manager's work.** Each manager has their own queues (one for assessments, one per
   number of officers for visits), ordered by the priority rule. A free manager takes the best
   task of *their own* queues that the free officers can do: an assessment (while they have
@@ -23,6 +25,10 @@ no hold-and-wait, backfilling), with one change: whose work a manager may take.
   whose own best task is least urgent (an idle one first). Among free managers, the one whose
   own best task comes first under the priority rule chooses first, so a helper is never taken
   from work more urgent than the visit it joins.
+* **Absences.** An absent manager's work waits for them, unless
+  ``staffing.absences.cover_after_workdays`` is set: then, once the absence has lasted more
+  than that many working days, their waiting and new work goes to a colleague's queues until
+  they return (cover.py says who covers; the offenders stay on the absent manager's caseload).
 * **Leavers.** When a manager leaves (a staffing change or turnover), each of their
   offenders is allocated afresh, one by one in the order they joined, and their waiting
   tasks move to the new manager's queues. With no manager in post, offenders wait
@@ -45,8 +51,11 @@ from sim.model.absences import AbsencePlan
 from sim.model.agenda import Agenda
 from sim.model.calendar import WorkingCalendar
 from sim.model.counters import Counters
+from sim.model.cover import CoverRota, Move
 from sim.model.event_log import EventLog
 from sim.model.offender import Offender
+from sim.model.personal_queues import HelperPool, ManagerQueues, Orphans, Workloads, waiting_head
+from sim.model.rebalance import rebalancing_moves
 from sim.model.streams import Streams
 from sim.model.workforce import (
     ASSESSMENT,
@@ -61,44 +70,6 @@ from sim.model.workforce import (
 from sim.scenario import Staffing
 
 __all__ = ["PersonalWorkforce"]
-
-
-class _Queues:
-    """One manager's waiting work: assessments, and visits by the number of officers."""
-
-    __slots__ = ("assessments", "visits")
-
-    def __init__(self) -> None:
-        self.assessments: list[QueueEntry] = []
-        self.visits: dict[int, list[QueueEntry]] = {}
-
-    def push(self, entry: QueueEntry) -> None:
-        task: Task = entry[-1]
-        if task.kind is ASSESSMENT:
-            heapq.heappush(self.assessments, entry)
-        else:
-            queue = self.visits.get(task.n_officers)
-            if queue is None:
-                queue = self.visits[task.n_officers] = []
-            heapq.heappush(queue, entry)
-
-    def empty(self) -> bool:
-        """Nothing queued at all (not even entries waiting to be dropped)."""
-        return not self.assessments and not any(self.visits.values())
-
-    def entries(self) -> list[QueueEntry]:
-        return [e for queue in (self.assessments, *self.visits.values()) for e in queue]
-
-
-def _waiting_head(queue: list[QueueEntry]) -> QueueEntry | None:
-    """The best entry not yet started (by anyone) whose offender is still on the register."""
-    while queue:
-        entry = queue[0]
-        task = entry[-1]
-        if task.offender.active and not task.officers:
-            return entry
-        heapq.heappop(queue)
-    return None
 
 
 class PersonalWorkforce(Workforce):
@@ -117,9 +88,10 @@ class PersonalWorkforce(Workforce):
         absence_plan: AbsencePlan | None = None,
     ) -> None:
         self._weights = staffing.caseload_weights.as_tuple()
-        self._queues: dict[Officer, _Queues] = {}
+        self._queues: dict[Officer, ManagerQueues] = {}
         self._caseload: dict[Officer, dict[int, Offender]] = {}  # in the order they joined
-        self._workload: dict[Officer, float] = {}
+        self._workloads = Workloads()
+        self._workload = self._workloads.loads
         self._manager_of: dict[int, Officer] = {}
         self._unallocated: dict[int, Offender] = {}
         self._orphans: list[QueueEntry] = []  # tasks of unallocated offenders
@@ -127,6 +99,14 @@ class PersonalWorkforce(Workforce):
         # then: until their queues change, a new shift opens or more officers are free, they
         # still have nothing, so dispatch skips them (a cache; it changes no decision).
         self._stuck: dict[Officer, int] = {}
+        self._rebalances = staffing.rebalance_caseloads
+        self._crews_over_two = False  # a visit needing 3+ officers has been asked for
+        absences = staffing.absences
+        self._cover = (
+            None
+            if absences is None or absences.cover_after_workdays is None
+            else CoverRota(absences.cover_after_workdays)
+        )
         super().__init__(
             env,
             staffing,
@@ -142,13 +122,15 @@ class PersonalWorkforce(Workforce):
     def _new_officer(self, kind: str) -> Officer:
         officer = super()._new_officer(kind)
         if kind == MANAGER:
-            self._queues[officer] = _Queues()
+            self._queues[officer] = ManagerQueues()
             self._caseload[officer] = {}
-            self._workload[officer] = 0.0
+            self._workloads.set(officer, 0.0)
         return officer
 
     def hire(self, kind: str, count: int) -> None:
         super().hire(kind, count)
+        if kind == MANAGER and self._rebalances:
+            self._rebalance()
         if kind == MANAGER and self._unallocated:
             waiting, self._unallocated = self._unallocated, {}
             for offender in waiting.values():
@@ -161,21 +143,20 @@ class PersonalWorkforce(Workforce):
             self._dispatch()
 
     def allocate(self, offender: Offender) -> None:
-        """Give ``offender`` to the manager in post with the least weighted caseload."""
-        best: Officer | None = None
-        best_load = 0.0
-        for officer in self.managers:  # in order of index: ties go to the longest-serving
-            if officer.leaving:
-                continue
-            load = self._workload[officer]
-            if best is None or load < best_load:
-                best, best_load = officer, load
-        if best is None:
+        """Give ``offender`` to the manager in post with the least weighted caseload.
+
+        Ties go to the longest-serving (lowest index). Found from a heap of workloads rather
+        than by a scan of every manager (the same choice; the scan made allocation cost grow
+        with the team).
+        """
+        lightest = self._workloads.lightest()
+        if lightest is None:
             self._unallocated[offender.id] = offender
             return
+        best, load = lightest
         self._manager_of[offender.id] = best
         self._caseload[best][offender.id] = offender
-        self._workload[best] = best_load + self._weights[offender.level]
+        self._workloads.set(best, load + self._weights[offender.level])
 
     def watch_exit(self, agenda: Agenda, offender: Offender, horizon_days: int) -> None:
         """Take ``offender`` off their manager's caseload when they leave the register."""
@@ -188,7 +169,7 @@ class PersonalWorkforce(Workforce):
             self._unallocated.pop(offender.id, None)
             return
         if self._caseload[manager].pop(offender.id, None) is not None:
-            self._workload[manager] -= self._weights[offender.level]
+            self._workloads.set(manager, self._workload[manager] - self._weights[offender.level])
 
     def manager_of(self, offender: Offender) -> Officer | None:
         return self._manager_of.get(offender.id)
@@ -208,6 +189,8 @@ class PersonalWorkforce(Workforce):
         super()._remove(officer)
         if officer.kind != MANAGER:
             return
+        if self._cover is not None:
+            self._move_work(self._cover.release(officer))
         caseload = self._caseload.pop(officer)
         queues = self._queues.pop(officer)
         del self._workload[officer]
@@ -220,10 +203,54 @@ class PersonalWorkforce(Workforce):
             task = entry[-1]
             if task.offender.active and not task.officers:
                 self._queue_for(task.offender).push(entry)
+        if self._cover is not None:
+            self._move_work(self._cover.reassign(self.managers, self._workload))
 
-    def _queue_for(self, offender: Offender) -> _Queues | _Orphans:
+    def _queue_for(self, offender: Offender) -> ManagerQueues | Orphans:
         manager = self._manager_of.get(offender.id)
-        return _Orphans(self._orphans) if manager is None else self._queues[manager]
+        if manager is None:
+            return Orphans(self._orphans)
+        if self._cover is not None:
+            manager = self._cover.acting(manager)
+        return self._queues[manager]
+
+    # -- cover for long absences (cover.py) -----------------------------------------------
+    def _move_work(self, moves: list[Move]) -> None:
+        """Move each (owner, source, destination)'s waiting work of owner's offenders."""
+        for owner, source, destination in moves:
+            if source is destination:
+                continue
+            target = self._queues[destination]
+            for entry in self._queues[source].take(self._caseload[owner]):
+                target.push(entry)
+            self._stuck.pop(source, None)
+            self._stuck.pop(destination, None)
+
+    def _rebalance(self) -> None:
+        """Move cases from the heaviest caseloads to the lightest (rebalance.py)."""
+        moves = rebalancing_moves(self.managers, self._caseload, self._workload, self._weights)
+        moved: dict[Officer, set[int]] = {}  # whose queues hold their work -> moved offenders
+        for offender, source, destination in moves:
+            holder = source if self._cover is None else self._cover.acting(source)
+            moved.setdefault(holder, set()).add(offender.id)
+            del self._caseload[source][offender.id]
+            self._caseload[destination][offender.id] = offender
+            self._manager_of[offender.id] = destination
+            weight = self._weights[offender.level]
+            self._workloads.set(source, self._workload[source] - weight)
+            self._workloads.set(destination, self._workload[destination] + weight)
+        for holder, ids in moved.items():
+            for entry in self._queues[holder].take(ids):
+                self._queue_for(entry[-1].offender).push(entry)
+        self._stuck.clear()
+
+    def covers(self) -> dict[Officer, Officer]:
+        """Absent managers covered now, and who covers each (empty without cover)."""
+        return {} if self._cover is None else self._cover.covers
+
+    def queued(self) -> dict[Officer, list[Task]]:
+        """Each manager's waiting tasks (not started, offender on the register): for checks."""
+        return {officer: queues.waiting() for officer, queues in self._queues.items()}
 
     # -- requests -------------------------------------------------------------------------
     def perform(
@@ -231,6 +258,8 @@ class PersonalWorkforce(Workforce):
     ) -> Task:
         task = Task(self.env, offender, n_officers, hours, kind)
         entry = (*self._key(offender.level, due_day, next(self._sequence)), task)
+        if n_officers > 2:
+            self._crews_over_two = True  # second officers by the full scan from now on
         if kind is ASSESSMENT:
             heapq.heappush(self._assessment_queue, entry)  # for the sergeants
         manager = self._manager_of.get(offender.id)
@@ -239,6 +268,8 @@ class PersonalWorkforce(Workforce):
             if kind is ASSESSMENT and self._free_sergeants:
                 self._dispatch()
             return task
+        if self._cover is not None:
+            manager = self._cover.acting(manager)
         self._queues[manager].push(entry)
         self._stuck.pop(manager, None)
         if (kind is ASSESSMENT and self._free_sergeants) or (
@@ -249,6 +280,8 @@ class PersonalWorkforce(Workforce):
 
     # -- dispatching ----------------------------------------------------------------------
     def _open_shift(self, day: int) -> None:
+        if self._cover is not None:
+            self._move_work(self._cover.new_day(day, self.managers, self._workload))
         self._stuck.clear()  # new hours: everyone looks again
         super()._open_shift(day)
 
@@ -269,7 +302,7 @@ class PersonalWorkforce(Workforce):
             return
         free_sergeants = self._free_sergeants
         while free_sergeants:
-            head = _waiting_head(self._assessment_queue)
+            head = waiting_head(self._assessment_queue)
             if head is None:
                 break
             heapq.heappop(self._assessment_queue)
@@ -279,11 +312,15 @@ class PersonalWorkforce(Workforce):
             return
         n_free = len(free)
         candidates: list[tuple[QueueEntry, int, Officer, list[QueueEntry]]] = []
+        looked: list[tuple[Officer, QueueEntry | None]] = []  # for the second officers
+        pool: HelperPool | None = None
         stuck = self._stuck
         for officer in free:
             if self._has_nothing(officer, n_free):
+                looked.append((officer, None))
                 continue
             best, queue = self._own_best(officer, n_free)
+            looked.append((officer, best))
             if best is not None and queue is not None:
                 candidates.append((best, officer.index, officer, queue))
             else:
@@ -303,7 +340,12 @@ class PersonalWorkforce(Workforce):
                 continue
             heapq.heappop(queue)
             crew = [officer]
-            if task.n_officers > 1:
+            if task.n_officers == 2 and not self._crews_over_two:
+                pool = pool or HelperPool(looked)
+                helper = pool.take(officer)
+                assert helper is not None  # two or more were free
+                crew.append(helper)
+            elif task.n_officers > 1:
                 crew += self._helpers(officer, task.n_officers - 1, n_free)
             for member in crew:
                 free.remove(member)
@@ -319,13 +361,13 @@ class PersonalWorkforce(Workforce):
         queues = self._queues[officer]
         best = best_queue = None
         if not self._managers_assessments_limited or officer.assessment_hours > 0:
-            head = _waiting_head(queues.assessments)
+            head = waiting_head(queues.assessments)
             if head is not None:
                 best, best_queue = head, queues.assessments
         for n_officers, queue in queues.visits.items():
             if n_officers > n_free:
                 continue
-            head = _waiting_head(queue)
+            head = waiting_head(queue)
             if head is not None and (best is None or head < best):
                 best, best_queue = head, queue
         return best, best_queue
@@ -352,15 +394,3 @@ class PersonalWorkforce(Workforce):
                 busy_with_own.append((best, officer))
         busy_with_own.sort(key=lambda pair: pair[0], reverse=True)
         return (idle + [officer for _, officer in busy_with_own])[:count]
-
-
-class _Orphans:
-    """Where tasks of offenders with no manager wait (a plain list, pushed in order)."""
-
-    __slots__ = ("entries",)
-
-    def __init__(self, entries: list[QueueEntry]) -> None:
-        self.entries = entries
-
-    def push(self, entry: QueueEntry) -> None:
-        self.entries.append(entry)

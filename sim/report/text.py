@@ -199,11 +199,19 @@ def _assumptions_text(population: dict, visits: dict, staffing: dict) -> str:
         if staffing.get("absences")
         else "availability is a fraction of every working day"
     )
-    team = (
-        "each offender has a named offender manager (personal caseloads)"
-        if staffing.get("caseloads") == "personal"
-        else "one pooled team"
-    )
+    team = "one pooled team"
+    if staffing.get("caseloads") == "personal":
+        extras = []
+        cover = (staffing.get("absences") or {}).get("cover_after_workdays")
+        if cover is not None:
+            extras.append(f"a colleague covers an absence after {cover} working days")
+        if staffing.get("rebalance_caseloads"):
+            extras.append("caseloads are rebalanced when managers join")
+        team = (
+            "each offender has a named offender manager (personal caseloads"
+            + "".join(f"; {extra}" for extra in extras)
+            + ")"
+        )
     return (
         f"{risk}; {hours}; {team} with no geography; visit outcomes are independent draws; "
         f"{custody}. See the README's Limitations section."

@@ -123,6 +123,17 @@ class Absences(Frozen):
         "each working day independently).",
         json_schema_extra={"unit": "working days a year"},
     )
+    cover_after_workdays: int | None = Field(
+        None,
+        ge=0,
+        le=3650,
+        description="With personal caseloads: once an offender manager's absence has lasted "
+        "more than this many working days, their waiting and new work goes to cover (the "
+        "colleague at work with the least weighted caseload, counting any they already cover) "
+        "until they return. null: no "
+        "cover, the work waits for them. Pooled caseloads need no cover.",
+        json_schema_extra={"unit": "working days"},
+    )
 
 
 class Turnover(Frozen):
@@ -254,6 +265,14 @@ class Staffing(Frozen):
         description="With personal caseloads, a new offender goes to the manager with the "
         "least weighted caseload (sum of these weights by risk level at allocation; ties to "
         "the longest-serving). All 1 (the default): fewest cases.",
+    )
+    rebalance_caseloads: bool = Field(
+        False,
+        description="With personal caseloads: when offender managers join (staffing changes, "
+        "turnover replacements), move cases one by one from the heaviest weighted caseload to "
+        "the lightest until no move narrows the gap (all weights 1: caseloads within one case "
+        "of each other); waiting work moves with the case. false: new managers only take new "
+        "cases.",
     )
     absences: Absences | None = Field(
         None,
