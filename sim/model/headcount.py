@@ -9,13 +9,18 @@ day (midnight, after that day's snapshot) is still in training in that day's row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sim.model.workforce import Officer
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 __all__ = ["Headcount"]
+
+
+class StaffMember(Protocol):
+    """What the count reads of an officer (workforce.py's ``Officer``), named here so this
+    module needs nothing from the workforce that uses it."""
+
+    leaving: bool
+    absent: frozenset[int] | None
 
 
 class Headcount:
@@ -31,7 +36,7 @@ class Headcount:
         if productive_at > starts_at:
             self._in_training[kind].extend([(starts_at, productive_at)] * count)
 
-    def today(self, day: int, staff: dict[str, list[Officer]]) -> tuple[int, ...]:
+    def today(self, day: int, staff: Mapping[str, Sequence[StaffMember]]) -> tuple[int, ...]:
         """At the end of ``day``, for each kind in turn: officers productive (in post, not
         leaving), then in post (productive or in training), then absent that day."""
         end = day + 1
