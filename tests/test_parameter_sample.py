@@ -167,6 +167,28 @@ def test_the_variance_decomposition_recovers_known_shares():
     assert np.all(fan["chance_p5"] > fan["both_p5"]) and np.all(fan["chance_p95"] < fan["both_p95"])
 
 
+def test_the_band_from_chance_alone_is_cut_at_zero_for_a_count_near_its_floor():
+    # a backlog that is often empty: Poisson with mean 3 x theta. The straight-line fit leaves
+    # residuals of about -3 where a high theta met an empty backlog, so mean (1.5) plus the
+    # residuals' 5th percentile lies well below zero; a count's band must stop at zero.
+    rng = np.random.default_rng(2)
+    n = 2000
+    theta = rng.uniform(0, 1, n)
+    y = rng.poisson(3 * theta[:, None], (n, 2)).astype(float)
+    dates = pd.date_range("2024-01-01", periods=2)
+    frame = pd.DataFrame(
+        {
+            "replication": np.repeat(np.arange(n), 2),
+            "date": np.tile(dates, n),
+            "overdue_visits": y.ravel(),
+        }
+    )
+    sets = pd.DataFrame({"replication": np.arange(n), "staffing.availability": theta})
+    fan = spread_parts(frame, sets)
+    assert (fan["chance_p5"] == 0).all()
+    assert (fan["chance_p95"] > fan["mean"]).all()
+
+
 def test_run_with_parameters_writes_the_sets_and_the_fan(tmp_path):
     sample = _sample(tmp_path / "s.csv", [(0.5, 1), (0.9, 3)])
     out = tmp_path / "run"

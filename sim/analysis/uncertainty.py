@@ -10,8 +10,8 @@ first-order emulator: any effect of the parameters it misses is counted as chanc
 chance share is, if anything, overstated and the calibration share understated.
 
 The band from chance alone is the mean plus the 5th to 95th percentiles of the residuals
-(the spread a single, typical parameter set would show); the band from both is the 5th to
-95th percentile of the replications themselves.
+(the spread a single, typical parameter set would show), cut at zero because the metrics are
+counts; the band from both is the 5th to 95th percentile of the replications themselves.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def spread_parts(
     scaled = residuals * np.sqrt(n / dof) if n > p else residuals
     mean = values.mean(axis=0)
     both = np.percentile(values, [5, 25, 75, 95], axis=0)
-    chance = mean + np.percentile(scaled, [5, 95], axis=0)
+    # the metric is a count: a band read off a straight-line fit can reach below zero (a
+    # backlog near its floor), so it is cut at zero like every other band of a count
+    chance = np.maximum(mean + np.percentile(scaled, [5, 95], axis=0), 0.0)
     return pd.DataFrame(
         {
             "date": wide.columns,
