@@ -179,12 +179,16 @@ def run(
         warn_if_few(result.replications)
         if result.scenario.observations:
             fits = fit_table(result.scenario.observations, result.trajectories)
-            changed = [item for item in set_ or [] if not item.startswith("horizon_days")]
-            _print_fit_summary(fits, changed=bool(changed))
+            changed = [
+                item
+                for item in set_ or []
+                if not item.startswith(("horizon_days", "parameter_sample"))
+            ]
+            _print_fit_summary(fits, changed=bool(changed), sampled=parameters is not None)
         session.print_report(report_path)
 
 
-def _print_fit_summary(fits: Any, *, changed: bool) -> None:
+def _print_fit_summary(fits: Any, *, changed: bool, sampled: bool = False) -> None:
     """One line on the reported figures (the table is in calibration.csv and the report):
     the 40-line table used to push the summary off an 80x24 terminal (audit D11)."""
     reproduced, total = int(fits["within"].sum()), len(fits)
@@ -196,6 +200,11 @@ def _print_fit_summary(fits: Any, *, changed: bool) -> None:
         line += (
             " This run changes the scenario with --set, so it is not the force as it was "
             "observed: misses are expected."
+        )
+    elif sampled and reproduced < total:
+        line += (
+            " Each replication runs a parameter set from --parameters: a figure the sample was"
+            " not fitted to can be missed."
         )
     out.print(line, highlight=False)
 
