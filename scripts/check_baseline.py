@@ -125,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=50)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
-    parser.add_argument("--parameters", type=Path, help="a parameter sample (calibrate --method abc)")
+    parser.add_argument(
+        "--parameters", type=Path, help="a parameter sample (calibrate --method abc)"
+    )
     args = parser.parse_args(argv)
     clock = time.perf_counter()
     table = acceptance_table(args.replications, args.workers, args.parameters)
