@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.charts import wrapped
 from sim.io.files import plain_text_figures
 
 plain_text_figures()  # files only; user text never read as mathematics
@@ -24,7 +25,7 @@ def fan_figure(
     """Draw the 90% band from both parts, the 50% band, the band from chance alone and the
     mean; ``actuals`` (columns date, value) are drawn as black diamonds."""
     dates = pd.to_datetime(fan["date"])
-    figure, axes = plt.subplots(figsize=(9, 5))
+    figure, axes = plt.subplots(figsize=(10, 5.5))
     axes.fill_between(
         dates, fan["both_p5"], fan["both_p95"], color="#9ecae1", label="90%: chance + calibration"
     )
@@ -47,8 +48,10 @@ def fan_figure(
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     axes.set_ylabel(metric.replace("_", " "))
-    axes.set_title(title, fontsize=10)
-    axes.legend(loc="upper left", fontsize=8)
-    figure.text(0.01, 0.01, sentence, fontsize=7, wrap=True)
-    figure.tight_layout(rect=(0, 0.06, 1, 1))
+    axes.set_title(wrapped(title, 100), fontsize=10)
+    # off the plot, as every chart's legend (it would cover the band it explains)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    axes.set_ylim(bottom=0)
+    figure.text(0.01, 0.01, wrapped(sentence, 150), fontsize=7, va="bottom")
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
     return figure
