@@ -239,6 +239,14 @@ def test_run_with_parameters_writes_the_sets_and_the_fan(tmp_path):
     )
     assert scored.exit_code == 0, scored.output
     assert (tmp_path / "scored" / "backtest_fan.png").stat().st_size > 0
+    assert "Black diamonds" not in (out / "report.html").read_text()  # scored elsewhere
+    # scored in the forecast's own folder, its report shows the fan with the actuals on it
+    in_place = runner.invoke(
+        app, ["backtest", "--forecast", str(out), "--actuals", str(actuals)]
+    )
+    assert in_place.exit_code == 0, in_place.output
+    assert "Report updated" in in_place.output
+    assert "Black diamonds: the figures reported later" in (out / "report.html").read_text()
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ def backtest(
     )
     options = SessionOptions(force=force)
     scenario = manifest.get("scenario", {})
-    made = manifest.get("finished_at") or manifest.get("started_at") or "?"
+    made = str(manifest.get("finished_at") or manifest.get("started_at") or "?")[:10]
     title = f"Backtest of {scenario.get('name', forecast.name)} (forecast made {made})"
     with study_session(
         out_dir or forecast, "backtest", names, options, marker="backtest.csv"
@@ -106,6 +106,12 @@ def backtest(
     _print(table, title, coverage(table))
     shown = ", ".join(path.name for path in written)
     out.print(f"Written in {session.target}/: {shown}", markup=False, highlight=False)
+    if out_dir is None and (forecast / "report.html").is_file():
+        # the forecast's own report now shows the fan with the reported figures on it
+        from sim.report.build import write_report_or_warn
+
+        if write_report_or_warn(forecast, out) is not None:
+            out.print(f"Report updated: {forecast / 'report.html'}", markup=False)
 
 
 def _print(table_frame: pd.DataFrame, title: str, summary: dict[str, float]) -> None:
