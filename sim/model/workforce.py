@@ -194,7 +194,7 @@ class Workforce:
         self._visit_queues: dict[int, list[QueueEntry]] = {}
         self._sequence = itertools.count()
         self._key = priority_rule(priority_name)
-        env.process(self._shifts())
+        self.shift_process = env.process(self._shifts())
 
     # -- requests -------------------------------------------------------------------------
     def perform(
