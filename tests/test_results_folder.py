@@ -271,3 +271,27 @@ def test_experiment_commands_guard_their_folder_and_mark_it_complete(tmp_path, s
     assert refused.exit_code == 2 and "notes.txt" in refused.output
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
     assert (out / "notes.txt").read_text() == "mine" and is_complete(out)
+
+
+def test_ctrl_c_during_a_c_extensions_import_is_still_an_interrupt(tmp_path):
+    # A Ctrl-C that lands while matplotlib's renderer initialises reaches Python as an
+    # ImportError caused by the KeyboardInterrupt (seen in CI: the first chart is drawn, and
+    # so matplotlib imported, just after the tables are written). It must end like any
+    # Ctrl-C (code 130, no traceback); an ImportError of another cause must not be swallowed.
+    import typer
+
+    from sim.cli.session import interruptible
+
+    def interrupted_import():
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise ImportError("initialization failed") from interrupt
+
+    with pytest.raises(typer.Exit) as ended:
+        with interruptible(tmp_path, ["summary.csv"]):
+            interrupted_import()
+    assert ended.value.exit_code == 130
+    with pytest.raises(ImportError, match="no module"):
+        with interruptible(tmp_path, ["summary.csv"]):
+            raise ImportError("no module named nowhere")

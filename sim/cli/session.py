@@ -180,11 +180,25 @@ def interruptible(
     kept_before = stored_replications(target)
     try:
         yield
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ImportError) as error:
+        if not _is_interrupt(error):
+            raise
         saved = saved_since(target, before, own_names)
         writing = bool(saved) or (had_marker and not (target / marker).exists())
         kept = stored_replications(target) - kept_before
         exit_interrupted(target, saved, writing, kept, marker)
+
+
+def _is_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` is Ctrl-C, or was caused by it: a Ctrl-C that lands while a C
+    extension initialises (matplotlib's renderer, imported when the first chart is drawn)
+    surfaces as an ImportError whose cause is the KeyboardInterrupt."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def work(scenarios: Sequence[Scenario], replications: int) -> tuple[int, str]:

@@ -313,10 +313,10 @@ def rare_cycle_collection() -> Iterator[None]:
     memory the same and the cost negligible.
 
     A finished world is taken apart by ``Replication.release`` so that reference counting
-    frees it; run_area still collects once, for the few cycles left (the environment's own). The objects that existed before (the interpreter's, pandas'...,
-    about 150,000) are frozen meanwhile (``gc.freeze``), so that collection traverses the
-    world only: 10 ms rather than 90 ms per area. Thresholds and freezing are restored
-    afterwards; an outer freeze, if any, is left alone.
+    frees it; run_area still collects once, for the few cycles left (the environment's own).
+    The objects that existed before (the interpreter's, pandas'..., about 150,000) are frozen
+    meanwhile (``gc.freeze``), so that collection does not traverse them. Thresholds and
+    freezing are restored afterwards; an outer freeze, if any, is left alone.
     """
     previous = gc.get_threshold()
     freeze = gc.get_freeze_count() == 0
